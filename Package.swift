@@ -1,0 +1,38 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "PainPath",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "FHIR", targets: ["FHIR"]),
+        .executable(name: "painpath", targets: ["painpath"]),
+        .executable(name: "painpathd", targets: ["painpathd"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+    ],
+    targets: [
+        // libxml2 from the system (Debian: libxml2-dev), reached through a small shim header.
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        // Stage 1: bytes ⇄ FHIR resources, JSON and XML, one model for both.
+        .target(name: "FHIR", dependencies: ["CLibXML2"]),
+        // The `painpath` command's subcommands, as a library the tests can call.
+        .target(
+            name: "PainPathCLI",
+            dependencies: [
+                "FHIR",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "painpath", dependencies: ["PainPathCLI"]),
+        .executableTarget(name: "painpathd", dependencies: ["FHIR"]),
+        .testTarget(name: "FHIRTests", dependencies: ["FHIR"]),
+        .testTarget(name: "PainPathCLITests", dependencies: ["PainPathCLI", "FHIR"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,178 @@
+/// Writes the model as FHIR R4 JSON: canonical order (the model's), `resourceType` first, arrays
+/// for repeating elements, numbers and booleans unquoted with their exact text, `_name` for a
+/// primitive's id and extensions (arrays padded with null).
+public struct FHIRJSONWriter: Sendable {
+    public var schema: FHIRSchema
+    /// Two-space indentation and a newline at the end; otherwise compact.
+    public var pretty: Bool
+
+    public init(schema: FHIRSchema = .r4, pretty: Bool = true) {
+        self.schema = schema
+        self.pretty = pretty
+    }
+
+    public func write(_ resource: FHIRElement) -> [UInt8] {
+        var output = JSONOutput(pretty: pretty)
+        output.bytes.reserveCapacity(4096)
+        writeObject(resource, into: &output)
+        if pretty { output.bytes.append(0x0A) }
+        return output.bytes
+    }
+
+    public func string(_ resource: FHIRElement) -> String {
+        String(decoding: write(resource), as: UTF8.self)
+    }
+
+    private func writeObject(_ element: FHIRElement, into output: inout JSONOutput) {
+        let type = schema.type(named: element.type)
+        output.open(UInt8(ascii: "{"))
+        var first = true
+        if type?.kind == .resource {
+            output.key("resourceType", first: &first)
+            output.string(element.type)
+        }
+        for property in element.properties {
+            let repeats = type?.property(property.name)?.element.repeats ?? (property.values.count > 1)
+            let primitives = property.values.compactMap(\.primitive)
+            if primitives.count == property.values.count, !primitives.isEmpty {
+                writePrimitive(property.name, primitives, repeats: repeats, first: &first, into: &output)
+                continue
+            }
+            output.key(property.name, first: &first)
+            if repeats { output.open(UInt8(ascii: "[")) }
+            for (index, value) in property.values.enumerated() {
+                if repeats { output.item(index) }
+                switch value {
+                case .element(let child): writeObject(child, into: &output)
+                case .xhtml(let text): output.string(text)
+                case .primitive(let primitive): writeLexical(primitive, into: &output)
+                }
+            }
+            if repeats { output.close(UInt8(ascii: "]"), empty: property.values.isEmpty) }
+        }
+        output.close(UInt8(ascii: "}"), empty: first)
+    }
+
+    private func writePrimitive(_ name: String, _ values: [FHIRPrimitive], repeats: Bool, first: inout Bool, into output: inout JSONOutput) {
+        if values.contains(where: { $0.value != nil }) {
+            output.key(name, first: &first)
+            if repeats {
+                output.open(UInt8(ascii: "["))
+                for (index, value) in values.enumerated() {
+                    output.item(index)
+                    writeLexical(value, into: &output)
+                }
+                output.close(UInt8(ascii: "]"), empty: false)
+            } else {
+                writeLexical(values[0], into: &output)
+            }
+        }
+        guard values.contains(where: \.hasMetadata) else { return }
+        output.key("_" + name, first: &first)
+        if repeats { output.open(UInt8(ascii: "[")) }
+        for (index, value) in values.enumerated() {
+            if repeats { output.item(index) }
+            guard value.hasMetadata else {
+                output.bytes.append(contentsOf: "null".utf8)
+                continue
+            }
+            output.open(UInt8(ascii: "{"))
+            var firstMember = true
+            if let id = value.id {
+                output.key("id", first: &firstMember)
+                output.string(id)
+            }
+            if !value.extensions.isEmpty {
+                output.key("extension", first: &firstMember)
+                output.open(UInt8(ascii: "["))
+                for (extensionIndex, item) in value.extensions.enumerated() {
+                    output.item(extensionIndex)
+                    writeObject(item, into: &output)
+                }
+                output.close(UInt8(ascii: "]"), empty: false)
+            }
+            output.close(UInt8(ascii: "}"), empty: false)
+        }
+        if repeats { output.close(UInt8(ascii: "]"), empty: false) }
+    }
+
+    private func writeLexical(_ primitive: FHIRPrimitive, into output: inout JSONOutput) {
+        guard let value = primitive.value else {
+            output.bytes.append(contentsOf: "null".utf8)
+            return
+        }
+        switch JSONPrimitiveKind(fhirType: primitive.type) {
+        case .string: output.string(value)
+        case .number, .boolean: output.bytes.append(contentsOf: value.utf8)
+        }
+    }
+}
+
+/// The byte buffer and indentation state of the JSON writer.
+private struct JSONOutput {
+    var bytes: [UInt8] = []
+    let pretty: Bool
+    var depth = 0
+
+    init(pretty: Bool) { self.pretty = pretty }
+
+    mutating func open(_ bracket: UInt8) {
+        bytes.append(bracket)
+        depth += 1
+    }
+
+    mutating func close(_ bracket: UInt8, empty: Bool) {
+        depth -= 1
+        if pretty && !empty { newline() }
+        bytes.append(bracket)
+    }
+
+    mutating func item(_ index: Int) {
+        if index > 0 { bytes.append(UInt8(ascii: ",")) }
+        if pretty { newline() }
+    }
+
+    mutating func key(_ name: String, first: inout Bool) {
+        if !first { bytes.append(UInt8(ascii: ",")) }
+        first = false
+        if pretty { newline() }
+        string(name)
+        bytes.append(UInt8(ascii: ":"))
+        if pretty { bytes.append(UInt8(ascii: " ")) }
+    }
+
+    mutating func newline() {
+        bytes.append(0x0A)
+        for _ in 0..<depth { bytes.append(contentsOf: [0x20, 0x20]) }
+    }
+
+    mutating func string(_ text: String) {
+        bytes.append(UInt8(ascii: "\""))
+        var utf8 = text.utf8
+        // Fast path: nothing to escape.
+        if let contiguous = utf8.withContiguousStorageIfAvailable({ buffer in
+            buffer.allSatisfy { $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
+        }), contiguous {
+            bytes.append(contentsOf: utf8)
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
+        utf8 = text.utf8
+        for byte in utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5C, 0x5C])
+            case 0x0A: bytes.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0x08: bytes.append(contentsOf: [0x5C, UInt8(ascii: "b")])
+            case 0x0C: bytes.append(contentsOf: [0x5C, UInt8(ascii: "f")])
+            case 0..<0x20:
+                let digits = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, digits[Int(byte >> 4)], digits[Int(byte & 0xF)]])
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+}

@@ -1,0 +1,316 @@
+/// A strict RFC 8259 JSON parser over UTF-8 bytes, written for speed (one pass, no Foundation
+/// objects) and for clear errors: each one says what was expected at which line and column.
+///
+/// Limits: nesting depth and string length (`FHIRReadLimits`); exceeding one is an error, never a
+/// crash. Rejects what FHIR JSON does not allow: comments, trailing commas, unquoted names,
+/// invalid UTF-8, lone surrogates, content after the value, a UTF-16/32 byte order mark.
+struct JSONParser {
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private let limits: FHIRReadLimits
+    private var index = 0
+
+    /// Parses a whole document. A leading UTF-8 byte order mark is skipped.
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, limits: FHIRReadLimits) throws(FHIRReadError) -> JSONValue {
+        var parser = JSONParser(bytes: bytes, limits: limits)
+        return try parser.parseDocument()
+    }
+
+    private init(bytes: UnsafeBufferPointer<UInt8>, limits: FHIRReadLimits) {
+        self.bytes = bytes
+        self.limits = limits
+    }
+
+    private mutating func parseDocument() throws(FHIRReadError) -> JSONValue {
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { index = 3 }
+        if bytes.count >= 2, (bytes[0] == 0xFE && bytes[1] == 0xFF) || (bytes[0] == 0xFF && bytes[1] == 0xFE) {
+            throw error("the input is UTF-16 or UTF-32 (byte order mark); FHIR JSON must be UTF-8", at: 0)
+        }
+        skipWhitespace()
+        guard index < bytes.count else { throw error("the input is empty", at: index) }
+        let value = try parseValue(depth: 0)
+        skipWhitespace()
+        if index < bytes.count {
+            throw error("unexpected \(describeByte(at: index)) after the end of the JSON document", at: index)
+        }
+        return value
+    }
+
+    // MARK: values
+
+    private mutating func parseValue(depth: Int) throws(FHIRReadError) -> JSONValue {
+        guard index < bytes.count else { throw error("unexpected end of input, expected a value", at: index) }
+        switch bytes[index] {
+        case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
+        case UInt8(ascii: "["): return try parseArray(depth: depth + 1)
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
+        case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
+        case UInt8(ascii: "n"): try expectLiteral("null"); return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
+        case UInt8(ascii: "/"): throw error("comments are not allowed in JSON", at: index)
+        default:
+            throw error("unexpected \(describeByte(at: index)), expected a value (string values need double quotes)", at: index)
+        }
+    }
+
+    private mutating func parseObject(depth: Int) throws(FHIRReadError) -> JSONValue {
+        if depth > limits.maxDepth { throw limitError("nesting deeper than \(limits.maxDepth) levels", at: index) }
+        index += 1  // {
+        var members: [JSONMember] = []
+        skipWhitespace()
+        if peek() == UInt8(ascii: "}") { index += 1; return .object(members) }
+        while true {
+            skipWhitespace()
+            guard index < bytes.count else { throw error("unexpected end of input inside an object", at: index) }
+            let keyOffset = index
+            switch bytes[index] {
+            case UInt8(ascii: "\""): break
+            case UInt8(ascii: "}"): throw error("extra comma before '}' at the end of an object", at: index)
+            case UInt8(ascii: "/"): throw error("comments are not allowed in JSON", at: index)
+            default: throw error("property names must be in double quotes, found \(describeByte(at: index))", at: index)
+            }
+            let key = try parseString()
+            skipWhitespace()
+            guard peek() == UInt8(ascii: ":") else {
+                throw error("expected ':' after the property name \"\(key)\"", at: index)
+            }
+            index += 1
+            skipWhitespace()
+            let value = try parseValue(depth: depth)
+            members.append(JSONMember(key: key, value: value, offset: keyOffset))
+            skipWhitespace()
+            guard index < bytes.count else { throw error("unexpected end of input, expected ',' or '}'", at: index) }
+            switch bytes[index] {
+            case UInt8(ascii: ","): index += 1
+            case UInt8(ascii: "}"): index += 1; return .object(members)
+            case UInt8(ascii: "]"): throw error("unexpected ']', expected '}' to close the object", at: index)
+            case UInt8(ascii: "/"): throw error("comments are not allowed in JSON", at: index)
+            default: throw error("missing comma: expected ',' or '}' but found \(describeByte(at: index))", at: index)
+            }
+        }
+    }
+
+    private mutating func parseArray(depth: Int) throws(FHIRReadError) -> JSONValue {
+        if depth > limits.maxDepth { throw limitError("nesting deeper than \(limits.maxDepth) levels", at: index) }
+        index += 1  // [
+        var items: [JSONValue] = []
+        skipWhitespace()
+        if peek() == UInt8(ascii: "]") { index += 1; return .array(items) }
+        while true {
+            skipWhitespace()
+            if peek() == UInt8(ascii: "]") { throw error("extra comma before ']' at the end of an array", at: index) }
+            items.append(try parseValue(depth: depth))
+            skipWhitespace()
+            guard index < bytes.count else { throw error("unexpected end of input, expected ',' or ']'", at: index) }
+            switch bytes[index] {
+            case UInt8(ascii: ","): index += 1
+            case UInt8(ascii: "]"): index += 1; return .array(items)
+            case UInt8(ascii: "}"): throw error("unexpected '}', expected ']' to close the array", at: index)
+            case UInt8(ascii: "/"): throw error("comments are not allowed in JSON", at: index)
+            default: throw error("missing comma: expected ',' or ']' but found \(describeByte(at: index))", at: index)
+            }
+        }
+    }
+
+    // MARK: strings
+
+    private mutating func parseString() throws(FHIRReadError) -> String {
+        let start = index
+        index += 1  // opening quote
+        let contentStart = index
+        var ascii = true
+        // Fast path: no escapes.
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                let count = index - contentStart
+                if count > limits.maxStringBytes { throw limitError("a string longer than \(limits.maxStringBytes) bytes", at: start) }
+                let slice = UnsafeBufferPointer(rebasing: bytes[contentStart..<index])
+                index += 1
+                if ascii { return String(decoding: slice, as: UTF8.self) }
+                guard let text = String(validating: slice, as: UTF8.self) else {
+                    throw error("invalid UTF-8 in a string", at: start)
+                }
+                return text
+            }
+            if byte == UInt8(ascii: "\\") { break }
+            if byte < 0x20 { throw error("a control character (U+\(hex(byte))) must be escaped inside a string", at: index) }
+            if byte >= 0x80 { ascii = false }
+            index += 1
+        }
+        guard index < bytes.count else { throw error("unterminated string", at: start) }
+        // Slow path: unescape into a buffer.
+        var buffer = Array(UnsafeBufferPointer(rebasing: bytes[contentStart..<index]))
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                if buffer.count > limits.maxStringBytes { throw limitError("a string longer than \(limits.maxStringBytes) bytes", at: start) }
+                index += 1
+                guard let text = String(validating: buffer, as: UTF8.self) else {
+                    throw error("invalid UTF-8 in a string", at: start)
+                }
+                return text
+            }
+            if byte < 0x20 { throw error("a control character (U+\(hex(byte))) must be escaped inside a string", at: index) }
+            if buffer.count > limits.maxStringBytes { throw limitError("a string longer than \(limits.maxStringBytes) bytes", at: start) }
+            if byte != UInt8(ascii: "\\") {
+                buffer.append(byte)
+                index += 1
+                continue
+            }
+            index += 1
+            guard index < bytes.count else { throw error("unterminated string", at: start) }
+            let escape = bytes[index]
+            index += 1
+            switch escape {
+            case UInt8(ascii: "\""): buffer.append(UInt8(ascii: "\""))
+            case UInt8(ascii: "\\"): buffer.append(UInt8(ascii: "\\"))
+            case UInt8(ascii: "/"): buffer.append(UInt8(ascii: "/"))
+            case UInt8(ascii: "b"): buffer.append(0x08)
+            case UInt8(ascii: "f"): buffer.append(0x0C)
+            case UInt8(ascii: "n"): buffer.append(0x0A)
+            case UInt8(ascii: "r"): buffer.append(0x0D)
+            case UInt8(ascii: "t"): buffer.append(0x09)
+            case UInt8(ascii: "u"):
+                var scalar = try parseHex4()
+                if (0xD800...0xDBFF).contains(scalar) {
+                    guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+                        throw error("a lone UTF-16 surrogate in a \\u escape", at: index)
+                    }
+                    index += 2
+                    let low = try parseHex4()
+                    guard (0xDC00...0xDFFF).contains(low) else { throw error("a lone UTF-16 surrogate in a \\u escape", at: index) }
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                } else if (0xDC00...0xDFFF).contains(scalar) {
+                    throw error("a lone UTF-16 surrogate in a \\u escape", at: index)
+                }
+                appendUTF8(scalar, to: &buffer)
+            default:
+                throw error("invalid escape '\\\(Character(Unicode.Scalar(escape)))' in a string", at: index - 2)
+            }
+        }
+        throw error("unterminated string", at: start)
+    }
+
+    private mutating func parseHex4() throws(FHIRReadError) -> UInt32 {
+        guard index + 4 <= bytes.count else { throw error("incomplete \\u escape", at: index) }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let byte = bytes[index]
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: throw error("invalid hex digit in a \\u escape", at: index)
+            }
+            value = value << 4 | UInt32(digit)
+            index += 1
+        }
+        return value
+    }
+
+    private func appendUTF8(_ scalar: UInt32, to buffer: inout [UInt8]) {
+        switch scalar {
+        case 0..<0x80:
+            buffer.append(UInt8(scalar))
+        case 0x80..<0x800:
+            buffer.append(UInt8(0xC0 | (scalar >> 6)))
+            buffer.append(UInt8(0x80 | (scalar & 0x3F)))
+        case 0x800..<0x10000:
+            buffer.append(UInt8(0xE0 | (scalar >> 12)))
+            buffer.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
+            buffer.append(UInt8(0x80 | (scalar & 0x3F)))
+        default:
+            buffer.append(UInt8(0xF0 | (scalar >> 18)))
+            buffer.append(UInt8(0x80 | ((scalar >> 12) & 0x3F)))
+            buffer.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
+            buffer.append(UInt8(0x80 | (scalar & 0x3F)))
+        }
+    }
+
+    // MARK: numbers and literals
+
+    /// Checks the RFC 8259 number grammar and returns the exact text.
+    private mutating func parseNumber() throws(FHIRReadError) -> String {
+        let start = index
+        if peek() == UInt8(ascii: "-") { index += 1 }
+        guard let first = peek(), isDigit(first) else { throw error("invalid number: a digit must follow '-'", at: start) }
+        if first == UInt8(ascii: "0") {
+            index += 1
+            if let next = peek(), isDigit(next) { throw error("invalid number: leading zeros are not allowed", at: start) }
+        } else {
+            while let byte = peek(), isDigit(byte) { index += 1 }
+        }
+        if peek() == UInt8(ascii: ".") {
+            index += 1
+            guard let byte = peek(), isDigit(byte) else { throw error("invalid number: a digit must follow '.'", at: start) }
+            while let byte = peek(), isDigit(byte) { index += 1 }
+        }
+        if let byte = peek(), byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") {
+            index += 1
+            if let sign = peek(), sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") { index += 1 }
+            guard let byte = peek(), isDigit(byte) else { throw error("invalid number: a digit must follow the exponent", at: start) }
+            while let byte = peek(), isDigit(byte) { index += 1 }
+        }
+        if index - start > limits.maxStringBytes { throw limitError("a number longer than \(limits.maxStringBytes) bytes", at: start) }
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+    }
+
+    private mutating func expectLiteral(_ literal: StaticString) throws(FHIRReadError) {
+        let start = index
+        let count = literal.utf8CodeUnitCount
+        let matches = index + count <= bytes.count && literal.withUTF8Buffer { expected in
+            (0..<count).allSatisfy { bytes[start + $0] == expected[$0] }
+        }
+        guard matches else {
+            throw error("unexpected \(describeByte(at: index)), expected a value (string values need double quotes)", at: index)
+        }
+        index += count
+        // `trueish` is not `true`.
+        if let byte = peek(), isLetterOrDigit(byte) {
+            throw error("unexpected \(describeByte(at: index)), expected a value (string values need double quotes)", at: start)
+        }
+    }
+
+    // MARK: helpers
+
+    private func peek() -> UInt8? { index < bytes.count ? bytes[index] : nil }
+
+    private mutating func skipWhitespace() {
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x0A, 0x0D, 0x09: index += 1
+            default: return
+            }
+        }
+    }
+
+    private func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+
+    private func isLetterOrDigit(_ byte: UInt8) -> Bool {
+        isDigit(byte) || (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "z")) || byte == UInt8(ascii: "_")
+    }
+
+    private func hex(_ byte: UInt8) -> String {
+        let digits = Array("0123456789ABCDEF")
+        return "00" + String(digits[Int(byte >> 4)]) + String(digits[Int(byte & 0xF)])
+    }
+
+    private func describeByte(at offset: Int) -> String {
+        guard offset < bytes.count else { return "end of input" }
+        let byte = bytes[offset]
+        if byte >= 0x21 && byte < 0x7F { return "'\(Character(Unicode.Scalar(byte)))'" }
+        return "byte 0x\(hex(byte).dropFirst(2))"
+    }
+
+    private func error(_ message: String, at offset: Int) -> FHIRReadError {
+        let position = LineIndex(bytes).position(of: offset)
+        return FHIRReadError(.syntax, message, line: position.line, column: position.column)
+    }
+
+    private func limitError(_ message: String, at offset: Int) -> FHIRReadError {
+        let position = LineIndex(bytes).position(of: offset)
+        return FHIRReadError(.limit, message, line: position.line, column: position.column)
+    }
+}

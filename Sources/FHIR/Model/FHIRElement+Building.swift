@@ -1,0 +1,47 @@
+/// Building elements in code (the output stage, OperationOutcome): values by type, and properties
+/// placed in canonical order by the schema so that built resources write like read ones.
+extension FHIRValue {
+    public static func primitive(_ type: String, _ value: String) -> FHIRValue {
+        .primitive(FHIRPrimitive(type: type, value: value))
+    }
+
+    public static func string(_ value: String) -> FHIRValue { .primitive("string", value) }
+    public static func code(_ value: String) -> FHIRValue { .primitive("code", value) }
+    public static func uri(_ value: String) -> FHIRValue { .primitive("uri", value) }
+    public static func integer(_ value: Int) -> FHIRValue { .primitive("integer", String(value)) }
+    public static func boolean(_ value: Bool) -> FHIRValue { .primitive("boolean", value ? "true" : "false") }
+}
+
+extension FHIRElement {
+    /// Sets (replaces) a property, keeping canonical order. An empty `values` removes it.
+    /// Names unknown to the schema go last, in the order they were set.
+    public mutating func set(_ name: String, _ values: [FHIRValue], schema: FHIRSchema = .r4) {
+        properties.removeAll { $0.name == name }
+        guard !values.isEmpty else { return }
+        let type = schema.type(named: self.type)
+        let rank = { (propertyName: String) -> Int in type?.property(propertyName)?.element.index ?? Int.max }
+        let newRank = rank(name)
+        let position = properties.firstIndex { rank($0.name) > newRank } ?? properties.endIndex
+        properties.insert(FHIRProperty(name: name, values: values), at: position)
+    }
+
+    public mutating func set(_ name: String, _ value: FHIRValue, schema: FHIRSchema = .r4) {
+        set(name, [value], schema: schema)
+    }
+
+    /// Appends one value to a repeating property.
+    public mutating func append(_ name: String, _ value: FHIRValue, schema: FHIRSchema = .r4) {
+        if let index = properties.firstIndex(where: { $0.name == name }) {
+            properties[index].values.append(value)
+        } else {
+            set(name, [value], schema: schema)
+        }
+    }
+
+    /// Chaining form of `set`.
+    public func with(_ name: String, _ values: FHIRValue..., schema: FHIRSchema = .r4) -> FHIRElement {
+        var copy = self
+        copy.set(name, values, schema: schema)
+        return copy
+    }
+}

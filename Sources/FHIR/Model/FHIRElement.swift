@@ -1,0 +1,82 @@
+/// One in-memory model for any FHIR R4 resource, the same whether it was read from JSON or XML.
+///
+/// A resource, a datatype value or a backbone element is a `FHIRElement`: its FHIR type name and
+/// its properties in canonical order. Readers put properties in canonical order and drop nothing
+/// they understand, so two readings of the same content compare equal with `==`.
+public struct FHIRElement: Hashable, Sendable {
+    /// The FHIR type: a resource type (`Patient`), a datatype (`CodeableConcept`) or a backbone
+    /// element named by its path (`Patient.contact`).
+    public var type: String
+    /// Properties in canonical order; each name appears once.
+    public var properties: [FHIRProperty]
+
+    public init(type: String, properties: [FHIRProperty] = []) {
+        self.type = type
+        self.properties = properties
+    }
+
+    /// The values of a property by its JSON/XML name (`valueQuantity`, not `value[x]`).
+    public subscript(name: String) -> [FHIRValue] {
+        properties.first { $0.name == name }?.values ?? []
+    }
+
+    public func property(_ name: String) -> FHIRProperty? {
+        properties.first { $0.name == name }
+    }
+
+    /// The first property whose name starts with a choice element's name (`value` → `valueQuantity`).
+    public func choice(_ baseName: String) -> FHIRProperty? {
+        properties.first { $0.name.hasPrefix(baseName) && $0.name.count > baseName.count
+            && $0.name[$0.name.index($0.name.startIndex, offsetBy: baseName.count)].isUppercase }
+    }
+}
+
+/// One property: its name as JSON and XML spell it, and its values (one unless the element repeats).
+public struct FHIRProperty: Hashable, Sendable {
+    public var name: String
+    public var values: [FHIRValue]
+
+    public init(name: String, values: [FHIRValue]) {
+        self.name = name
+        self.values = values
+    }
+}
+
+public enum FHIRValue: Hashable, Sendable {
+    case primitive(FHIRPrimitive)
+    /// A datatype, a backbone element or a resource (contained, Bundle.entry.resource, …).
+    case element(FHIRElement)
+    /// The narrative `div`, as canonical XHTML text (see `XHTML`).
+    case xhtml(String)
+
+    public var primitive: FHIRPrimitive? {
+        if case .primitive(let value) = self { return value }
+        return nil
+    }
+
+    public var element: FHIRElement? {
+        if case .element(let value) = self { return value }
+        return nil
+    }
+}
+
+/// A primitive value with its exact lexical form (`12500.00` stays `12500.00`), and the `id` and
+/// extensions a primitive may carry (JSON `_name`, XML attributes and children).
+public struct FHIRPrimitive: Hashable, Sendable {
+    /// The FHIR primitive type (`decimal`, `dateTime`, `code`, …).
+    public var type: String
+    /// The lexical form; nil when the primitive carries only an id or extensions.
+    public var value: String?
+    public var id: String?
+    public var extensions: [FHIRElement]
+
+    public init(type: String, value: String?, id: String? = nil, extensions: [FHIRElement] = []) {
+        self.type = type
+        self.value = value
+        self.id = id
+        self.extensions = extensions
+    }
+
+    /// Has the `_name` part of JSON (an id or extensions).
+    public var hasMetadata: Bool { id != nil || !extensions.isEmpty }
+}

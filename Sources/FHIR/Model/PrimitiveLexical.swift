@@ -1,0 +1,114 @@
+/// Checks of a primitive's lexical form against its FHIR R4 type.
+///
+/// `structuralProblem` finds what would change the JSON shape or meaning of a number or boolean
+/// (an error: `12,5` as a decimal cannot be written back as a JSON number). `formatProblem` finds
+/// what is merely untidy (a bad date, an id breaking the id pattern): a warning, the value is kept.
+enum PrimitiveLexical {
+    static func structuralProblem(_ value: String, type: String) -> String? {
+        switch type {
+        case "boolean":
+            return value == "true" || value == "false" ? nil : "'\(clip(value))' is not a boolean (true or false)"
+        case "integer", "positiveInt", "unsignedInt":
+            guard isInteger(value) else { return "'\(clip(value))' is not an integer" }
+            if type == "positiveInt", value.hasPrefix("-") || value.allSatisfy({ $0 == "0" }) {
+                return "'\(clip(value))' is not a positive integer"
+            }
+            if type == "unsignedInt", value.hasPrefix("-") { return "'\(clip(value))' is not an unsigned integer" }
+            return nil
+        case "decimal":
+            return isJSONNumber(value) ? nil : "'\(clip(value))' is not a decimal number"
+        default:
+            return nil
+        }
+    }
+
+    static func formatProblem(_ value: String, type: String) -> String? {
+        switch type {
+        case "id":
+            let ok = (1...64).contains(value.utf8.count) && value.utf8.allSatisfy { isIdByte($0) }
+            return ok ? nil : "'\(clip(value))' is not a valid id (1–64 of A–Z, a–z, 0–9, '-', '.')"
+        case "date":
+            return matchesDate(value, allowTime: false) ? nil : "'\(clip(value))' is not a valid date"
+        case "dateTime":
+            return matchesDate(value, allowTime: true) ? nil : "'\(clip(value))' is not a valid dateTime"
+        case "instant":
+            return matchesDate(value, allowTime: true) && value.utf8.count > 10 ? nil : "'\(clip(value))' is not a valid instant"
+        case "base64Binary":
+            let ok = value.utf8.allSatisfy { isBase64Byte($0) || $0 == 0x20 || $0 == 0x0A || $0 == 0x0D }
+            return ok ? nil : "'\(clip(value))' is not valid base64"
+        default:
+            return value.isEmpty ? "an empty string (FHIR strings must not be empty)" : nil
+        }
+    }
+
+    static func isInteger(_ text: String) -> Bool {
+        var bytes = Substring(text).utf8[...]
+        if bytes.first == UInt8(ascii: "-") || bytes.first == UInt8(ascii: "+") { bytes = bytes.dropFirst() }
+        return !bytes.isEmpty && bytes.count <= 12 && bytes.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+    }
+
+    /// The JSON number grammar, which FHIR decimals share.
+    static func isJSONNumber(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        var i = 0
+        func digits() -> Int {
+            let start = i
+            while i < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39 { i += 1 }
+            return i - start
+        }
+        if i < bytes.count, bytes[i] == UInt8(ascii: "-") { i += 1 }
+        let intStart = i
+        let intDigits = digits()
+        guard intDigits > 0, !(intDigits > 1 && bytes[intStart] == 0x30) else { return false }
+        if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
+            i += 1
+            guard digits() > 0 else { return false }
+        }
+        if i < bytes.count, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
+            i += 1
+            if i < bytes.count, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") { i += 1 }
+            guard digits() > 0 else { return false }
+        }
+        return i == bytes.count
+    }
+
+    /// YYYY, YYYY-MM, YYYY-MM-DD, and with `allowTime` THH:MM:SS(.fff)(Z|±HH:MM).
+    static func matchesDate(_ text: String, allowTime: Bool) -> Bool {
+        let b = Array(text.utf8)
+        func digit(_ i: Int) -> Bool { i < b.count && b[i] >= 0x30 && b[i] <= 0x39 }
+        func digits(_ i: Int, _ n: Int) -> Bool { (i..<i + n).allSatisfy(digit) }
+        guard b.count >= 4, digits(0, 4) else { return false }
+        if b.count == 4 { return true }
+        guard b.count >= 7, b[4] == UInt8(ascii: "-"), digits(5, 2) else { return false }
+        if b.count == 7 { return true }
+        guard b.count >= 10, b[7] == UInt8(ascii: "-"), digits(8, 2) else { return false }
+        if b.count == 10 { return true }
+        guard allowTime, b[10] == UInt8(ascii: "T"), b.count >= 19, digits(11, 2), b[13] == UInt8(ascii: ":"),
+              digits(14, 2), b[16] == UInt8(ascii: ":"), digits(17, 2) else { return false }
+        var i = 19
+        if i < b.count, b[i] == UInt8(ascii: ".") {
+            i += 1
+            let start = i
+            while digit(i) { i += 1 }
+            guard i > start else { return false }
+        }
+        if i < b.count, b[i] == UInt8(ascii: "Z") { return i + 1 == b.count }
+        guard i + 6 == b.count, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-"),
+              digits(i + 1, 2), b[i + 3] == UInt8(ascii: ":"), digits(i + 4, 2) else { return false }
+        return true
+    }
+
+    private static func isIdByte(_ byte: UInt8) -> Bool {
+        (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) || byte == 0x2D || byte == 0x2E
+    }
+
+    private static func isBase64Byte(_ byte: UInt8) -> Bool {
+        (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A)
+            || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "/") || byte == UInt8(ascii: "=")
+    }
+
+    /// A value quoted in a message, shortened so that a huge hostile string does not flood the log.
+    static func clip(_ value: String) -> String {
+        value.count <= 60 ? value : String(value.prefix(57)) + "..."
+    }
+}

@@ -1,0 +1,113 @@
+import CLibXML2
+
+/// The narrative `div` in one canonical text form, so that a narrative read from JSON (a string)
+/// and from XML (an element) compare equal and can be written to either encoding.
+///
+/// Canonical form: `<div xmlns="http://www.w3.org/1999/xhtml">…</div>`; attributes in document
+/// order with double quotes; empty elements as `<br/>`; text and attribute values escaped the same
+/// way every time; comments and processing instructions dropped; whitespace kept as written.
+public enum XHTML {
+    public struct Problem: Error, Sendable {
+        public let message: String
+    }
+
+    /// Parses XHTML text (as JSON carries the div) with the same safe settings as FHIR XML, and
+    /// returns its canonical form.
+    public static func canonicalize(_ text: String, limits: FHIRReadLimits = .default) throws(Problem) -> String {
+        var bytes = Array(text.utf8)
+        let document: XMLDocumentOwner
+        do {
+            document = try bytes.withUnsafeMutableBufferPointer { (buffer) throws(FHIRReadError) -> XMLDocumentOwner in
+                try XMLDocumentOwner(parsing: UnsafeBufferPointer(buffer), limits: limits)
+            }
+        } catch {
+            throw Problem(message: error.message + (error.line.map { " (line \($0) of the div)" } ?? ""))
+        }
+        guard let root = document.root, root.name == "div" else {
+            throw Problem(message: "the narrative must be a single <div> element")
+        }
+        if let namespace = root.namespaceURI, namespace != xhtmlNamespace {
+            throw Problem(message: "the div must be in the XHTML namespace, not \(namespace)")
+        }
+        return canonical(root)
+    }
+
+    /// The canonical text of a `div` element of a parsed document.
+    static func canonical(_ div: xmlNodePtr) -> String {
+        var output: [UInt8] = []
+        output.reserveCapacity(256)
+        write(div, isRoot: true, parentNamespace: nil, into: &output)
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    private static func write(_ node: xmlNodePtr, isRoot: Bool, parentNamespace: String?, into output: inout [UInt8]) {
+        let namespace = isRoot ? xhtmlNamespace : (node.namespaceURI ?? parentNamespace)
+        let prefix = node.namespacePrefix
+        let qualifiedName = prefix.map { "\($0):\(node.name)" } ?? node.name
+        output.append(UInt8(ascii: "<"))
+        output.append(contentsOf: qualifiedName.utf8)
+        if isRoot {
+            output.append(contentsOf: " xmlns=\"\(xhtmlNamespace)\"".utf8)
+        } else if prefix == nil, let namespace, namespace != parentNamespace {
+            output.append(contentsOf: " xmlns=\"".utf8)
+            appendEscaped(namespace, attribute: true, into: &output)
+            output.append(UInt8(ascii: "\""))
+        }
+        // Prefixed namespace declarations as written (e.g. xmlns:xlink).
+        var definition = node.pointee.nsDef
+        while let current = definition {
+            if let declaredPrefix = current.pointee.prefix, let href = current.pointee.href {
+                output.append(contentsOf: " xmlns:\(String(cString: declaredPrefix))=\"".utf8)
+                appendEscaped(String(cString: href), attribute: true, into: &output)
+                output.append(UInt8(ascii: "\""))
+            }
+            definition = current.pointee.next
+        }
+        for attribute in attributes(of: node) {
+            output.append(UInt8(ascii: " "))
+            if let attributePrefix = attribute.namespacePrefix {
+                output.append(contentsOf: attributePrefix.utf8)
+                output.append(UInt8(ascii: ":"))
+            }
+            output.append(contentsOf: attribute.name.utf8)
+            output.append(contentsOf: "=\"".utf8)
+            appendEscaped(attribute.value, attribute: true, into: &output)
+            output.append(UInt8(ascii: "\""))
+        }
+        guard node.pointee.children != nil else {
+            output.append(contentsOf: "/>".utf8)
+            return
+        }
+        output.append(UInt8(ascii: ">"))
+        var child = node.pointee.children
+        while let current = child {
+            switch current.pointee.type {
+            case XML_ELEMENT_NODE:
+                write(current, isRoot: false, parentNamespace: namespace, into: &output)
+            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                appendEscaped(current.textContent, attribute: false, into: &output)
+            default:
+                break  // comments, processing instructions
+            }
+            child = current.pointee.next
+        }
+        output.append(contentsOf: "</".utf8)
+        output.append(contentsOf: qualifiedName.utf8)
+        output.append(UInt8(ascii: ">"))
+    }
+
+    static func appendEscaped(_ text: String, attribute: Bool, into output: inout [UInt8]) {
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "&"): output.append(contentsOf: "&amp;".utf8)
+            case UInt8(ascii: "<"): output.append(contentsOf: "&lt;".utf8)
+            case UInt8(ascii: ">"): output.append(contentsOf: "&gt;".utf8)
+            case UInt8(ascii: "\"") where attribute: output.append(contentsOf: "&quot;".utf8)
+            case 0x09 where attribute: output.append(contentsOf: "&#9;".utf8)
+            case 0x0A where attribute: output.append(contentsOf: "&#10;".utf8)
+            case 0x0D: output.append(contentsOf: "&#13;".utf8)
+            default: output.append(byte)
+            }
+        }
+    }
+}

@@ -1,0 +1,168 @@
+import CLibXML2
+
+/// A parsed libxml2 document with exactly one owner: this object frees it on deinit.
+/// Nodes reached from `root` are valid only while the document is alive.
+///
+/// Parsing is safe for hostile input: `XML_PARSE_NONET` only (no entity substitution, no DTD
+/// loading, no XInclude, libxml2's default size limits), any DOCTYPE is rejected before libxml2
+/// sees the bytes, and the input must be UTF-8.
+final class XMLDocumentOwner {
+    let document: xmlDocPtr
+
+    var root: xmlNodePtr? { xmlDocGetRootElement(document) }
+
+    init(parsing bytes: UnsafeBufferPointer<UInt8>, limits: FHIRReadLimits) throws(FHIRReadError) {
+        guard bytes.count <= limits.maxInputBytes else {
+            throw FHIRReadError(.limit, "the input is \(bytes.count) bytes, over the limit of \(limits.maxInputBytes) bytes")
+        }
+        guard bytes.count <= Int(Int32.max) else { throw FHIRReadError(.limit, "the input is too large for the XML parser") }
+        try XMLDocumentOwner.checkProlog(bytes)
+        guard let context = painpath_xml_new_parser_context() else {
+            throw FHIRReadError(.syntax, "the XML parser could not be created (out of memory)")
+        }
+        defer { xmlFreeParserCtxt(context) }
+        let parsed = bytes.withMemoryRebound(to: CChar.self) { chars in
+            xmlCtxtReadMemory(context, chars.baseAddress, Int32(bytes.count), nil, nil, painpath_xml_parse_options)
+        }
+        let wellFormed = context.pointee.wellFormed != 0
+        guard let parsed, wellFormed else {
+            if let parsed { xmlFreeDoc(parsed) }
+            throw XMLDocumentOwner.lastError(of: context)
+        }
+        if parsed.pointee.intSubset != nil || parsed.pointee.extSubset != nil {
+            xmlFreeDoc(parsed)
+            throw FHIRReadError(.forbidden, "a DOCTYPE is not allowed in FHIR XML (entities and DTDs are refused)")
+        }
+        if let encoding = parsed.pointee.encoding {
+            let name = String(cString: encoding).uppercased()
+            if name != "UTF-8" && name != "UTF8" {
+                xmlFreeDoc(parsed)
+                throw FHIRReadError(.syntax, "the XML encoding is \(name); FHIR XML must be UTF-8")
+            }
+        }
+        document = parsed
+    }
+
+    deinit { xmlFreeDoc(document) }
+
+    /// Refuses a UTF-16/32 byte order mark and any `<!DOCTYPE` before the root element, before
+    /// libxml2 sees the bytes: entity declarations (billion laughs, XXE) never reach the parser.
+    private static func checkProlog(_ bytes: UnsafeBufferPointer<UInt8>) throws(FHIRReadError) {
+        if bytes.count >= 2, (bytes[0] == 0xFE && bytes[1] == 0xFF) || (bytes[0] == 0xFF && bytes[1] == 0xFE) {
+            throw FHIRReadError(.syntax, "the input is UTF-16 (byte order mark); FHIR XML must be UTF-8", line: 1, column: 1)
+        }
+        if bytes.count >= 4, bytes[0] == 0, bytes[1] == 0x3C || bytes[1] == 0 {
+            throw FHIRReadError(.syntax, "the input is UTF-16 or UTF-32; FHIR XML must be UTF-8", line: 1, column: 1)
+        }
+        if bytes.count >= 2, bytes[0] == 0x3C, bytes[1] == 0 {
+            throw FHIRReadError(.syntax, "the input is UTF-16; FHIR XML must be UTF-8", line: 1, column: 1)
+        }
+        let doctype = Array("<!DOCTYPE".utf8)
+        var index = 0
+        while index < bytes.count {
+            // Skip whitespace, the XML declaration, processing instructions and comments.
+            let byte = bytes[index]
+            if byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 || byte == 0xEF || byte == 0xBB || byte == 0xBF {
+                index += 1
+                continue
+            }
+            guard byte == UInt8(ascii: "<"), index + 1 < bytes.count else { return }
+            let next = bytes[index + 1]
+            if next == UInt8(ascii: "?") {
+                guard let end = find(bytes, "?>", from: index) else { return }
+                index = end + 2
+            } else if next == UInt8(ascii: "!") {
+                if index + doctype.count <= bytes.count, (0..<doctype.count).allSatisfy({ bytes[index + $0] == doctype[$0] }) {
+                    throw FHIRReadError(.forbidden, "a DOCTYPE is not allowed in FHIR XML (entities and DTDs are refused)",
+                                        line: lineNumber(bytes, index), column: nil)
+                }
+                guard let end = find(bytes, "-->", from: index) else { return }
+                index = end + 3
+            } else {
+                return  // the root element: the prolog is over
+            }
+        }
+    }
+
+    private static func find(_ bytes: UnsafeBufferPointer<UInt8>, _ needle: StaticString, from start: Int) -> Int? {
+        let count = needle.utf8CodeUnitCount
+        return needle.withUTF8Buffer { pattern -> Int? in
+            var index = start
+            while index + count <= bytes.count {
+                if (0..<count).allSatisfy({ bytes[index + $0] == pattern[$0] }) { return index }
+                index += 1
+            }
+            return nil
+        }
+    }
+
+    private static func lineNumber(_ bytes: UnsafeBufferPointer<UInt8>, _ offset: Int) -> Int {
+        1 + bytes[0..<offset].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+    }
+
+    private static func lastError(of context: xmlParserCtxtPtr) -> FHIRReadError {
+        guard let error = xmlCtxtGetLastError(context) else {
+            return FHIRReadError(.syntax, "the XML is not well-formed")
+        }
+        var message = error.pointee.message.map { String(cString: $0) } ?? "the XML is not well-formed"
+        while message.last == "\n" || message.last == " " { message.removeLast() }
+        let line = error.pointee.line > 0 ? Int(error.pointee.line) : nil
+        let column = error.pointee.int2 > 0 ? Int(error.pointee.int2) : nil
+        // XML_ERR_UNDECLARED_ENTITY & co. are syntax for us; libxml2's own limits (depth, text size) are limits.
+        let code = xmlParserErrors(rawValue: UInt32(error.pointee.code))
+        let kind: FHIRReadError.Kind = (code == XML_ERR_INTERNAL_ERROR || message.contains("Huge input") || message.contains("Excessive depth"))
+            ? .limit : .syntax
+        return FHIRReadError(kind, message, line: line, column: column)
+    }
+}
+
+// MARK: - small libxml2 helpers
+
+let fhirNamespace = "http://hl7.org/fhir"
+let xhtmlNamespace = "http://www.w3.org/1999/xhtml"
+
+extension UnsafeMutablePointer where Pointee == xmlNode {
+    var name: String { pointee.name.map { String(cString: $0) } ?? "" }
+    var namespaceURI: String? { pointee.ns?.pointee.href.map { String(cString: $0) } }
+    var namespacePrefix: String? { pointee.ns?.pointee.prefix.map { String(cString: $0) } }
+    var isElement: Bool { pointee.type == XML_ELEMENT_NODE }
+    var line: Int { Int(xmlGetLineNo(self)) }
+
+    /// The element children, in document order.
+    var elementChildren: [xmlNodePtr] {
+        var result: [xmlNodePtr] = []
+        var child = pointee.children
+        while let node = child {
+            if node.pointee.type == XML_ELEMENT_NODE { result.append(node) }
+            child = node.pointee.next
+        }
+        return result
+    }
+
+    /// The text of a text or CDATA node.
+    var textContent: String { pointee.content.map { String(cString: $0) } ?? "" }
+}
+
+extension UnsafeMutablePointer where Pointee == xmlAttr {
+    var name: String { pointee.name.map { String(cString: $0) } ?? "" }
+    var namespaceURI: String? { pointee.ns?.pointee.href.map { String(cString: $0) } }
+    var namespacePrefix: String? { pointee.ns?.pointee.prefix.map { String(cString: $0) } }
+
+    /// The attribute's value (entity and character references already resolved by the parser).
+    var value: String {
+        guard let raw = xmlNodeListGetString(pointee.doc, pointee.children, 1) else { return "" }
+        defer { painpath_xml_free(raw) }
+        return String(cString: raw)
+    }
+}
+
+/// The attributes of an element, in document order.
+func attributes(of node: xmlNodePtr) -> [xmlAttrPtr] {
+    var result: [xmlAttrPtr] = []
+    var attribute = node.pointee.properties
+    while let current = attribute {
+        result.append(current)
+        attribute = current.pointee.next
+    }
+    return result
+}

@@ -1,0 +1,2 @@
+import PainPathCLI
+PainPathCommand.main()

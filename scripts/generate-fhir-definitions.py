@@ -93,6 +93,10 @@ def main():
                 types = [path]
             else:
                 types = [type_code(t) for t in e.get("type", [])]
+            # R4 4.0.1 gives Resource.id the fhir-type `string`; the specification text says a
+            # resource id is an `id` (1-64 of [A-Za-z0-9-.]). Use `id` so readers can check it.
+            if kind == "resource" and path == root + ".id":
+                types = ["id"]
             flags = []
             rep = e.get("representation", [])
             if "xmlAttr" in rep:

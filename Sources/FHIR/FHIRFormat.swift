@@ -20,7 +20,7 @@ public enum FHIRFormat: String, Sendable, CaseIterable {
         while index < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index += 1 }
         guard index < bytes.count else { throw FHIRReadError(.syntax, "the input is empty") }
         switch bytes[index] {
-        case UInt8(ascii: "{"), UInt8(ascii: "["): return .json
+        case UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: "/"): return .json  // `/`: let the JSON reader say "no comments"
         case UInt8(ascii: "<"): return .xml
         default:
             throw FHIRReadError(.syntax, "the input is neither JSON (starts with '{') nor XML (starts with '<')",

@@ -7,7 +7,7 @@
 
 let r4DefinitionsText = """
 @Account resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -40,7 +40,7 @@ party Reference 1
 onHold boolean 1
 period Period 1
 @ActivityDefinition resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -120,7 +120,7 @@ postalCode string 1
 country string 1
 period Period 1
 @AdverseEvent resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -171,7 +171,7 @@ unit string 1
 system uri 1
 code code 1
 @AllergyIntolerance resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -213,7 +213,7 @@ author[x] Reference,string 1
 time dateTime 1
 text markdown 1
 @Appointment resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -253,7 +253,7 @@ required code 1
 status code 1
 period Period 1
 @AppointmentResponse resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -281,7 +281,7 @@ hash base64Binary 1
 title string 1
 creation dateTime 1
 @AuditEvent resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -352,7 +352,7 @@ id string 1 attr
 extension Extension *
 modifierExtension Extension *
 @Basic resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -366,7 +366,7 @@ subject Reference 1
 created date 1
 author Reference 1
 @Binary resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -374,7 +374,7 @@ contentType code 1
 securityContext Reference 1
 data base64Binary 1
 @BiologicallyDerivedProduct resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -423,7 +423,7 @@ temperature decimal 1
 scale code 1
 duration Period 1
 @BodyStructure resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -440,7 +440,7 @@ description string 1
 image Attachment *
 patient Reference 1
 @Bundle resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -493,7 +493,7 @@ etag string 1
 lastModified instant 1
 outcome Resource 1
 @CapabilityStatement resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -636,7 +636,7 @@ mode code 1
 documentation markdown 1
 profile canonical 1
 @CarePlan resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -698,7 +698,7 @@ dailyAmount Quantity 1
 quantity Quantity 1
 description string 1
 @CareTeam resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -728,7 +728,7 @@ member Reference 1
 onBehalfOf Reference 1
 period Period 1
 @CatalogEntry resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -756,7 +756,7 @@ modifierExtension Extension *
 relationtype code 1
 item Reference 1
 @ChargeItem resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -797,7 +797,7 @@ modifierExtension Extension *
 function CodeableConcept 1
 actor Reference 1
 @ChargeItemDefinition resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -850,7 +850,7 @@ code CodeableConcept 1
 factor decimal 1
 amount Money 1
 @Claim resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -1010,7 +1010,7 @@ factor decimal 1
 net Money 1
 udi Reference *
 @ClaimResponse resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -1165,7 +1165,7 @@ detailSequence positiveInt 1
 subDetailSequence positiveInt 1
 code CodeableConcept 1
 @ClinicalImpression resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -1207,7 +1207,7 @@ itemCodeableConcept CodeableConcept 1
 itemReference Reference 1
 basis string 1
 @CodeSystem resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -1294,7 +1294,7 @@ code code 1
 display string 1
 userSelected boolean 1
 @Communication resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -1331,7 +1331,7 @@ extension Extension *
 modifierExtension Extension *
 content[x] string,Attachment,Reference 1
 @CommunicationRequest resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -1367,7 +1367,7 @@ extension Extension *
 modifierExtension Extension *
 content[x] string,Attachment,Reference 1
 @CompartmentDefinition resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -1397,7 +1397,7 @@ code code 1
 param string *
 documentation string 1
 @Composition resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -1455,7 +1455,7 @@ entry Reference *
 emptyReason CodeableConcept 1
 section Composition.section *
 @ConceptMap resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -1525,7 +1525,7 @@ code code 1
 display string 1
 url canonical 1
 @Condition resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -1564,7 +1564,7 @@ modifierExtension Extension *
 code CodeableConcept *
 detail Reference *
 @Consent resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -1639,7 +1639,7 @@ use code 1
 rank positiveInt 1
 period Period 1
 @Contract resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -1851,7 +1851,7 @@ unit string 1
 system uri 1
 code code 1
 @Coverage resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -1897,7 +1897,7 @@ modifierExtension Extension *
 type CodeableConcept 1
 period Period 1
 @CoverageEligibilityRequest resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -1953,7 +1953,7 @@ extension Extension *
 modifierExtension Extension *
 diagnosis[x] CodeableConcept,Reference 1
 @CoverageEligibilityResponse resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -2044,7 +2044,7 @@ extension Extension *
 path string 1
 direction code 1
 @DetectedIssue resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -2078,7 +2078,7 @@ action CodeableConcept 1
 date dateTime 1
 author Reference 1
 @Device resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -2149,7 +2149,7 @@ type CodeableConcept 1
 valueQuantity Quantity *
 valueCode CodeableConcept *
 @DeviceDefinition resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -2219,7 +2219,7 @@ substance CodeableConcept 1
 alternate boolean 1
 allergenicIndicator boolean 1
 @DeviceMetric resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -2245,7 +2245,7 @@ type code 1
 state code 1
 time instant 1
 @DeviceRequest resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -2284,7 +2284,7 @@ modifierExtension Extension *
 code CodeableConcept 1
 value[x] CodeableConcept,Quantity,Range,boolean 1
 @DeviceUseStatement resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -2306,7 +2306,7 @@ reasonReference Reference *
 bodySite CodeableConcept 1
 note Annotation *
 @DiagnosticReport resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -2347,7 +2347,7 @@ unit string 1
 system uri 1
 code code 1
 @DocumentManifest resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -2374,7 +2374,7 @@ modifierExtension Extension *
 identifier Identifier 1
 ref Reference 1
 @DocumentReference resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -2422,7 +2422,7 @@ practiceSetting CodeableConcept 1
 sourcePatientInfo Reference 1
 related Reference *
 @DomainResource resource abstract
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -2462,7 +2462,7 @@ unit string 1
 system uri 1
 code code 1
 @EffectEvidenceSynthesis resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -2646,7 +2646,7 @@ language code 1
 map string 1
 comment string 1
 @Encounter resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -2725,7 +2725,7 @@ status code 1
 physicalType CodeableConcept 1
 period Period 1
 @Endpoint resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -2745,7 +2745,7 @@ payloadMimeType code *
 address url 1
 header string *
 @EnrollmentRequest resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -2761,7 +2761,7 @@ provider Reference 1
 candidate Reference 1
 coverage Reference 1
 @EnrollmentResponse resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -2778,7 +2778,7 @@ created dateTime 1
 organization Reference 1
 requestProvider Reference 1
 @EpisodeOfCare resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -2812,7 +2812,7 @@ condition Reference 1
 role CodeableConcept 1
 rank positiveInt 1
 @EventDefinition resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -2849,7 +2849,7 @@ endorser ContactDetail *
 relatedArtifact RelatedArtifact *
 trigger TriggerDefinition *
 @Evidence resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -2886,7 +2886,7 @@ exposureBackground Reference 1
 exposureVariant Reference *
 outcome Reference *
 @EvidenceVariable resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -2933,7 +2933,7 @@ participantEffective[x] dateTime,Period,Duration,Timing 1
 timeFromStart Duration 1
 groupMeasure code 1
 @ExampleScenario resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -3027,7 +3027,7 @@ title string 1
 description markdown 1
 step ExampleScenario.process.step *
 @ExplanationOfBenefit resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -3316,7 +3316,7 @@ extension Extension *
 url uri 1 attr
 value[x] base64Binary,boolean,canonical,code,date,dateTime,decimal,id,instant,integer,markdown,oid,positiveInt,string,time,unsignedInt,uri,url,uuid,Address,Age,Annotation,Attachment,CodeableConcept,Coding,ContactPoint,Count,Distance,Duration,HumanName,Identifier,Money,Period,Quantity,Range,Ratio,Reference,SampledData,Signature,Timing,ContactDetail,Contributor,DataRequirement,Expression,ParameterDefinition,RelatedArtifact,TriggerDefinition,UsageContext,Dosage,Meta 1
 @FamilyMemberHistory resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -3352,7 +3352,7 @@ contributedToDeath boolean 1
 onset[x] Age,Range,Period,string 1
 note Annotation *
 @Flag resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -3369,7 +3369,7 @@ period Period 1
 encounter Reference 1
 author Reference 1
 @Goal resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -3401,7 +3401,7 @@ measure CodeableConcept 1
 detail[x] Quantity,Range,CodeableConcept,string,boolean,integer,Ratio 1
 due[x] date,Duration 1
 @GraphDefinition resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -3453,7 +3453,7 @@ rule code 1
 expression string 1
 description string 1
 @Group resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -3487,7 +3487,7 @@ entity Reference 1
 period Period 1
 inactive boolean 1
 @GuidanceResponse resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -3511,7 +3511,7 @@ outputParameters Reference 1
 result Reference 1
 dataRequirement DataRequirement *
 @HealthcareService resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -3583,7 +3583,7 @@ value string 1
 period Period 1
 assigner Reference 1
 @ImagingStudy resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -3642,7 +3642,7 @@ sopClass Coding 1
 number unsignedInt 1
 title string 1
 @Immunization resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -3709,7 +3709,7 @@ targetDisease CodeableConcept *
 doseNumber[x] positiveInt,string 1
 seriesDoses[x] positiveInt,string 1
 @ImmunizationEvaluation resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -3731,7 +3731,7 @@ series string 1
 doseNumber[x] positiveInt,string 1
 seriesDoses[x] positiveInt,string 1
 @ImmunizationRecommendation resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -3767,7 +3767,7 @@ modifierExtension Extension *
 code CodeableConcept 1
 value dateTime 1
 @ImplementationGuide resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -3878,7 +3878,7 @@ name string 1
 title string 1
 anchor string *
 @InsurancePlan resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -3967,7 +3967,7 @@ applicability CodeableConcept 1
 qualifiers CodeableConcept *
 value Quantity 1
 @Invoice resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -4013,7 +4013,7 @@ code CodeableConcept 1
 factor decimal 1
 amount Money 1
 @Library resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -4053,7 +4053,7 @@ parameter ParameterDefinition *
 dataRequirement DataRequirement *
 content Attachment *
 @Linkage resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -4071,7 +4071,7 @@ modifierExtension Extension *
 type code 1
 resource Reference 1
 @List resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -4101,7 +4101,7 @@ deleted boolean 1
 date dateTime 1
 item Reference 1
 @Location resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -4151,7 +4151,7 @@ status CodeableConcept 1
 dateRange Period 1
 restoreDate dateTime 1
 @Measure resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -4239,7 +4239,7 @@ usage CodeableConcept *
 description string 1
 criteria Expression 1
 @MeasureReport resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -4301,7 +4301,7 @@ code CodeableConcept 1
 count integer 1
 subjectResults Reference 1
 @Media resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -4332,7 +4332,7 @@ duration decimal 1
 content Attachment 1
 note Annotation *
 @Medication resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -4362,7 +4362,7 @@ modifierExtension Extension *
 lotNumber string 1
 expirationDate dateTime 1
 @MedicationAdministration resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -4406,7 +4406,7 @@ method CodeableConcept 1
 dose Quantity 1
 rate[x] Ratio,Quantity 1
 @MedicationDispense resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -4453,7 +4453,7 @@ type CodeableConcept 1
 reason CodeableConcept *
 responsibleParty Reference *
 @MedicationKnowledge resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -4585,7 +4585,7 @@ areaUnderCurve Quantity *
 lethalDose50 Quantity *
 halfLifePeriod Duration 1
 @MedicationRequest resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -4649,7 +4649,7 @@ modifierExtension Extension *
 allowed[x] boolean,CodeableConcept 1
 reason CodeableConcept 1
 @MedicationStatement resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -4675,7 +4675,7 @@ reasonReference Reference *
 note Annotation *
 dosage Dosage *
 @MedicinalProduct resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -4745,7 +4745,7 @@ status CodeableConcept 1
 date dateTime 1
 species CodeableConcept 1
 @MedicinalProductAuthorization resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -4787,7 +4787,7 @@ type CodeableConcept 1
 date[x] Period,dateTime 1
 application MedicinalProductAuthorization.procedure *
 @MedicinalProductContraindication resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -4809,7 +4809,7 @@ modifierExtension Extension *
 therapyRelationshipType CodeableConcept 1
 medication[x] CodeableConcept,Reference 1
 @MedicinalProductIndication resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -4833,7 +4833,7 @@ modifierExtension Extension *
 therapyRelationshipType CodeableConcept 1
 medication[x] CodeableConcept,Reference 1
 @MedicinalProductIngredient resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -4882,7 +4882,7 @@ modifierExtension Extension *
 code CodeableConcept 1
 strength MedicinalProductIngredient.specifiedSubstance.strength *
 @MedicinalProductInteraction resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -4903,7 +4903,7 @@ extension Extension *
 modifierExtension Extension *
 item[x] Reference,CodeableConcept 1
 @MedicinalProductManufactured resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -4919,7 +4919,7 @@ ingredient Reference *
 physicalCharacteristics ProdCharacteristic 1
 otherCharacteristics CodeableConcept *
 @MedicinalProductPackaged resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -4959,7 +4959,7 @@ otherCharacteristics CodeableConcept *
 shelfLifeStorage ProductShelfLife *
 manufacturer Reference *
 @MedicinalProductPharmaceutical resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -5005,7 +5005,7 @@ tissue CodeableConcept 1
 value Quantity 1
 supportingInformation string 1
 @MedicinalProductUndesirableEffect resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -5019,7 +5019,7 @@ classification CodeableConcept 1
 frequencyOfOccurrence CodeableConcept 1
 population Population *
 @MessageDefinition resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -5066,7 +5066,7 @@ modifierExtension Extension *
 message canonical 1
 situation markdown 1
 @MessageHeader resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -5119,7 +5119,7 @@ profile canonical *
 security Coding *
 tag Coding *
 @MolecularSequence resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -5233,7 +5233,7 @@ extension Extension *
 value decimal 1
 currency code 1
 @NamingSystem resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -5269,7 +5269,7 @@ extension Extension *
 status code 1
 div xhtml 1 xhtml
 @NutritionOrder resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -5346,7 +5346,7 @@ schedule Timing 1
 quantity Quantity 1
 rate[x] Quantity,Ratio 1
 @Observation resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -5398,7 +5398,7 @@ dataAbsentReason CodeableConcept 1
 interpretation CodeableConcept *
 referenceRange Observation.referenceRange *
 @ObservationDefinition resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -5440,7 +5440,7 @@ age Range 1
 gestationalAge Range 1
 condition string 1
 @OperationDefinition resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -5508,7 +5508,7 @@ modifierExtension Extension *
 parameterName string *
 comment string 1
 @OperationOutcome resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -5528,7 +5528,7 @@ diagnostics string 1
 location string *
 expression string *
 @Organization resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -5555,7 +5555,7 @@ name HumanName 1
 telecom ContactPoint *
 address Address 1
 @OrganizationAffiliation resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -5586,7 +5586,7 @@ documentation string 1
 type code 1
 profile canonical 1
 @Parameters resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -5600,7 +5600,7 @@ value[x] base64Binary,boolean,canonical,code,date,dateTime,decimal,id,instant,in
 resource Resource 1
 part Parameters.parameter *
 @Patient resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -5648,7 +5648,7 @@ modifierExtension Extension *
 other Reference 1
 type code 1
 @PaymentNotice resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -5669,7 +5669,7 @@ recipient Reference 1
 amount Money 1
 paymentStatus CodeableConcept 1
 @PaymentReconciliation resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -5718,7 +5718,7 @@ extension Extension *
 start dateTime 1
 end dateTime 1
 @Person resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -5743,7 +5743,7 @@ modifierExtension Extension *
 target Reference 1
 assurance code 1
 @PlanDefinition resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -5865,7 +5865,7 @@ gender CodeableConcept 1
 race CodeableConcept 1
 physiologicalCondition CodeableConcept 1
 @Practitioner resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -5892,7 +5892,7 @@ code CodeableConcept 1
 period Period 1
 issuer Reference 1
 @PractitionerRole resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -5929,7 +5929,7 @@ modifierExtension Extension *
 description string 1
 during Period 1
 @Procedure resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -6002,7 +6002,7 @@ type CodeableConcept 1
 period Quantity 1
 specialPrecautionsForStorage CodeableConcept *
 @Provenance resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -6044,7 +6044,7 @@ unit string 1
 system uri 1
 code code 1
 @Questionnaire resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -6113,7 +6113,7 @@ extension Extension *
 modifierExtension Extension *
 value[x] boolean,decimal,integer,date,dateTime,time,string,uri,Attachment,Coding,Quantity,Reference 1
 @QuestionnaireResponse resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -6175,7 +6175,7 @@ url url 1
 document Attachment 1
 resource canonical 1
 @RelatedPerson resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -6202,7 +6202,7 @@ modifierExtension Extension *
 language CodeableConcept 1
 preferred boolean 1
 @RequestGroup resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -6265,7 +6265,7 @@ actionId id 1
 relationship code 1
 offset[x] Duration,Range 1
 @ResearchDefinition resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -6308,7 +6308,7 @@ exposure Reference 1
 exposureAlternative Reference 1
 outcome Reference 1
 @ResearchElementDefinition resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -6366,7 +6366,7 @@ participantEffective[x] dateTime,Period,Duration,Timing 1
 participantEffectiveTimeFromStart Duration 1
 participantEffectiveGroupMeasure code 1
 @ResearchStudy resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -6412,7 +6412,7 @@ modifierExtension Extension *
 name string 1
 type CodeableConcept 1
 @ResearchSubject resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -6429,12 +6429,12 @@ assignedArm string 1
 actualArm string 1
 consent Reference 1
 @Resource resource abstract
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
 @RiskAssessment resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -6470,7 +6470,7 @@ relativeRisk decimal 1
 when[x] Period,Range 1
 rationale string 1
 @RiskEvidenceSynthesis resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -6560,7 +6560,7 @@ upperLimit decimal 1
 dimensions positiveInt 1
 data string 1
 @Schedule resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -6577,7 +6577,7 @@ actor Reference *
 planningHorizon Period 1
 comment string 1
 @SearchParameter resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -6618,7 +6618,7 @@ modifierExtension Extension *
 definition canonical 1
 expression string 1
 @ServiceRequest resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -6670,7 +6670,7 @@ targetFormat code 1
 sigFormat code 1
 data base64Binary 1
 @Slot resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -6690,7 +6690,7 @@ end instant 1
 overbooked boolean 1
 comment string 1
 @Specimen resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -6741,7 +6741,7 @@ capacity Quantity 1
 specimenQuantity Quantity 1
 additive[x] CodeableConcept,Reference 1
 @SpecimenDefinition resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -6793,7 +6793,7 @@ temperatureRange Range 1
 maxDuration Duration 1
 instruction string 1
 @StructureDefinition resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -6853,7 +6853,7 @@ extension Extension *
 modifierExtension Extension *
 element ElementDefinition *
 @StructureMap resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -6954,7 +6954,7 @@ modifierExtension Extension *
 name id 1
 variable string *
 @Subscription resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -6978,7 +6978,7 @@ endpoint url 1
 payload code 1
 header string *
 @Substance resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -7020,7 +7020,7 @@ extension Extension *
 lowLimit Quantity 1
 highLimit Quantity 1
 @SubstanceNucleicAcid resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -7061,7 +7061,7 @@ identifier Identifier 1
 name string 1
 residueSite string 1
 @SubstancePolymer resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -7120,7 +7120,7 @@ type CodeableConcept 1
 representation string 1
 attachment Attachment 1
 @SubstanceProtein resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -7145,7 +7145,7 @@ nTerminalModification string 1
 cTerminalModificationId Identifier 1
 cTerminalModification string 1
 @SubstanceReferenceInformation resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -7193,7 +7193,7 @@ amount[x] Quantity,Range,string 1
 amountType CodeableConcept 1
 source Reference *
 @SubstanceSourceMaterial resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -7262,7 +7262,7 @@ modifierExtension Extension *
 part CodeableConcept 1
 partLocation CodeableConcept 1
 @SubstanceSpecification resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -7387,7 +7387,7 @@ amountRatioLowLimit Ratio 1
 amountType CodeableConcept 1
 source Reference *
 @SupplyDelivery resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -7413,7 +7413,7 @@ modifierExtension Extension *
 quantity Quantity 1
 item[x] CodeableConcept,Reference 1
 @SupplyRequest resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -7443,7 +7443,7 @@ modifierExtension Extension *
 code CodeableConcept 1
 value[x] CodeableConcept,Quantity,Range,boolean 1
 @Task resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -7502,7 +7502,7 @@ modifierExtension Extension *
 type CodeableConcept 1
 value[x] base64Binary,boolean,canonical,code,date,dateTime,decimal,id,instant,integer,markdown,oid,positiveInt,string,time,unsignedInt,uri,url,uuid,Address,Age,Annotation,Attachment,CodeableConcept,Coding,ContactPoint,Count,Distance,Duration,HumanName,Identifier,Money,Period,Quantity,Range,Ratio,Reference,SampledData,Signature,Timing,ContactDetail,Contributor,DataRequirement,Expression,ParameterDefinition,RelatedArtifact,TriggerDefinition,UsageContext,Dosage,Meta 1
 @TerminologyCapabilities resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -7600,7 +7600,7 @@ extension Extension *
 modifierExtension Extension *
 translation boolean 1
 @TestReport resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -7676,7 +7676,7 @@ extension Extension *
 modifierExtension Extension *
 operation TestReport.setup.action.operation 1
 @TestScript resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -7888,7 +7888,7 @@ extension Extension *
 code Coding 1
 value[x] CodeableConcept,Quantity,Range,Reference 1
 @ValueSet resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -7981,7 +7981,7 @@ display string 1
 designation ValueSet.compose.include.concept.designation *
 contains ValueSet.expansion.contains *
 @VerificationResult resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1
@@ -8034,7 +8034,7 @@ organization Reference 1
 identityCertificate string 1
 attestationSignature Signature 1
 @VisionPrescription resource
-id string 1
+id id 1
 meta Meta 1
 implicitRules uri 1
 language code 1

@@ -246,7 +246,9 @@ private struct JSONToFHIR {
                 }
             }
             if primitive.value == nil && !primitive.hasMetadata {
-                throw error(.structure, "'\(item.name)' is null with no id or extension in '_\(item.name)'", at: item.offset)
+                // As in XML (an element with neither value nor extension): nothing to keep.
+                warn("'\(item.name)' has neither a value nor an id or extension; ignored", at: item.offset)
+                continue
             }
             values.append(.primitive(primitive))
         }

@@ -1,0 +1,268 @@
+/// Typed views of the datatypes the engine reads and writes. A view reads from the model and
+/// builds back into it (`element`); nothing is lost because the model stays the source of truth.
+
+/// Reading helpers on the model, used by every view.
+extension FHIRElement {
+    /// The lexical value of a single primitive property.
+    public func string(_ name: String) -> String? { self[name].first?.primitive?.value }
+
+    /// The lexical values of a repeating primitive property (values without a lexical form skipped).
+    public func strings(_ name: String) -> [String] { self[name].compactMap { $0.primitive?.value } }
+
+    /// The single element of a complex property.
+    public func child(_ name: String) -> FHIRElement? { self[name].first?.element }
+
+    /// The elements of a repeating complex property.
+    public func children(_ name: String) -> [FHIRElement] { self[name].compactMap(\.element) }
+
+    /// A choice element (`value[x]`) by its base name: its concrete type and value.
+    public func choiceValue(_ baseName: String, schema: FHIRSchema = .r4) -> ChoiceValue? {
+        guard let definition = schema.type(named: type) else { return nil }
+        for property in properties {
+            if let known = definition.property(property.name), known.element.isChoice, known.element.name == baseName,
+               let value = property.values.first {
+                return ChoiceValue(type: known.type, value: value)
+            }
+        }
+        return nil
+    }
+}
+
+extension Optional where Wrapped == String {
+    fileprivate var primitiveValues: [FHIRValue] { self.map { [.string($0)] } ?? [] }
+}
+
+/// The value of a choice element with its concrete type (`valueQuantity` → type `Quantity`).
+public struct ChoiceValue: Hashable, Sendable {
+    public let type: String
+    public let value: FHIRValue
+
+    public var text: String? { value.primitive?.value }
+    public var quantity: Quantity? { ["Quantity", "Age", "Duration", "Distance", "Count"].contains(type) ? value.element.map(Quantity.init) : nil }
+    public var codeableConcept: CodeableConcept? { type == "CodeableConcept" ? value.element.map(CodeableConcept.init) : nil }
+    public var period: Period? { type == "Period" ? value.element.map(Period.init) : nil }
+    public var reference: Reference? { type == "Reference" ? value.element.map(Reference.init) : nil }
+    public var coding: Coding? { type == "Coding" ? value.element.map(Coding.init) : nil }
+}
+
+public struct Coding: Hashable, Sendable {
+    public var system: String?
+    public var version: String?
+    public var code: String?
+    public var display: String?
+
+    public init(system: String?, code: String?, display: String? = nil, version: String? = nil) {
+        self.system = system
+        self.code = code
+        self.display = display
+        self.version = version
+    }
+
+    public init(_ element: FHIRElement) {
+        system = element.string("system")
+        version = element.string("version")
+        code = element.string("code")
+        display = element.string("display")
+    }
+
+    public var element: FHIRElement {
+        var element = FHIRElement(type: "Coding")
+        element.set("system", system.map { [.uri($0)] } ?? [])
+        element.set("version", version.primitiveValues)
+        element.set("code", code.map { [.code($0)] } ?? [])
+        element.set("display", display.primitiveValues)
+        return element
+    }
+}
+
+public struct CodeableConcept: Hashable, Sendable {
+    public var codings: [Coding]
+    public var text: String?
+
+    public init(codings: [Coding], text: String? = nil) {
+        self.codings = codings
+        self.text = text
+    }
+
+    public init(_ element: FHIRElement) {
+        codings = element.children("coding").map(Coding.init)
+        text = element.string("text")
+    }
+
+    /// True when any coding has this system and code.
+    public func contains(system: String, code: String) -> Bool {
+        codings.contains { $0.system == system && $0.code == code }
+    }
+
+    public var element: FHIRElement {
+        var element = FHIRElement(type: "CodeableConcept")
+        element.set("coding", codings.map { .element($0.element) })
+        element.set("text", text.primitiveValues)
+        return element
+    }
+}
+
+public struct Reference: Hashable, Sendable {
+    public var reference: String?
+    public var type: String?
+    public var display: String?
+
+    public init(reference: String?, type: String? = nil, display: String? = nil) {
+        self.reference = reference
+        self.type = type
+        self.display = display
+    }
+
+    public init(_ element: FHIRElement) {
+        reference = element.string("reference")
+        type = element.string("type")
+        display = element.string("display")
+    }
+
+    public var element: FHIRElement {
+        var element = FHIRElement(type: "Reference")
+        element.set("reference", reference.primitiveValues)
+        element.set("type", type.map { [.uri($0)] } ?? [])
+        element.set("display", display.primitiveValues)
+        return element
+    }
+}
+
+/// A quantity; `value` keeps the exact decimal text, `number` is its value as a Double.
+public struct Quantity: Hashable, Sendable {
+    public var value: String?
+    public var comparator: String?
+    public var unit: String?
+    public var system: String?
+    public var code: String?
+
+    public init(value: String?, unit: String? = nil, system: String? = nil, code: String? = nil, comparator: String? = nil) {
+        self.value = value
+        self.unit = unit
+        self.system = system
+        self.code = code
+        self.comparator = comparator
+    }
+
+    public init(_ element: FHIRElement) {
+        value = element.string("value")
+        comparator = element.string("comparator")
+        unit = element.string("unit")
+        system = element.string("system")
+        code = element.string("code")
+    }
+
+    public var number: Double? { value.flatMap(Double.init) }
+
+    public func element(type: String = "Quantity") -> FHIRElement {
+        var element = FHIRElement(type: type)
+        element.set("value", value.map { [.primitive("decimal", $0)] } ?? [])
+        element.set("comparator", comparator.map { [.code($0)] } ?? [])
+        element.set("unit", unit.primitiveValues)
+        element.set("system", system.map { [.uri($0)] } ?? [])
+        element.set("code", code.map { [.code($0)] } ?? [])
+        return element
+    }
+}
+
+public struct Period: Hashable, Sendable {
+    public var start: String?
+    public var end: String?
+
+    public init(start: String?, end: String?) {
+        self.start = start
+        self.end = end
+    }
+
+    public init(_ element: FHIRElement) {
+        start = element.string("start")
+        end = element.string("end")
+    }
+
+    public var element: FHIRElement {
+        var element = FHIRElement(type: "Period")
+        element.set("start", start.map { [.primitive("dateTime", $0)] } ?? [])
+        element.set("end", end.map { [.primitive("dateTime", $0)] } ?? [])
+        return element
+    }
+}
+
+public struct Annotation: Hashable, Sendable {
+    public var text: String
+    public var time: String?
+
+    public init(text: String, time: String? = nil) {
+        self.text = text
+        self.time = time
+    }
+
+    public init?(_ element: FHIRElement) {
+        guard let text = element.string("text") else { return nil }
+        self.text = text
+        time = element.string("time")
+    }
+
+    public var element: FHIRElement {
+        var element = FHIRElement(type: "Annotation")
+        element.set("time", time.map { [.primitive("dateTime", $0)] } ?? [])
+        element.set("text", [.primitive("markdown", text)])
+        return element
+    }
+}
+
+/// The parts of a Dosage the engine uses: the text, one dose quantity, and the timing's repeat.
+public struct Dosage: Hashable, Sendable {
+    public var text: String?
+    public var asNeeded: Bool?
+    public var route: CodeableConcept?
+    public var dose: Quantity?
+    /// Timing.repeat: `frequency` times per `period` `periodUnit` (s, min, h, d, wk, mo, a).
+    public var frequency: Int?
+    public var period: String?
+    public var periodUnit: String?
+    public var sequence: Int?
+
+    public init(text: String?, dose: Quantity? = nil, frequency: Int? = nil, period: String? = nil, periodUnit: String? = nil,
+                asNeeded: Bool? = nil, route: CodeableConcept? = nil, sequence: Int? = nil) {
+        self.text = text
+        self.dose = dose
+        self.frequency = frequency
+        self.period = period
+        self.periodUnit = periodUnit
+        self.asNeeded = asNeeded
+        self.route = route
+        self.sequence = sequence
+    }
+
+    public init(_ element: FHIRElement) {
+        text = element.string("text")
+        sequence = element.string("sequence").flatMap { Int($0) }
+        asNeeded = element.string("asNeededBoolean").map { $0 == "true" }
+        route = element.child("route").map(CodeableConcept.init)
+        dose = element.children("doseAndRate").lazy.compactMap { $0.child("doseQuantity") }.first.map(Quantity.init)
+        let repeatElement = element.child("timing")?.child("repeat")
+        frequency = repeatElement?.string("frequency").flatMap { Int($0) }
+        period = repeatElement?.string("period")
+        periodUnit = repeatElement?.string("periodUnit")
+    }
+
+    public var element: FHIRElement {
+        var element = FHIRElement(type: "Dosage")
+        element.set("sequence", sequence.map { [.integer($0)] } ?? [])
+        element.set("text", text.primitiveValues)
+        if frequency != nil || period != nil {
+            var repeatElement = FHIRElement(type: "Timing.repeat")
+            repeatElement.set("frequency", frequency.map { [.primitive("positiveInt", String($0))] } ?? [])
+            repeatElement.set("period", period.map { [.primitive("decimal", $0)] } ?? [])
+            repeatElement.set("periodUnit", periodUnit.map { [.code($0)] } ?? [])
+            element.set("timing", .element(FHIRElement(type: "Timing").with("repeat", .element(repeatElement))))
+        }
+        element.set("asNeededBoolean", asNeeded.map { [.boolean($0)] } ?? [])
+        element.set("route", route.map { [.element($0.element)] } ?? [])
+        if let dose {
+            element.set("doseAndRate", .element(FHIRElement(type: "Dosage.doseAndRate")
+                .with("doseQuantity", .element(dose.element(type: "Quantity")))))
+        }
+        return element
+    }
+}

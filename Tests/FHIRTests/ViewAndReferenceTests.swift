@@ -1,0 +1,136 @@
+import Testing
+import FHIR
+
+@Suite("Bundle reference resolution")
+struct ReferenceTests {
+    let bundle = try! readJSON("""
+        {"resourceType":"Bundle","type":"collection","entry":[
+         {"fullUrl":"urn:uuid:8f1c3e2a-1111-4c1b-9a2e-000000000001","resource":{"resourceType":"Patient","id":"p1"}},
+         {"fullUrl":"https://ehr.example.org/fhir/Condition/c1","resource":{"resourceType":"Condition","id":"c1",
+           "contained":[{"resourceType":"Medication","id":"m1"}],"subject":{"reference":"Patient/p1"}}},
+         {"fullUrl":"https://ehr.example.org/fhir/Encounter/e1","resource":{"resourceType":"Encounter","id":"e1","status":"finished","class":{"code":"AMB"}}},
+         {"resource":{"resourceType":"Observation","id":"o1","status":"final","code":{"text":"x"}}}
+        ]}
+        """).resource
+
+    @Test("urn:uuid references resolve by fullUrl")
+    func urnUUID() {
+        let resolver = BundleResolver(bundle: bundle)
+        #expect(resolver.resolve("urn:uuid:8f1c3e2a-1111-4c1b-9a2e-000000000001")?.string("id") == "p1")
+        #expect(resolver.resolve("urn:uuid:00000000-0000-0000-0000-000000000000") == nil)
+    }
+
+    @Test("literal Type/id references resolve by type and id, and against the referrer's server base")
+    func literal() {
+        let resolver = BundleResolver(bundle: bundle)
+        #expect(resolver.resolve("Patient/p1")?.type == "Patient")
+        #expect(resolver.resolve("Observation/o1")?.type == "Observation")
+        #expect(resolver.resolve("Encounter/e1", containerFullUrl: "https://ehr.example.org/fhir/Condition/c1")?.type == "Encounter")
+        #expect(resolver.resolve("Patient/nope") == nil)
+    }
+
+    @Test("absolute references resolve by fullUrl, with or without a version")
+    func absolute() {
+        let resolver = BundleResolver(bundle: bundle)
+        #expect(resolver.resolve("https://ehr.example.org/fhir/Encounter/e1")?.type == "Encounter")
+        #expect(resolver.resolve("https://ehr.example.org/fhir/Encounter/e1/_history/3")?.type == "Encounter")
+        #expect(resolver.resolve("https://elsewhere.example.org/fhir/Patient/p1")?.type == "Patient")
+    }
+
+    @Test("#contained references resolve inside the referring resource only")
+    func contained() throws {
+        let resolver = BundleResolver(bundle: bundle)
+        let condition = try #require(resolver.resolve("Condition/c1"))
+        #expect(resolver.resolve("#m1", container: condition)?.type == "Medication")
+        #expect(resolver.resolve("#m1") == nil)
+        #expect(resolver.resolve("#", container: condition) == condition)
+    }
+}
+
+@Suite("Typed views")
+struct ViewTests {
+    @Test("read views expose choices, codes and references")
+    func readViews() throws {
+        let resource = try readJSON("""
+            {"resourceType":"Condition","clinicalStatus":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/condition-clinical","code":"active"}]},
+             "code":{"coding":[{"system":"http://snomed.info/sct","code":"23056005","display":"Sciatica"}]},
+             "subject":{"reference":"Patient/p1"},"onsetDateTime":"2026-09-01","severity":{"text":"severe"}}
+            """).resource
+        let condition = try #require(Condition(resource))
+        #expect(condition.code?.contains(system: "http://snomed.info/sct", code: "23056005") == true)
+        #expect(condition.onset?.type == "dateTime")
+        #expect(condition.onset?.text == "2026-09-01")
+        #expect(condition.subject?.reference == "Patient/p1")
+        #expect(condition.clinicalStatus?.codings.first?.code == "active")
+        #expect(Patient(resource) == nil, "a view only wraps its own type")
+    }
+
+    @Test("Observation value[x] and components; QuestionnaireResponse nested answers")
+    func observationAndQuestionnaire() throws {
+        let observation = try #require(Observation(readJSON("""
+            {"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"72514-3"}]},
+             "effectiveDateTime":"2026-10-01T10:00:00Z","valueQuantity":{"value":7,"unit":"{score}"},
+             "component":[{"code":{"text":"a"},"valueInteger":3}]}
+            """).resource))
+        #expect(observation.value?.quantity?.number == 7)
+        #expect(observation.components.first?.value?.type == "integer")
+        let response = try #require(QuestionnaireResponse(readJSON("""
+            {"resourceType":"QuestionnaireResponse","status":"completed","item":[{"linkId":"1","answer":[{"valueInteger":2,
+              "item":[{"linkId":"1.1","answer":[{"valueCoding":{"code":"LA1"}}]}]}]}]}
+            """).resource))
+        let flattened = response.items.flatMap(\.flattened)
+        #expect(flattened.map(\.linkId) == ["1", "1.1"])
+        #expect(flattened[1].answers.first?.coding?.code == "LA1")
+    }
+
+    @Test("MedicationRequest dosage reads the dose and timing, and a built one writes valid structure")
+    func medicationRequest() throws {
+        var request = MedicationRequest()
+        request.id = "mr1"
+        request.status = "draft"
+        request.intent = "proposal"
+        request.medicationCodeableConcept = CodeableConcept(codings: [Coding(system: "http://www.nlm.nih.gov/research/umls/rxnorm", code: "25480", display: "gabapentin")])
+        request.dosageInstructions = [Dosage(text: "300 mg at night", dose: Quantity(value: "300", unit: "mg", system: "http://unitsofmeasure.org", code: "mg"),
+                                             frequency: 1, period: "1", periodUnit: "d")]
+        request.subject = Reference(reference: "Patient/p1")
+        // The built resource is in canonical order, so it reads back identical from both encodings.
+        let json = FHIRJSONWriter().write(request.resource)
+        let fromJSON = try FHIRJSONReader().read(json).resource
+        #expect(fromJSON == request.resource)
+        #expect(try FHIRXMLReader().read(FHIRXMLWriter().write(request.resource)).resource == request.resource)
+        let dosage = try #require(MedicationRequest(fromJSON)?.dosageInstructions.first)
+        #expect(dosage.dose?.number == 300)
+        #expect(dosage.frequency == 1)
+        #expect(dosage.periodUnit == "d")
+    }
+
+    @Test("CarePlan, DetectedIssue, Provenance and Bundle build in canonical order and read back")
+    func writeViews() throws {
+        var plan = CarePlan()
+        plan.subject = Reference(reference: "Patient/p1")
+        plan.intent = "proposal"
+        plan.status = "draft"
+        plan.activities = [CarePlan.Activity(reference: Reference(reference: "ServiceRequest/s1")),
+                           CarePlan.Activity(kind: "CommunicationRequest", instantiatesCanonical: ["https://example.org/ActivityDefinition/patient-education"],
+                                             code: nil, status: "not-started", description: "Education")]
+        plan.narrative = ("generated", "<div xmlns=\"http://www.w3.org/1999/xhtml\"><p>Plan</p></div>")
+        #expect(plan.resource.properties.map(\.name) == ["text", "status", "intent", "subject", "activity"])
+        var issue = DetectedIssue()
+        issue.status = "preliminary"
+        issue.severity = "high"
+        issue.implicated = [Reference(reference: "MedicationStatement/ms1")]
+        var provenance = Provenance()
+        provenance.targets = [Reference(reference: "CarePlan/cp1")]
+        provenance.recorded = "2026-11-21T10:00:00Z"
+        var bundle = Bundle()
+        bundle.type = "collection"
+        bundle.entries = [plan.resource, issue.resource, provenance.resource].map { Bundle.Entry(fullUrl: nil, resource: $0) }
+        let read = try FHIRJSONReader().read(FHIRJSONWriter().write(bundle.resource)).resource
+        #expect(read == bundle.resource)
+        #expect(try FHIRXMLReader().read(FHIRXMLWriter().write(bundle.resource)).resource == bundle.resource)
+        let readPlan = try #require(Bundle(read).flatMap { CarePlan($0.resources[0]) })
+        #expect(readPlan.activities.count == 2)
+        #expect(readPlan.activities[1].detailInstantiatesCanonical == ["https://example.org/ActivityDefinition/patient-education"])
+        #expect(readPlan.narrative?.div.contains("<p>Plan</p>") == true)
+    }
+}

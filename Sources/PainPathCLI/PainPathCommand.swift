@@ -15,7 +15,7 @@ public struct PainPathCommand: ParsableCommand {
               painpath validate samples/bundle.json
               painpath convert patient.xml --to json
             """,
-        subcommands: [Validate.self, Convert.self]
+        subcommands: [Validate.self, Convert.self, Bench.self]
     )
 
     public init() {}

@@ -83,7 +83,7 @@ struct PrimitiveTests {
         let error = readError { try readJSON("{\"resourceType\":\"Patient\",\n  \"gender\": 1}") }
         #expect(error?.kind == .structure)
         #expect(error?.line == 2)
-        #expect(error?.column == 3)
+        #expect(error?.column == 13, "the column of the offending value")
         #expect(error?.path == "Patient.gender")
     }
 

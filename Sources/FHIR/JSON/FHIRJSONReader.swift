@@ -20,12 +20,12 @@ public struct FHIRJSONReader: Sendable {
             throw FHIRReadError(.limit, "the input is \(bytes.count) bytes, over the limit of \(limits.maxInputBytes) bytes")
         }
         return try bytes.withUnsafeBufferPointer { (buffer) throws(FHIRReadError) -> FHIRReadResult in
-            let json = try JSONParser.parse(buffer, limits: limits)
-            var decoder = JSONToFHIR(schema: schema, limits: limits, bytes: buffer)
-            guard case .object(let members) = json else {
-                throw FHIRReadError(.structure, "a FHIR resource must be a JSON object, found \(json.typeDescription)", line: 1, column: 1)
+            let tape = try JSONParser.parse(buffer, limits: limits)
+            var decoder = JSONToFHIR(schema: schema, limits: limits, tape: tape)
+            guard tape.tokens[0].kind == .object else {
+                throw FHIRReadError(.structure, "a FHIR resource must be a JSON object, found \(tape.kindDescription(0))", line: 1, column: 1)
             }
-            let resource = try decoder.resource(members, offset: 0)
+            let resource = try decoder.resource(0)
             return FHIRReadResult(resource: resource, warnings: decoder.warnings)
         }
     }
@@ -37,88 +37,114 @@ public struct FHIRReadResult: Sendable {
     public var warnings: [FHIRReadWarning]
 }
 
+/// Walks the JSON tape and builds the model, checking every property against the R4 definitions.
 private struct JSONToFHIR {
     let schema: FHIRSchema
     let limits: FHIRReadLimits
-    let bytes: UnsafeBufferPointer<UInt8>
+    let tape: JSONTape
+    let extensionType: TypeDefinition?
     var warnings: [FHIRReadWarning] = []
     /// The element path being read, for messages (`Bundle.entry[0].resource`).
-    var path: [String] = []
+    var path: [PathStep] = []
     var lineIndex: LineIndex?
 
-    init(schema: FHIRSchema, limits: FHIRReadLimits, bytes: UnsafeBufferPointer<UInt8>) {
+    init(schema: FHIRSchema, limits: FHIRReadLimits, tape: JSONTape) {
         self.schema = schema
         self.limits = limits
-        self.bytes = bytes
+        self.tape = tape
+        self.extensionType = schema.type(named: "Extension")
     }
 
-    mutating func resource(_ members: [JSONMember], offset: Int) throws(FHIRReadError) -> FHIRElement {
-        guard let typeMember = members.first(where: { $0.key == "resourceType" }) else {
-            throw error(.structure, "the resource has no resourceType", at: offset)
+    private func offset(_ token: Int) -> Int { Int(tape.tokens[token].start) }
+
+    /// The members of the object at `token`: (key token, value token) pairs.
+    private func members(_ token: Int) -> [(key: Int, value: Int)] {
+        var result: [(key: Int, value: Int)] = []
+        result.reserveCapacity(Int(tape.tokens[token].count))
+        var key = token + 1
+        for _ in 0..<tape.tokens[token].count {
+            result.append((key, key + 1))
+            key = Int(tape.tokens[key + 1].next)
         }
-        guard case .string(let typeName) = typeMember.value else {
-            throw error(.structure, "resourceType must be a string, found \(typeMember.value.typeDescription)", at: typeMember.offset)
+        return result
+    }
+
+    mutating func resource(_ token: Int) throws(FHIRReadError) -> FHIRElement {
+        guard let typeMember = members(token).first(where: { tape.text($0.key) == "resourceType" }) else {
+            throw error(.structure, "the resource has no resourceType", at: offset(token))
         }
+        guard tape.tokens[typeMember.value].kind == .string else {
+            throw error(.structure, "resourceType must be a string, found \(tape.kindDescription(typeMember.value))", at: offset(typeMember.key))
+        }
+        let typeName = tape.text(typeMember.value)
         guard schema.isResourceType(typeName), let type = schema.type(named: typeName) else {
-            throw error(.structure, "unknown resourceType '\(PrimitiveLexical.clip(typeName))' (not an R4 resource)", at: typeMember.offset)
+            throw error(.structure, "unknown resourceType '\(PrimitiveLexical.clip(typeName))' (not an R4 resource)", at: offset(typeMember.key))
         }
-        path.append(typeName)
+        path.append(PathStep(typeName))
         defer { path.removeLast() }
-        return try element(members, type: type, offset: offset)
+        return try element(token, type: type)
     }
 
-    /// One property being assembled from `name` and `_name`.
+    /// One property being assembled from `name` and `_name` (token indices; -1 when absent).
     private struct Pending {
         let name: String
         let property: TypeDefinition.Property
-        var value: JSONMember?
-        var metadata: JSONMember?
-        var offset: Int { (value ?? metadata)!.offset }
+        var value: Int
+        var metadata: Int
+        var keyOffset: Int
     }
 
-    mutating func element(_ members: [JSONMember], type: TypeDefinition, offset: Int) throws(FHIRReadError) -> FHIRElement {
+    mutating func element(_ token: Int, type: TypeDefinition) throws(FHIRReadError) -> FHIRElement {
         if path.count > limits.maxDepth {
-            throw error(.limit, "FHIR elements nested deeper than \(limits.maxDepth) levels", at: offset)
+            throw error(.limit, "FHIR elements nested deeper than \(limits.maxDepth) levels", at: offset(token))
         }
+        let isResource = type.kind == .resource
         var pending: [Pending] = []
-        pending.reserveCapacity(members.count)
-        for member in members {
-            if member.key == "resourceType" && type.kind == .resource { continue }
-            let isMetadata = member.key.utf8.first == UInt8(ascii: "_")
-            let name = isMetadata ? String(member.key.dropFirst()) : member.key
+        pending.reserveCapacity(Int(tape.tokens[token].count))
+        var keyToken = token + 1
+        for _ in 0..<tape.tokens[token].count {
+            let valueToken = keyToken + 1
+            defer { keyToken = Int(tape.tokens[valueToken].next) }
+            let key = tape.text(keyToken)
+            let keyOffset = offset(keyToken)
+            if isResource && key == "resourceType" { continue }
+            let isMetadata = key.utf8.first == UInt8(ascii: "_")
+            let name = isMetadata ? String(key.dropFirst()) : key
             guard let property = type.property(name) else {
-                warn("unknown property '\(PrimitiveLexical.clip(member.key))' ignored", at: member.offset, child: member.key)
+                warn("unknown property '\(PrimitiveLexical.clip(key))' ignored", at: keyOffset, child: key)
                 continue
             }
-            if isMetadata && !isPrimitive(property) {
-                warn("'\(member.key)' ignored: only primitive elements have a '_' companion", at: member.offset, child: member.key)
+            if isMetadata && !property.isPrimitive {
+                warn("'\(key)' ignored: only primitive elements have a '_' companion", at: keyOffset, child: key)
                 continue
             }
-            if let existing = pending.firstIndex(where: { $0.name == name }) {
+            // Same element already seen: its `_` companion, a duplicate key, or another choice of value[x].
+            // (Compared by element index, an integer: this loop runs for every member of every object.)
+            if let existing = pending.firstIndex(where: { $0.property.element.index == property.element.index }) {
+                guard pending[existing].name == name else {
+                    throw error(.structure, "both '\(pending[existing].name)' and '\(name)' are given for \(property.element.name)[x]; only one is allowed",
+                                at: keyOffset, child: key)
+                }
                 // Duplicate keys are rejected by design: which one would the sender have meant?
-                if (isMetadata ? pending[existing].metadata : pending[existing].value) != nil {
-                    throw error(.structure, "the property '\(member.key)' appears twice", at: member.offset, child: member.key)
+                if (isMetadata ? pending[existing].metadata : pending[existing].value) >= 0 {
+                    throw error(.structure, "the property '\(key)' appears twice", at: keyOffset, child: key)
                 }
-                if isMetadata { pending[existing].metadata = member } else { pending[existing].value = member }
+                if isMetadata { pending[existing].metadata = valueToken } else { pending[existing].value = valueToken }
             } else {
-                if let clash = pending.first(where: { $0.property.element.index == property.element.index && $0.name != name }) {
-                    throw error(.structure, "both '\(clash.name)' and '\(name)' are given for \(property.element.name)[x]; only one is allowed",
-                                at: member.offset, child: member.key)
-                }
-                pending.append(Pending(name: name, property: property,
-                                       value: isMetadata ? nil : member, metadata: isMetadata ? member : nil))
+                pending.append(Pending(name: name, property: property, value: isMetadata ? -1 : valueToken,
+                                       metadata: isMetadata ? valueToken : -1, keyOffset: keyOffset))
             }
         }
-        // Canonical order; stable for the (impossible after the clash check) equal indices.
+        // Canonical order (input is usually in order already).
         if !isSorted(pending) {
             pending.sort { $0.property.element.index < $1.property.element.index }
         }
         var properties: [FHIRProperty] = []
         properties.reserveCapacity(pending.count)
         for item in pending {
-            path.append(item.name)
+            path.append(PathStep(item.name))
             defer { path.removeLast() }
-            let values = try self.values(of: item)
+            let values = item.property.isPrimitive ? try primitives(item) : try complexValues(item)
             if !values.isEmpty { properties.append(FHIRProperty(name: item.name, values: values)) }
         }
         return FHIRElement(type: type.name, properties: properties)
@@ -133,58 +159,52 @@ private struct JSONToFHIR {
         return true
     }
 
-    private func isPrimitive(_ property: TypeDefinition.Property) -> Bool {
-        schema.type(named: property.type)?.kind == .primitive && !property.element.isXHTML
-    }
-
-    private mutating func values(of item: Pending) throws(FHIRReadError) -> [FHIRValue] {
+    private mutating func complexValues(_ item: Pending) throws(FHIRReadError) -> [FHIRValue] {
         let property = item.property
         let repeats = property.element.repeats
-        if isPrimitive(property) {
-            return try primitives(item, repeats: repeats)
-        }
-        let member = item.value!
-        var objects: [(JSONValue, Int)] = []
-        switch member.value {
-        case .array(let items):
+        let token = item.value
+        let valueTokens: [Int]
+        if tape.tokens[token].kind == .array {
             guard repeats else {
-                throw error(.structure, "'\(item.name)' must be a single JSON \(expected(property)), not an array", at: member.offset)
+                throw error(.structure, "'\(item.name)' must be a single JSON \(expected(property)), not an array", at: item.keyOffset)
             }
-            if items.isEmpty {
-                warn("empty array '\(item.name)' ignored (FHIR JSON arrays must not be empty)", at: member.offset)
+            if tape.tokens[token].count == 0 {
+                warn("empty array '\(item.name)' ignored (FHIR JSON arrays must not be empty)", at: item.keyOffset)
             }
-            objects = items.map { ($0, member.offset) }
-        default:
+            valueTokens = tape.items(token)
+        } else {
             guard !repeats else {
-                throw error(.structure, "'\(item.name)' must be a JSON array, not \(member.value.typeDescription)", at: member.offset)
+                throw error(.structure, "'\(item.name)' must be a JSON array, not \(tape.kindDescription(token))", at: item.keyOffset)
             }
-            objects = [(member.value, member.offset)]
+            valueTokens = [token]
         }
         var values: [FHIRValue] = []
-        values.reserveCapacity(objects.count)
-        for (index, (value, offset)) in objects.enumerated() {
-            if repeats { path[path.count - 1] = "\(item.name)[\(index)]" }
+        values.reserveCapacity(valueTokens.count)
+        let childType = property.type == "Resource" ? nil : schema.type(named: property.type)
+        for (index, valueToken) in valueTokens.enumerated() {
+            if repeats { path[path.count - 1].index = index }
             if property.element.isXHTML {
-                guard case .string(let text) = value else {
-                    throw error(.structure, "'div' must be a JSON string of XHTML, found \(value.typeDescription)", at: offset)
+                guard tape.tokens[valueToken].kind == .string else {
+                    throw error(.structure, "'div' must be a JSON string of XHTML, found \(tape.kindDescription(valueToken))", at: offset(valueToken))
                 }
                 do {
-                    values.append(.xhtml(try XHTML.canonicalize(text, limits: limits)))
+                    values.append(.xhtml(try XHTML.canonicalize(tape.text(valueToken), limits: limits)))
                 } catch let problem {
-                    throw error(.structure, "the narrative div is not well-formed XHTML: \(problem.message)", at: offset)
+                    throw error(.structure, "the narrative div is not well-formed XHTML: \(problem.message)", at: offset(valueToken))
                 }
                 continue
             }
-            guard case .object(let members) = value else {
-                throw error(.structure, "'\(item.name)' must be a JSON \(expected(property)), found \(value.typeDescription)", at: offset)
+            guard tape.tokens[valueToken].kind == .object else {
+                throw error(.structure, "'\(item.name)' must be a JSON \(expected(property)), found \(tape.kindDescription(valueToken))",
+                            at: offset(valueToken))
             }
             if property.type == "Resource" {
-                values.append(.element(try resource(members, offset: offset)))
+                values.append(.element(try resource(valueToken)))
             } else {
-                guard let type = schema.type(named: property.type) else {
-                    throw error(.structure, "no definition for type \(property.type)", at: offset)
+                guard let childType else {
+                    throw error(.structure, "no definition for type \(property.type)", at: offset(valueToken))
                 }
-                values.append(.element(try element(members, type: type, offset: offset)))
+                values.append(.element(try element(valueToken, type: childType)))
             }
         }
         return values
@@ -194,60 +214,60 @@ private struct JSONToFHIR {
         property.type == "Resource" ? "object (a resource)" : "object (\(property.type))"
     }
 
-    private mutating func primitives(_ item: Pending, repeats: Bool) throws(FHIRReadError) -> [FHIRValue] {
-        let type = item.property.type
-        var rawValues: [JSONValue]?
-        var rawMetadata: [JSONValue]?
-        if let member = item.value {
-            if case .array(let items) = member.value {
-                guard repeats else { throw error(.structure, "'\(item.name)' must be a single value, not an array", at: member.offset) }
-                rawValues = items
+    private mutating func primitives(_ item: Pending) throws(FHIRReadError) -> [FHIRValue] {
+        let repeats = item.property.element.repeats
+        var valueTokens: [Int]?
+        var metadataTokens: [Int]?
+        if item.value >= 0 {
+            if tape.tokens[item.value].kind == .array {
+                guard repeats else { throw error(.structure, "'\(item.name)' must be a single value, not an array", at: item.keyOffset) }
+                valueTokens = tape.items(item.value)
             } else {
                 guard !repeats else {
-                    throw error(.structure, "'\(item.name)' must be a JSON array, not \(member.value.typeDescription)", at: member.offset)
+                    throw error(.structure, "'\(item.name)' must be a JSON array, not \(tape.kindDescription(item.value))", at: item.keyOffset)
                 }
-                rawValues = [member.value]
+                valueTokens = [item.value]
             }
         }
-        if let member = item.metadata {
-            if case .array(let items) = member.value {
-                guard repeats else { throw error(.structure, "'_\(item.name)' must be an object, not an array", at: member.offset) }
-                rawMetadata = items
+        if item.metadata >= 0 {
+            if tape.tokens[item.metadata].kind == .array {
+                guard repeats else { throw error(.structure, "'_\(item.name)' must be an object, not an array", at: offset(item.metadata)) }
+                metadataTokens = tape.items(item.metadata)
             } else {
                 guard !repeats else {
-                    throw error(.structure, "'_\(item.name)' must be a JSON array, not \(member.value.typeDescription)", at: member.offset)
+                    throw error(.structure, "'_\(item.name)' must be a JSON array, not \(tape.kindDescription(item.metadata))", at: offset(item.metadata))
                 }
-                rawMetadata = [member.value]
+                metadataTokens = [item.metadata]
             }
         }
-        if let rawValues, let rawMetadata, rawValues.count != rawMetadata.count {
-            throw error(.structure, "'\(item.name)' has \(rawValues.count) values but '_\(item.name)' has \(rawMetadata.count); they must pair up",
-                        at: item.offset)
+        if let valueTokens, let metadataTokens, valueTokens.count != metadataTokens.count {
+            throw error(.structure, "'\(item.name)' has \(valueTokens.count) values but '_\(item.name)' has \(metadataTokens.count); they must pair up",
+                        at: item.keyOffset)
         }
-        let count = rawValues?.count ?? rawMetadata!.count
+        let count = valueTokens?.count ?? metadataTokens!.count
         if count == 0 {
-            warn("empty array '\(item.name)' ignored (FHIR JSON arrays must not be empty)", at: item.offset)
+            warn("empty array '\(item.name)' ignored (FHIR JSON arrays must not be empty)", at: item.keyOffset)
             return []
         }
         var values: [FHIRValue] = []
         values.reserveCapacity(count)
         for index in 0..<count {
-            if repeats { path[path.count - 1] = "\(item.name)[\(index)]" }
-            var primitive = FHIRPrimitive(type: type, value: nil)
-            if let raw = rawValues?[index] {
-                primitive.value = try lexical(raw, type: type, offset: item.value!.offset)
+            if repeats { path[path.count - 1].index = index }
+            var primitive = FHIRPrimitive(type: item.property.type, value: nil)
+            if let token = valueTokens?[index] {
+                primitive.value = try lexical(token, property: item.property)
             }
-            if let raw = rawMetadata?[index] {
-                switch raw {
+            if let token = metadataTokens?[index] {
+                switch tape.tokens[token].kind {
                 case .null: break
-                case .object(let members): try readMetadata(members, into: &primitive, offset: item.metadata!.offset)
+                case .object: try readMetadata(token, into: &primitive)
                 default:
-                    throw error(.structure, "'_\(item.name)' must be an object, found \(raw.typeDescription)", at: item.metadata!.offset)
+                    throw error(.structure, "'_\(item.name)' must be an object, found \(tape.kindDescription(token))", at: offset(token))
                 }
             }
             if primitive.value == nil && !primitive.hasMetadata {
                 // As in XML (an element with neither value nor extension): nothing to keep.
-                warn("'\(item.name)' has neither a value nor an id or extension; ignored", at: item.offset)
+                warn("'\(item.name)' has neither a value nor an id or extension; ignored", at: item.keyOffset)
                 continue
             }
             values.append(.primitive(primitive))
@@ -255,45 +275,46 @@ private struct JSONToFHIR {
         return values
     }
 
-    private mutating func lexical(_ raw: JSONValue, type: String, offset: Int) throws(FHIRReadError) -> String? {
-        let text: String
-        switch (JSONPrimitiveKind(fhirType: type), raw) {
+    private mutating func lexical(_ token: Int, property: TypeDefinition.Property) throws(FHIRReadError) -> String? {
+        let kind = tape.tokens[token].kind
+        switch (property.jsonKind, kind) {
         case (_, .null): return nil
-        case (.string, .string(let value)): text = value
-        case (.number, .number(let value)): text = value
-        case (.boolean, .bool(let value)): text = value ? "true" : "false"
-        case (let kind, _):
-            let wanted = switch kind { case .string: "a string"; case .number: "a number"; case .boolean: "a boolean (true/false)" }
-            throw error(.structure, "wrong JSON type: a \(type) must be \(wanted), found \(raw.typeDescription)", at: offset)
+        case (.string, .string), (.number, .number), (.boolean, .bool): break
+        case (let wanted, _):
+            let description = switch wanted { case .string: "a string"; case .number: "a number"; case .boolean: "a boolean (true/false)" }
+            throw error(.structure, "wrong JSON type: a \(property.type) must be \(description), found \(tape.kindDescription(token))", at: offset(token))
         }
-        if let problem = PrimitiveLexical.structuralProblem(text, type: type) {
-            throw error(.structure, problem, at: offset)
+        let text = tape.text(token)
+        if property.lexicalCheck.needsStructuralCheck, let problem = PrimitiveLexical.structuralProblem(text, type: property.type) {
+            throw error(.structure, problem, at: offset(token))
         }
-        if let problem = PrimitiveLexical.formatProblem(text, type: type) {
-            warn(problem, at: offset)
+        if let problem = PrimitiveLexical.formatProblem(text, check: property.lexicalCheck) {
+            warn(problem, at: offset(token))
         }
         return text
     }
 
-    private mutating func readMetadata(_ members: [JSONMember], into primitive: inout FHIRPrimitive, offset: Int) throws(FHIRReadError) {
-        guard let extensionType = schema.type(named: "Extension") else { return }
-        for member in members {
-            switch (member.key, member.value) {
-            case ("id", .string(let id)):
-                primitive.id = id
-            case ("extension", .array(let items)):
-                path.append("extension")
+    private mutating func readMetadata(_ token: Int, into primitive: inout FHIRPrimitive) throws(FHIRReadError) {
+        guard let extensionType else { return }
+        for member in members(token) {
+            let key = tape.text(member.key)
+            let kind = tape.tokens[member.value].kind
+            switch (key, kind) {
+            case ("id", .string):
+                primitive.id = tape.text(member.value)
+            case ("extension", .array):
+                path.append(PathStep("extension"))
                 defer { path.removeLast() }
-                for item in items {
-                    guard case .object(let extensionMembers) = item else {
-                        throw error(.structure, "an extension must be a JSON object, found \(item.typeDescription)", at: member.offset)
+                for item in tape.items(member.value) {
+                    guard tape.tokens[item].kind == .object else {
+                        throw error(.structure, "an extension must be a JSON object, found \(tape.kindDescription(item))", at: offset(item))
                     }
-                    primitive.extensions.append(try element(extensionMembers, type: extensionType, offset: member.offset))
+                    primitive.extensions.append(try element(item, type: extensionType))
                 }
             case ("id", _), ("extension", _):
-                throw error(.structure, "wrong JSON type for '\(member.key)' of a primitive: \(member.value.typeDescription)", at: member.offset)
+                throw error(.structure, "wrong JSON type for '\(key)' of a primitive: \(tape.kindDescription(member.value))", at: offset(member.key))
             default:
-                warn("unknown property '\(PrimitiveLexical.clip(member.key))' on a primitive ignored", at: member.offset)
+                warn("unknown property '\(PrimitiveLexical.clip(key))' on a primitive ignored", at: offset(member.key))
             }
         }
     }
@@ -301,7 +322,7 @@ private struct JSONToFHIR {
     // MARK: messages
 
     private mutating func position(_ offset: Int) -> (line: Int, column: Int) {
-        if lineIndex == nil { lineIndex = LineIndex(bytes) }
+        if lineIndex == nil { lineIndex = LineIndex(tape.bytes) }
         return lineIndex!.position(of: offset)
     }
 
@@ -316,7 +337,6 @@ private struct JSONToFHIR {
     }
 
     private func pathText(_ child: String?) -> String? {
-        let parts = child.map { path + [$0] } ?? path
-        return parts.isEmpty ? nil : parts.joined(separator: ".")
+        PathStep.text(child.map { path + [PathStep($0)] } ?? path)
     }
 }

@@ -1,5 +1,8 @@
-/// A strict RFC 8259 JSON parser over UTF-8 bytes, written for speed (one pass, no Foundation
-/// objects) and for clear errors: each one says what was expected at which line and column.
+/// A strict RFC 8259 JSON parser over UTF-8 bytes, written for speed and for clear errors: each one
+/// says what was expected at which line and column.
+///
+/// It builds a `JSONTape` (one flat array of tokens, no tree of arrays and strings): the FHIR
+/// mapping walks the tape and creates strings only for the values it keeps.
 ///
 /// Limits: nesting depth and string length (`FHIRReadLimits`); exceeding one is an error, never a
 /// crash. Rejects what FHIR JSON does not allow: comments, trailing commas, unquoted names,
@@ -8,11 +11,17 @@ struct JSONParser {
     private let bytes: UnsafeBufferPointer<UInt8>
     private let limits: FHIRReadLimits
     private var index = 0
+    private var tokens: [JSONToken] = []
+    private var unescaped: [UInt8] = []
 
     /// Parses a whole document. A leading UTF-8 byte order mark is skipped.
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, limits: FHIRReadLimits) throws(FHIRReadError) -> JSONValue {
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, limits: FHIRReadLimits) throws(FHIRReadError) -> JSONTape {
+        guard bytes.count < Int(Int32.max) else { throw FHIRReadError(.limit, "the input is too large for the JSON parser") }
         var parser = JSONParser(bytes: bytes, limits: limits)
-        return try parser.parseDocument()
+        // About one token per 12 bytes of FHIR JSON; reserving avoids most regrowth.
+        parser.tokens.reserveCapacity(bytes.count / 12 + 16)
+        try parser.parseDocument()
+        return JSONTape(bytes: bytes, tokens: parser.tokens, unescaped: parser.unescaped)
     }
 
     private init(bytes: UnsafeBufferPointer<UInt8>, limits: FHIRReadLimits) {
@@ -20,45 +29,64 @@ struct JSONParser {
         self.limits = limits
     }
 
-    private mutating func parseDocument() throws(FHIRReadError) -> JSONValue {
+    private mutating func parseDocument() throws(FHIRReadError) {
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { index = 3 }
         if bytes.count >= 2, (bytes[0] == 0xFE && bytes[1] == 0xFF) || (bytes[0] == 0xFF && bytes[1] == 0xFE) {
             throw error("the input is UTF-16 or UTF-32 (byte order mark); FHIR JSON must be UTF-8", at: 0)
         }
         skipWhitespace()
         guard index < bytes.count else { throw error("the input is empty", at: index) }
-        let value = try parseValue(depth: 0)
+        try parseValue(depth: 0)
         skipWhitespace()
         if index < bytes.count {
             throw error("unexpected \(describeByte(at: index)) after the end of the JSON document", at: index)
         }
-        return value
+    }
+
+    private mutating func appendScalar(_ kind: JSONToken.Kind, start: Int, length: Int, flags: UInt8 = 0, extra: Int = 0) {
+        tokens.append(JSONToken(kind: kind, flags: flags, start: Int32(start), length: Int32(length),
+                                count: Int32(extra), next: Int32(tokens.count + 1)))
     }
 
     // MARK: values
 
-    private mutating func parseValue(depth: Int) throws(FHIRReadError) -> JSONValue {
+    private mutating func parseValue(depth: Int) throws(FHIRReadError) {
         guard index < bytes.count else { throw error("unexpected end of input, expected a value", at: index) }
+        let start = index
         switch bytes[index] {
-        case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
-        case UInt8(ascii: "["): return try parseArray(depth: depth + 1)
-        case UInt8(ascii: "\""): return .string(try parseString())
-        case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
-        case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
-        case UInt8(ascii: "n"): try expectLiteral("null"); return .null
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
+        case UInt8(ascii: "{"): try parseObject(depth: depth + 1)
+        case UInt8(ascii: "["): try parseArray(depth: depth + 1)
+        case UInt8(ascii: "\""): try parseString()
+        case UInt8(ascii: "t"): try expectLiteral("true"); appendScalar(.bool, start: start, length: 4, flags: 1)
+        case UInt8(ascii: "f"): try expectLiteral("false"); appendScalar(.bool, start: start, length: 5)
+        case UInt8(ascii: "n"): try expectLiteral("null"); appendScalar(.null, start: start, length: 4)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            try parseNumber()
+            appendScalar(.number, start: start, length: index - start)
         case UInt8(ascii: "/"): throw error("comments are not allowed in JSON", at: index)
         default:
             throw error("unexpected \(describeByte(at: index)), expected a value (string values need double quotes)", at: index)
         }
     }
 
-    private mutating func parseObject(depth: Int) throws(FHIRReadError) -> JSONValue {
+    /// Appends the container token now; its count and `next` are patched when it closes.
+    private mutating func openContainer(_ kind: JSONToken.Kind) -> Int {
+        tokens.append(JSONToken(kind: kind, flags: 0, start: Int32(index), length: 0, count: 0, next: 0))
+        return tokens.count - 1
+    }
+
+    private mutating func closeContainer(_ token: Int, count: Int) {
+        tokens[token].count = Int32(count)
+        tokens[token].next = Int32(tokens.count)
+    }
+
+    private mutating func parseObject(depth: Int) throws(FHIRReadError) {
         if depth > limits.maxDepth { throw limitError("nesting deeper than \(limits.maxDepth) levels", at: index) }
+        let token = openContainer(.object)
         index += 1  // {
-        var members: [JSONMember] = []
+        var count = 0
         skipWhitespace()
-        if peek() == UInt8(ascii: "}") { index += 1; return .object(members) }
+        if peek() == UInt8(ascii: "}") { index += 1; closeContainer(token, count: 0); return }
         while true {
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input inside an object", at: index) }
@@ -69,20 +97,20 @@ struct JSONParser {
             case UInt8(ascii: "/"): throw error("comments are not allowed in JSON", at: index)
             default: throw error("property names must be in double quotes, found \(describeByte(at: index))", at: index)
             }
-            let key = try parseString()
+            try parseString()
             skipWhitespace()
             guard peek() == UInt8(ascii: ":") else {
-                throw error("expected ':' after the property name \"\(key)\"", at: index)
+                throw error("expected ':' after a property name", at: keyOffset)
             }
             index += 1
             skipWhitespace()
-            let value = try parseValue(depth: depth)
-            members.append(JSONMember(key: key, value: value, offset: keyOffset))
+            try parseValue(depth: depth)
+            count += 1
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input, expected ',' or '}'", at: index) }
             switch bytes[index] {
             case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "}"): index += 1; return .object(members)
+            case UInt8(ascii: "}"): index += 1; closeContainer(token, count: count); return
             case UInt8(ascii: "]"): throw error("unexpected ']', expected '}' to close the object", at: index)
             case UInt8(ascii: "/"): throw error("comments are not allowed in JSON", at: index)
             default: throw error("missing comma: expected ',' or '}' but found \(describeByte(at: index))", at: index)
@@ -90,21 +118,23 @@ struct JSONParser {
         }
     }
 
-    private mutating func parseArray(depth: Int) throws(FHIRReadError) -> JSONValue {
+    private mutating func parseArray(depth: Int) throws(FHIRReadError) {
         if depth > limits.maxDepth { throw limitError("nesting deeper than \(limits.maxDepth) levels", at: index) }
+        let token = openContainer(.array)
         index += 1  // [
-        var items: [JSONValue] = []
+        var count = 0
         skipWhitespace()
-        if peek() == UInt8(ascii: "]") { index += 1; return .array(items) }
+        if peek() == UInt8(ascii: "]") { index += 1; closeContainer(token, count: 0); return }
         while true {
             skipWhitespace()
             if peek() == UInt8(ascii: "]") { throw error("extra comma before ']' at the end of an array", at: index) }
-            items.append(try parseValue(depth: depth))
+            try parseValue(depth: depth)
+            count += 1
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input, expected ',' or ']'", at: index) }
             switch bytes[index] {
             case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "]"): index += 1; return .array(items)
+            case UInt8(ascii: "]"): index += 1; closeContainer(token, count: count); return
             case UInt8(ascii: "}"): throw error("unexpected '}', expected ']' to close the array", at: index)
             case UInt8(ascii: "/"): throw error("comments are not allowed in JSON", at: index)
             default: throw error("missing comma: expected ',' or ']' but found \(describeByte(at: index))", at: index)
@@ -114,7 +144,9 @@ struct JSONParser {
 
     // MARK: strings
 
-    private mutating func parseString() throws(FHIRReadError) -> String {
+    /// Checks a string and appends its token: the content stays in the input unless it has escapes,
+    /// in which case the unescaped bytes go to the tape's side buffer. UTF-8 is validated here.
+    private mutating func parseString() throws(FHIRReadError) {
         let start = index
         index += 1  // opening quote
         let contentStart = index
@@ -125,13 +157,12 @@ struct JSONParser {
             if byte == UInt8(ascii: "\"") {
                 let count = index - contentStart
                 if count > limits.maxStringBytes { throw limitError("a string longer than \(limits.maxStringBytes) bytes", at: start) }
-                let slice = UnsafeBufferPointer(rebasing: bytes[contentStart..<index])
-                index += 1
-                if ascii { return String(decoding: slice, as: UTF8.self) }
-                guard let text = String(validating: slice, as: UTF8.self) else {
+                if !ascii && !JSONParser.isValidUTF8(UnsafeBufferPointer(rebasing: bytes[contentStart..<index])) {
                     throw error("invalid UTF-8 in a string", at: start)
                 }
-                return text
+                appendScalar(.string, start: start, length: count, flags: ascii ? JSONToken.asciiFlag : 0)
+                index += 1
+                return
             }
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw error("a control character (U+\(hex(byte))) must be escaped inside a string", at: index) }
@@ -146,10 +177,12 @@ struct JSONParser {
             if byte == UInt8(ascii: "\"") {
                 if buffer.count > limits.maxStringBytes { throw limitError("a string longer than \(limits.maxStringBytes) bytes", at: start) }
                 index += 1
-                guard let text = String(validating: buffer, as: UTF8.self) else {
+                guard buffer.withUnsafeBufferPointer(JSONParser.isValidUTF8) else {
                     throw error("invalid UTF-8 in a string", at: start)
                 }
-                return text
+                appendScalar(.string, start: start, length: buffer.count, flags: JSONToken.escapedFlag, extra: unescaped.count)
+                unescaped.append(contentsOf: buffer)
+                return
             }
             if byte < 0x20 { throw error("a control character (U+\(hex(byte))) must be escaped inside a string", at: index) }
             if buffer.count > limits.maxStringBytes { throw limitError("a string longer than \(limits.maxStringBytes) bytes", at: start) }
@@ -231,8 +264,8 @@ struct JSONParser {
 
     // MARK: numbers and literals
 
-    /// Checks the RFC 8259 number grammar and returns the exact text.
-    private mutating func parseNumber() throws(FHIRReadError) -> String {
+    /// Checks the RFC 8259 number grammar (the text stays in the input, kept exactly).
+    private mutating func parseNumber() throws(FHIRReadError) {
         let start = index
         if peek() == UInt8(ascii: "-") { index += 1 }
         guard let first = peek(), isDigit(first) else { throw error("invalid number: a digit must follow '-'", at: start) }
@@ -254,7 +287,37 @@ struct JSONParser {
             while let byte = peek(), isDigit(byte) { index += 1 }
         }
         if index - start > limits.maxStringBytes { throw limitError("a number longer than \(limits.maxStringBytes) bytes", at: start) }
-        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+    }
+
+    /// Strict UTF-8 validation (no overlongs, no surrogates, nothing above U+10FFFF).
+    static func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            let b0 = bytes[i]
+            if b0 < 0x80 { i += 1; continue }
+            func continuation(_ k: Int) -> Bool { i + k < n && bytes[i + k] & 0xC0 == 0x80 }
+            switch b0 {
+            case 0xC2...0xDF:
+                guard continuation(1) else { return false }
+                i += 2
+            case 0xE0...0xEF:
+                guard continuation(1), continuation(2) else { return false }
+                let b1 = bytes[i + 1]
+                if b0 == 0xE0 && b1 < 0xA0 { return false }  // overlong
+                if b0 == 0xED && b1 >= 0xA0 { return false }  // surrogates
+                i += 3
+            case 0xF0...0xF4:
+                guard continuation(1), continuation(2), continuation(3) else { return false }
+                let b1 = bytes[i + 1]
+                if b0 == 0xF0 && b1 < 0x90 { return false }  // overlong
+                if b0 == 0xF4 && b1 >= 0x90 { return false }  // above U+10FFFF
+                i += 4
+            default:
+                return false
+            }
+        }
+        return true
     }
 
     private mutating func expectLiteral(_ literal: StaticString) throws(FHIRReadError) {

@@ -1,17 +1,36 @@
-/// A parsed JSON document, as the FHIR JSON reader needs it: numbers keep their exact text,
-/// object members keep their order and the byte offset of their key (for error positions).
-enum JSONValue: Sendable {
-    case null
-    case bool(Bool)
-    /// The number's exact text (`12500.00`, `1e400`): never rounded through Double.
-    case number(String)
-    case string(String)
-    case array([JSONValue])
-    case object([JSONMember])
+/// One value of a parsed JSON document. Objects and arrays are followed on the tape by their
+/// members (key token, then value) or items; `next` skips a whole value.
+struct JSONToken {
+    enum Kind: UInt8 {
+        case object, array, string, number, bool, null
+    }
 
-    /// How this value's JSON type is called in error messages.
-    var typeDescription: String {
-        switch self {
+    static let asciiFlag: UInt8 = 1
+    static let escapedFlag: UInt8 = 2
+
+    var kind: Kind
+    /// Strings: ascii / escaped; booleans: 1 for true.
+    var flags: UInt8
+    /// Byte offset in the input where the value starts (the opening quote or bracket).
+    var start: Int32
+    /// Strings and numbers: the length of the content in bytes.
+    var length: Int32
+    /// Containers: the number of members or items. Escaped strings: the offset in `unescaped`.
+    var count: Int32
+    /// Index of the token after this value (and everything inside it).
+    var next: Int32
+}
+
+/// A parsed JSON document as one flat array of tokens over the input bytes. Numbers keep their
+/// exact text; strings are created only when the reader asks for them.
+struct JSONTape {
+    let bytes: UnsafeBufferPointer<UInt8>
+    let tokens: [JSONToken]
+    /// The unescaped content of strings that had escapes.
+    let unescaped: [UInt8]
+
+    func kindDescription(_ index: Int) -> String {
+        switch tokens[index].kind {
         case .null: "null"
         case .bool: "a boolean"
         case .number: "a number"
@@ -20,13 +39,37 @@ enum JSONValue: Sendable {
         case .object: "an object"
         }
     }
-}
 
-struct JSONMember: Sendable {
-    let key: String
-    let value: JSONValue
-    /// Byte offset of the key's opening quote in the input.
-    let offset: Int
+    /// The text of a string or number token (the literal text of true/false/null otherwise).
+    func text(_ index: Int) -> String {
+        let token = tokens[index]
+        if token.kind == .string {
+            if token.flags & JSONToken.escapedFlag != 0 {
+                return unescaped.withUnsafeBufferPointer {
+                    String(decoding: UnsafeBufferPointer(rebasing: $0[Int(token.count)..<Int(token.count + token.length)]), as: UTF8.self)
+                }
+            }
+            let start = Int(token.start) + 1
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<start + Int(token.length)]), as: UTF8.self)
+        }
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[Int(token.start)..<Int(token.start + token.length)]), as: UTF8.self)
+    }
+
+    /// The index of the first child token of a container (its first key, or its first item).
+    @inline(__always)
+    func firstChild(_ index: Int) -> Int { index + 1 }
+
+    /// The indices of an array's items.
+    func items(_ index: Int) -> [Int] {
+        var result: [Int] = []
+        result.reserveCapacity(Int(tokens[index].count))
+        var child = index + 1
+        for _ in 0..<tokens[index].count {
+            result.append(child)
+            child = Int(tokens[child].next)
+        }
+        return result
+    }
 }
 
 /// Maps byte offsets to 1-based line and column, computed only when an error or warning needs one.

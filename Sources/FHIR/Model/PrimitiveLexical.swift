@@ -3,6 +3,33 @@
 /// `structuralProblem` finds what would change the JSON shape or meaning of a number or boolean
 /// (an error: `12,5` as a decimal cannot be written back as a JSON number). `formatProblem` finds
 /// what is merely untidy (a bad date, an id breaking the id pattern): a warning, the value is kept.
+/// Which lexical check a primitive type gets; resolved once per schema property, not per value.
+public enum LexicalCheck: Sendable {
+    case boolean, integer, decimal, id, date, dateTime, instant, base64, string
+
+    public init(fhirType: String) {
+        switch fhirType {
+        case "boolean": self = .boolean
+        case "integer", "positiveInt", "unsignedInt": self = .integer
+        case "decimal": self = .decimal
+        case "id": self = .id
+        case "date": self = .date
+        case "dateTime": self = .dateTime
+        case "instant": self = .instant
+        case "base64Binary": self = .base64
+        default: self = .string
+        }
+    }
+
+    /// Numbers and booleans: a wrong lexical form would change the JSON shape (an error).
+    var needsStructuralCheck: Bool {
+        switch self {
+        case .boolean, .integer, .decimal: true
+        default: false
+        }
+    }
+}
+
 enum PrimitiveLexical {
     static func structuralProblem(_ value: String, type: String) -> String? {
         switch type {
@@ -23,20 +50,26 @@ enum PrimitiveLexical {
     }
 
     static func formatProblem(_ value: String, type: String) -> String? {
-        switch type {
-        case "id":
-            let ok = (1...64).contains(value.utf8.count) && value.utf8.allSatisfy { isIdByte($0) }
+        formatProblem(value, check: LexicalCheck(fhirType: type))
+    }
+
+    static func formatProblem(_ value: String, check: LexicalCheck) -> String? {
+        switch check {
+        case .boolean, .integer, .decimal:
+            return nil  // structural; see structuralProblem
+        case .id:
+            let ok = (1...64).contains(value.utf8.count) && allBytes(value) { isIdByte($0) }
             return ok ? nil : "'\(clip(value))' is not a valid id (1–64 of A–Z, a–z, 0–9, '-', '.')"
-        case "date":
+        case .date:
             return matchesDate(value, allowTime: false) ? nil : "'\(clip(value))' is not a valid date"
-        case "dateTime":
+        case .dateTime:
             return matchesDate(value, allowTime: true) ? nil : "'\(clip(value))' is not a valid dateTime"
-        case "instant":
+        case .instant:
             return matchesDate(value, allowTime: true) && value.utf8.count > 10 ? nil : "'\(clip(value))' is not a valid instant"
-        case "base64Binary":
-            let ok = value.utf8.allSatisfy { isBase64Byte($0) || $0 == 0x20 || $0 == 0x0A || $0 == 0x0D }
+        case .base64:
+            let ok = allBytes(value) { isBase64Byte($0) || $0 == 0x20 || $0 == 0x0A || $0 == 0x0D }
             return ok ? nil : "'\(clip(value))' is not valid base64"
-        default:
+        case .string:
             return value.isEmpty ? "an empty string (FHIR strings must not be empty)" : nil
         }
     }
@@ -96,6 +129,13 @@ enum PrimitiveLexical {
         guard i + 6 == b.count, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-"),
               digits(i + 1, 2), b[i + 3] == UInt8(ascii: ":"), digits(i + 4, 2) else { return false }
         return true
+    }
+
+    /// `allSatisfy` over the UTF-8 bytes, on contiguous storage when the string has it (fast).
+    @inline(__always)
+    static func allBytes(_ text: String, _ predicate: (UInt8) -> Bool) -> Bool {
+        if let result = text.utf8.withContiguousStorageIfAvailable({ $0.allSatisfy(predicate) }) { return result }
+        return text.utf8.allSatisfy(predicate)
     }
 
     private static func isIdByte(_ byte: UInt8) -> Bool {

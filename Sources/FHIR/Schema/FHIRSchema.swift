@@ -17,14 +17,14 @@ public struct FHIRSchema: Sendable {
     }
 
     init(definitionsText: String) {
-        var types: [String: TypeDefinition] = [:]
-        var current: TypeDefinition?
+        var types: [String: TypeDefinition.Builder] = [:]
+        var current: TypeDefinition.Builder?
         for line in definitionsText.split(separator: "\n", omittingEmptySubsequences: true) {
             if line.first == "@" {
                 if let finished = current { types[finished.name] = finished }
                 let parts = line.dropFirst().split(separator: " ")
                 let kind = TypeDefinition.Kind(rawValue: String(parts[1]))!
-                current = TypeDefinition(name: String(parts[0]), kind: kind, isAbstract: parts.contains("abstract"))
+                current = TypeDefinition.Builder(name: String(parts[0]), kind: kind, isAbstract: parts.contains("abstract"))
             } else {
                 let parts = line.split(separator: " ")
                 let rawName = String(parts[0])
@@ -42,11 +42,14 @@ public struct FHIRSchema: Sendable {
             }
         }
         if let finished = current { types[finished.name] = finished }
-        self.types = types
+        // Second pass: now that every type is known, mark which properties hold primitives.
+        let primitiveNames = Set(types.values.filter { $0.kind == .primitive }.map(\.name))
+        self.types = types.mapValues { $0.build(primitiveTypes: primitiveNames) }
     }
 }
 
-public struct TypeDefinition: Sendable {
+/// One type (or backbone element). A class: it is shared, never copied, by every reader.
+public final class TypeDefinition: Sendable {
     public enum Kind: String, Sendable {
         case primitive, complex, resource, backbone
     }
@@ -54,35 +57,64 @@ public struct TypeDefinition: Sendable {
     public let name: String
     public let kind: Kind
     public let isAbstract: Bool
-    public private(set) var elements: [ElementDefinition] = []
+    public let elements: [ElementDefinition]
     /// JSON/XML property name → (element, concrete type). Choice elements appear once per type:
     /// `valueQuantity` → (value[x], Quantity).
-    public private(set) var propertyNames: [String: Property] = [:]
+    public let propertyNames: [String: Property]
 
     public struct Property: Sendable {
         public let element: ElementDefinition
         public let type: String
-    }
+        /// The type is a FHIR primitive (not the XHTML div): JSON may pair it with `_name`.
+        public let isPrimitive: Bool
+        /// For primitives: how the value appears in JSON, and which lexical check it gets.
+        public let jsonKind: JSONPrimitiveKind
+        public let lexicalCheck: LexicalCheck
 
-    init(name: String, kind: Kind, isAbstract: Bool) {
-        self.name = name
-        self.kind = kind
-        self.isAbstract = isAbstract
-    }
-
-    mutating func add(_ element: ElementDefinition) {
-        elements.append(element)
-        if element.isChoice {
-            for type in element.types {
-                propertyNames[element.name + type.prefix(1).uppercased() + type.dropFirst()] =
-                    Property(element: element, type: type)
-            }
-        } else {
-            propertyNames[element.name] = Property(element: element, type: element.types.first ?? "string")
+        init(element: ElementDefinition, type: String, isPrimitive: Bool) {
+            self.element = element
+            self.type = type
+            self.isPrimitive = isPrimitive
+            jsonKind = JSONPrimitiveKind(fhirType: type)
+            lexicalCheck = LexicalCheck(fhirType: type)
         }
     }
 
+    init(name: String, kind: Kind, isAbstract: Bool, elements: [ElementDefinition], propertyNames: [String: Property]) {
+        self.name = name
+        self.kind = kind
+        self.isAbstract = isAbstract
+        self.elements = elements
+        self.propertyNames = propertyNames
+    }
+
     public func property(_ name: String) -> Property? { propertyNames[name] }
+
+    struct Builder {
+        let name: String
+        let kind: Kind
+        let isAbstract: Bool
+        var elements: [ElementDefinition] = []
+
+        mutating func add(_ element: ElementDefinition) { elements.append(element) }
+
+        func build(primitiveTypes: Set<String>) -> TypeDefinition {
+            var names: [String: Property] = [:]
+            for element in elements {
+                let isPrimitive = { (type: String) in primitiveTypes.contains(type) && !element.isXHTML }
+                if element.isChoice {
+                    for type in element.types {
+                        names[element.name + type.prefix(1).uppercased() + type.dropFirst()] =
+                            Property(element: element, type: type, isPrimitive: isPrimitive(type))
+                    }
+                } else {
+                    let type = element.types.first ?? "string"
+                    names[element.name] = Property(element: element, type: type, isPrimitive: isPrimitive(type))
+                }
+            }
+            return TypeDefinition(name: name, kind: kind, isAbstract: isAbstract, elements: elements, propertyNames: names)
+        }
+    }
 }
 
 public struct ElementDefinition: Sendable {

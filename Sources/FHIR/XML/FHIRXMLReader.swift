@@ -32,7 +32,7 @@ private struct XMLToFHIR {
     let schema: FHIRSchema
     let limits: FHIRReadLimits
     var warnings: [FHIRReadWarning] = []
-    var path: [String] = []
+    var path: [PathStep] = []
 
     init(schema: FHIRSchema, limits: FHIRReadLimits) {
         self.schema = schema
@@ -47,7 +47,7 @@ private struct XMLToFHIR {
         guard schema.isResourceType(name), let type = schema.type(named: name) else {
             throw error(.structure, "unknown resource type <\(PrimitiveLexical.clip(name))> (not an R4 resource)", node)
         }
-        path.append(name)
+        path.append(PathStep(name))
         defer { path.removeLast() }
         return try element(node, type: type)
     }
@@ -107,7 +107,7 @@ private struct XMLToFHIR {
             }
             counts[name] = index + 1
             previous = name
-            path.append(property.element.repeats ? "\(name)[\(index)]" : name)
+            path.append(PathStep(name, index: property.element.repeats ? index : nil))
             defer { path.removeLast() }
             if let value = try value(current, property: property) {
                 add(value, name: name, property: property, to: &properties, indices: &indices)
@@ -178,7 +178,7 @@ private struct XMLToFHIR {
             switch current.pointee.type {
             case XML_ELEMENT_NODE:
                 if current.name == "extension" && current.namespaceURI == fhirNamespace {
-                    path.append("extension")
+                    path.append(PathStep("extension"))
                     defer { path.removeLast() }
                     primitive.extensions.append(try element(current, type: extensionType))
                 } else {
@@ -212,10 +212,10 @@ private struct XMLToFHIR {
     }
 
     private func error(_ kind: FHIRReadError.Kind, _ message: String, _ node: xmlNodePtr) -> FHIRReadError {
-        FHIRReadError(kind, message, line: node.line > 0 ? node.line : nil, path: path.isEmpty ? nil : path.joined(separator: "."))
+        FHIRReadError(kind, message, line: node.line > 0 ? node.line : nil, path: PathStep.text(path))
     }
 
     private mutating func warn(_ message: String, _ node: xmlNodePtr) {
-        warnings.append(FHIRReadWarning(message, line: node.line > 0 ? node.line : nil, path: path.isEmpty ? nil : path.joined(separator: ".")))
+        warnings.append(FHIRReadWarning(message, line: node.line > 0 ? node.line : nil, path: PathStep.text(path)))
     }
 }

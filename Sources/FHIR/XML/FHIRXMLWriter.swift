@@ -123,6 +123,7 @@ private struct XMLOutput {
     }
 
     func checkCharacters(_ text: String) throws(FHIRReadError) {
+        if PrimitiveLexical.allBytes(text, { $0 >= 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) { return }
         if let bad = text.utf8.first(where: { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }) {
             throw FHIRReadError(.encoding, "the control character U+00\(bad < 16 ? "0" : "")\(String(bad, radix: 16, uppercase: true)) cannot be written in XML 1.0",
                                 path: path.joined(separator: "."))

@@ -97,6 +97,15 @@ public enum XHTML {
     }
 
     static func appendEscaped(_ text: String, attribute: Bool, into output: inout [UInt8]) {
+        // Fast path: nothing to escape, append in one go.
+        let clean = PrimitiveLexical.allBytes(text) { byte in
+            byte != UInt8(ascii: "&") && byte != UInt8(ascii: "<") && byte != UInt8(ascii: ">") && byte != 0x0D
+                && !(attribute && (byte == UInt8(ascii: "\"") || byte == 0x09 || byte == 0x0A))
+        }
+        if clean {
+            output.append(contentsOf: text.utf8)
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "&"): output.append(contentsOf: "&amp;".utf8)

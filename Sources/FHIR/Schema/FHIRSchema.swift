@@ -19,14 +19,19 @@ public struct FHIRSchema: Sendable {
     init(definitionsText: String) {
         var types: [String: TypeDefinition.Builder] = [:]
         var current: TypeDefinition.Builder?
-        for line in definitionsText.split(separator: "\n", omittingEmptySubsequences: true) {
-            if line.first == "@" {
+        // Split on bytes, not Characters: this runs at every start and the table is 200 KB.
+        var text = definitionsText
+        let lines: [[Substring]] = text.withUTF8 { bytes in
+            bytes.split(separator: UInt8(ascii: "\n")).map { line in
+                line.split(separator: UInt8(ascii: " ")).map { Substring(String(decoding: $0, as: UTF8.self)) }
+            }
+        }
+        for parts in lines {
+            if parts[0].first == "@" {
                 if let finished = current { types[finished.name] = finished }
-                let parts = line.dropFirst().split(separator: " ")
                 let kind = TypeDefinition.Kind(rawValue: String(parts[1]))!
-                current = TypeDefinition.Builder(name: String(parts[0]), kind: kind, isAbstract: parts.contains("abstract"))
+                current = TypeDefinition.Builder(name: String(parts[0].dropFirst()), kind: kind, isAbstract: parts.contains("abstract"))
             } else {
-                let parts = line.split(separator: " ")
                 let rawName = String(parts[0])
                 let isChoice = rawName.hasSuffix("[x]")
                 let element = ElementDefinition(

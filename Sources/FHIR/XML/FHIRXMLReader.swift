@@ -71,7 +71,6 @@ private struct XMLToFHIR {
             }
         }
         var child = node.pointee.children
-        var counts: [String: Int] = [:]
         var previous: String?
         while let current = child {
             child = current.pointee.next
@@ -79,7 +78,7 @@ private struct XMLToFHIR {
             case XML_ELEMENT_NODE:
                 break
             case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
-                if current.textContent.utf8.contains(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) {
+                if !current.isWhitespaceText {
                     throw error(.structure, "text is not allowed inside <\(node.name)> (FHIR XML puts values in value attributes)", current)
                 }
                 continue
@@ -95,7 +94,9 @@ private struct XMLToFHIR {
                 warn("unknown element <\(PrimitiveLexical.clip(name))> ignored", current)
                 continue
             }
-            let index = counts[name, default: 0]
+            // How many <name> came before: the values already collected (a short linear search;
+            // a dictionary per element cost more than the whole libxml2 parse).
+            let index = properties.first(where: { $0.name == name })?.values.count ?? 0
             if index > 0, name != previous, property.element.repeats {
                 warn("the <\(name)> elements are not together; they are read in document order", current)
             }
@@ -105,7 +106,6 @@ private struct XMLToFHIR {
             if let clash = zip(properties, indices).first(where: { $0.0.name != name && $0.1 == property.element.index }) {
                 throw error(.structure, "both <\(clash.0.name)> and <\(name)> are given for \(property.element.name)[x]; only one is allowed", current)
             }
-            counts[name] = index + 1
             previous = name
             path.append(PathStep(name, index: property.element.repeats ? index : nil))
             defer { path.removeLast() }
@@ -185,7 +185,7 @@ private struct XMLToFHIR {
                     warn("unknown element <\(PrimitiveLexical.clip(current.name))> inside a \(type) ignored", current)
                 }
             case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
-                if current.textContent.utf8.contains(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) {
+                if !current.isWhitespaceText {
                     throw error(.structure, "text is not allowed inside <\(node.name)> (the value belongs in its value attribute)", current)
                 }
             default:

@@ -141,6 +141,19 @@ extension UnsafeMutablePointer where Pointee == xmlNode {
 
     /// The text of a text or CDATA node.
     var textContent: String { pointee.content.map { String(cString: $0) } ?? "" }
+
+    /// True when a text node holds only XML whitespace (checked on the C string, no copy:
+    /// indentation between elements is most of the text nodes libxml2 creates).
+    var isWhitespaceText: Bool {
+        guard var byte = pointee.content else { return true }
+        while byte.pointee != 0 {
+            switch byte.pointee {
+            case 0x20, 0x0A, 0x0D, 0x09: byte += 1
+            default: return false
+            }
+        }
+        return true
+    }
 }
 
 extension UnsafeMutablePointer where Pointee == xmlAttr {
@@ -150,6 +163,10 @@ extension UnsafeMutablePointer where Pointee == xmlAttr {
 
     /// The attribute's value (entity and character references already resolved by the parser).
     var value: String {
+        // Fast path: one text child (the usual case), read in place.
+        if let child = pointee.children, child.pointee.next == nil, child.pointee.type == XML_TEXT_NODE {
+            return child.pointee.content.map { String(cString: $0) } ?? ""
+        }
         guard let raw = xmlNodeListGetString(pointee.doc, pointee.children, 1) else { return "" }
         defer { painpath_xml_free(raw) }
         return String(cString: raw)

@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "FHIR", targets: ["FHIR"]),
+        .library(name: "Guideline", targets: ["Guideline"]),
         .executable(name: "painpath", targets: ["painpath"]),
         .executable(name: "painpathd", targets: ["painpathd"]),
     ],
@@ -21,11 +22,17 @@ let package = Package(
         ),
         // Stage 1: bytes ⇄ FHIR resources, JSON and XML, one model for both.
         .target(name: "FHIR", dependencies: ["CLibXML2"]),
+        // Terminology: value sets, the RxNorm product map and MME factors, loaded from profiles/.
+        .target(name: "Terminology", dependencies: ["FHIR"]),
+        // Stage 2: resources → the facts of GUIDELINE.md §1.
+        .target(name: "Case", dependencies: ["FHIR", "Terminology"]),
+        // Stage 3: facts → recommendations, warnings and the explanation (GUIDELINE.md §2–§4).
+        .target(name: "Guideline", dependencies: ["Case", "Terminology"]),
         // The `painpath` command's subcommands, as a library the tests can call.
         .target(
             name: "PainPathCLI",
             dependencies: [
-                "FHIR",
+                "FHIR", "Terminology", "Case", "Guideline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -33,6 +40,7 @@ let package = Package(
         .executableTarget(name: "painpathd", dependencies: ["FHIR"]),
         .testTarget(name: "FHIRTests", dependencies: ["FHIR"]),
         .testTarget(name: "PainPathCLITests", dependencies: ["PainPathCLI", "FHIR"]),
+        .testTarget(name: "GuidelineTests", dependencies: ["Guideline", "Case", "Terminology", "FHIR"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,109 @@
+import FHIR
+import Foundation
+import Terminology
+
+public struct CaseError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Options of the case stage.
+public struct CaseOptions: Sendable {
+    /// Overrides the bundle's own time (replay, tests).
+    public var now: Date?
+    /// The setting when no Encounter says otherwise.
+    public var defaultSetting: ClinicalCase.CareSetting
+    /// The processing clock, used when the bundle carries no time.
+    public var clock: @Sendable () -> Date
+
+    public init(now: Date? = nil, defaultSetting: ClinicalCase.CareSetting = .primary, clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.now = now
+        self.defaultSetting = defaultSetting
+        self.clock = clock
+    }
+}
+
+/// Bundle → `ClinicalCase`: pure, given the terminology and the options.
+public struct CaseBuilder: Sendable {
+    public let terminology: Terminology
+    public let options: CaseOptions
+
+    public init(terminology: Terminology, options: CaseOptions = CaseOptions()) {
+        self.terminology = terminology
+        self.options = options
+    }
+
+    public func build(bundle: FHIRElement) throws(CaseError) -> ClinicalCase {
+        guard bundle.type == "Bundle" else { throw CaseError("the input is a \(bundle.type), not a Bundle") }
+        let resolver = BundleResolver(bundle: bundle)
+        let resources = resolver.entries.map(\.resource)
+        let patients = resources.filter { $0.type == "Patient" }
+        guard patients.count == 1, let patient = patients.first.flatMap(Patient.init) else {
+            throw CaseError(patients.isEmpty ? "the bundle has no Patient; one is required"
+                                             : "the bundle has \(patients.count) Patients; exactly one is required")
+        }
+        var context = Context(terminology: terminology, resolver: resolver)
+        let (now, nowSource) = clinicalNow(bundle: bundle, resources: resources)
+        var facts = ClinicalCase(now: now, nowSource: nowSource, patientReference: context.reference(patient.resource) ?? "Patient")
+        facts.sex = patient.gender
+        facts.age = patient.birthDate.flatMap { ClinicalDate.age(birthDate: $0, at: now) }
+        facts.setting = options.defaultSetting
+
+        context.readConditions(resources, into: &facts)
+        context.readEncounters(resources, into: &facts)
+        context.readObservations(resources, into: &facts)
+        context.readQuestionnaires(resources, into: &facts)
+        context.readAllergies(resources, into: &facts)
+        context.readMedications(resources, into: &facts)
+        context.readProceduresAndRequests(resources, into: &facts)
+        context.readImaging(resources, into: &facts)
+        Derivations.derive(&facts, terminology: terminology)
+        return facts
+    }
+
+    /// GUIDELINE §1 *now*: `--now`, else Bundle.timestamp, else the MessageHeader's event time
+    /// (its `meta.lastUpdated`, R4 having no event time of its own), else the clock.
+    func clinicalNow(bundle: FHIRElement, resources: [FHIRElement]) -> (Date, ClinicalCase.NowSource) {
+        if let now = options.now { return (now, .override) }
+        if let timestamp = ClinicalDate.parse(bundle.string("timestamp")) { return (timestamp, .bundleTimestamp) }
+        if let header = resources.first(where: { $0.type == "MessageHeader" }),
+           let time = ClinicalDate.parse(header.child("meta")?.string("lastUpdated")) {
+            return (time, .messageHeader)
+        }
+        return (options.clock(), .clock)
+    }
+}
+
+/// Reading state shared by the per-resource readers.
+struct Context {
+    let terminology: Terminology
+    let resolver: BundleResolver
+
+    func reference(_ resource: FHIRElement) -> String? { resource.string("id").map { "\(resource.type)/\($0)" } }
+    func ref(_ resource: FHIRElement) -> String { reference(resource) ?? resource.type }
+
+    func label(_ concept: CodeableConcept?) -> String {
+        concept?.text ?? concept?.codings.first(where: { $0.display != nil })?.display ?? concept?.codings.first?.code ?? "unnamed"
+    }
+
+    func isActiveCondition(_ condition: Condition) -> Bool {
+        if isRefuted(condition) { return false }
+        guard let status = condition.clinicalStatus?.codings.first?.code else { return condition.abatement == nil }
+        return ["active", "recurrence", "relapse"].contains(status)
+    }
+
+    func isRefuted(_ condition: Condition) -> Bool {
+        let verification = condition.verificationStatus?.codings.first?.code
+        return verification == "refuted" || verification == "entered-in-error"
+    }
+
+    /// A date from onset[x] (dateTime, Period.start, Age from the birth date); strings are ignored.
+    func date(of choice: ChoiceValue?, birthDate: Date? = nil) -> Date? {
+        guard let choice else { return nil }
+        switch choice.type {
+        case "dateTime", "instant", "date": return ClinicalDate.parse(choice.text)
+        case "Period": return ClinicalDate.parse(choice.period?.start)
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+
+/// FHIR date, dateTime and instant values as points in time. A partial date (`2026`, `2026-03`)
+/// stands for its first day; a time without zone is read as UTC. Pure; no Foundation formatters.
+public enum ClinicalDate {
+    public static func parse(_ text: String?) -> Date? {
+        guard let text else { return nil }
+        let bytes = Array(text.utf8)
+        func number(_ from: Int, _ count: Int) -> Int? {
+            guard from + count <= bytes.count else { return nil }
+            var value = 0
+            for byte in bytes[from..<from + count] {
+                guard byte >= 48, byte <= 57 else { return nil }
+                value = value * 10 + Int(byte - 48)
+            }
+            return value
+        }
+        guard let year = number(0, 4) else { return nil }
+        var month = 1, day = 1, hour = 0, minute = 0, second = 0.0, offset = 0
+        if bytes.count >= 7 { guard bytes[4] == 45, let m = number(5, 2) else { return nil }; month = m }
+        if bytes.count >= 10 { guard bytes[7] == 45, let d = number(8, 2) else { return nil }; day = d }
+        if bytes.count > 10 {
+            guard bytes[10] == 84, let h = number(11, 2), let mi = number(14, 2) else { return nil }
+            hour = h
+            minute = mi
+            var index = 16
+            if index < bytes.count, bytes[index] == 58, let s = number(17, 2) {
+                second = Double(s)
+                index = 19
+                if index < bytes.count, bytes[index] == 46 {
+                    var fraction = 0.0, scale = 0.1
+                    index += 1
+                    while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 {
+                        fraction += Double(bytes[index] - 48) * scale
+                        scale /= 10
+                        index += 1
+                    }
+                    second += fraction
+                }
+            }
+            if index < bytes.count {
+                if bytes[index] == 90 {
+                    offset = 0
+                } else if bytes[index] == 43 || bytes[index] == 45, let oh = number(index + 1, 2), let om = number(index + 4, 2) {
+                    offset = (oh * 60 + om) * 60 * (bytes[index] == 45 ? -1 : 1)
+                } else {
+                    return nil
+                }
+            }
+        }
+        guard (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60 else { return nil }
+        let days = daysFromCivil(year: year, month: month, day: day)
+        let seconds = Double(days) * 86400 + Double(hour * 3600 + minute * 60) + second - Double(offset)
+        return Date(timeIntervalSince1970: seconds)
+    }
+
+    /// `YYYY-MM-DD` of a date (UTC).
+    public static func day(_ date: Date) -> String {
+        let (y, m, d) = civil(fromDays: Int((date.timeIntervalSince1970 / 86400).rounded(.down)))
+        return String(format: "%04d-%02d-%02d", y, m, d)
+    }
+
+    /// `YYYY-MM-DDThh:mm:ssZ` of a date (UTC), whole seconds.
+    public static func dateTime(_ date: Date) -> String {
+        let total = Int(date.timeIntervalSince1970.rounded(.down))
+        let days = Int((Double(total) / 86400).rounded(.down))
+        let rest = total - days * 86400
+        return day(date) + String(format: "T%02d:%02d:%02dZ", rest / 3600, rest % 3600 / 60, rest % 60)
+    }
+
+    public static func weeks(from start: Date, to end: Date) -> Double { end.timeIntervalSince(start) / (7 * 86400) }
+
+    public static func adding(days: Double, to date: Date) -> Date { date.addingTimeInterval(days * 86400) }
+
+    /// Whole years between a birth date and a moment.
+    public static func age(birthDate: String, at now: Date) -> Int? {
+        guard let birth = parse(birthDate) else { return nil }
+        let b = civil(fromDays: Int((birth.timeIntervalSince1970 / 86400).rounded(.down)))
+        let n = civil(fromDays: Int((now.timeIntervalSince1970 / 86400).rounded(.down)))
+        var years = n.0 - b.0
+        if (n.1, n.2) < (b.1, b.2) { years -= 1 }
+        return years
+    }
+
+    // Howard Hinnant's civil-from-days algorithms.
+    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146097 + doe - 719468
+    }
+
+    static func civil(fromDays days: Int) -> (Int, Int, Int) {
+        let z = days + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp + (mp < 10 ? 3 : -9)
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+    }
+}

@@ -32,8 +32,8 @@ public struct ClinicalCase: Sendable {
     public var durationWeeks: Double?
     public var durationClass: DurationClass?
 
-    public var painScores: [Measurement] = []
-    public var odiScores: [Measurement] = []
+    public var painScores: [ClinicalMeasurement] = []
+    public var odiScores: [ClinicalMeasurement] = []
     public var improved = false
     public var improvementReason: String?
 
@@ -51,7 +51,7 @@ public struct ClinicalCase: Sendable {
     public var mmePerDay: Double = 0
     public var mmeSources: [String] = []
     public var contraindications: [Contraindicated: [Reason]] = [:]
-    public var latestEGFR: Measurement?
+    public var latestEGFR: ClinicalMeasurement?
 
     public var therapies: [TherapyFact] = []
     public var optimizedTherapyWeeks: Double?
@@ -103,7 +103,7 @@ public struct ConditionFact: Sendable {
     public let codeKey: String
 }
 
-public struct Measurement: Sendable {
+public struct ClinicalMeasurement: Sendable {
     public let value: Double
     public let date: Date?
     public let reference: String

@@ -83,7 +83,7 @@ public enum ClinicalDate {
     }
 
     // Howard Hinnant's civil-from-days algorithms.
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+    public static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
@@ -92,7 +92,7 @@ public enum ClinicalDate {
         return era * 146097 + doe - 719468
     }
 
-    static func civil(fromDays days: Int) -> (Int, Int, Int) {
+    public static func civil(fromDays days: Int) -> (Int, Int, Int) {
         let z = days + 719468
         let era = (z >= 0 ? z : z - 146096) / 146097
         let doe = z - era * 146097

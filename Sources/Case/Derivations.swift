@@ -2,7 +2,7 @@ import Foundation
 import Terminology
 
 /// Facts derived from other facts (GUIDELINE §1): pure functions over the case.
-enum Derivations {
+public enum Derivations {
     static func derive(_ facts: inout ClinicalCase, terminology: Terminology) {
         episode(&facts)
         outcomes(&facts)
@@ -41,7 +41,7 @@ enum Derivations {
     /// Pain and ODI, baseline (first in the episode) and current (latest); improvement.
     static func outcomes(_ facts: inout ClinicalCase) {
         let start = facts.onset ?? .distantPast
-        func inEpisode(_ m: Measurement) -> Bool { (m.date ?? facts.now) >= start.addingTimeInterval(-86400) && (m.date ?? facts.now) <= facts.now }
+        func inEpisode(_ m: ClinicalMeasurement) -> Bool { (m.date ?? facts.now) >= start.addingTimeInterval(-86400) && (m.date ?? facts.now) <= facts.now }
         facts.painScores = facts.painScores.filter(inEpisode).sorted { ($0.date ?? .distantPast) < ($1.date ?? .distantPast) }
         facts.odiScores = facts.odiScores.filter(inEpisode).sorted { ($0.date ?? .distantPast) < ($1.date ?? .distantPast) }
         if facts.painScores.count >= 2, let baseline = facts.painScores.first, let current = facts.painScores.last, baseline.value > 0,
@@ -113,7 +113,7 @@ enum Derivations {
     }
 
     /// Adequate daily doses (mg) of a trial, from GUIDELINE §2.3; below them a failure is not declared.
-    static let adequateDailyDose: [String: Double] = ["naproxen": 1000, "ibuprofen": 1800, "celecoxib": 200, "diclofenac": 100, "meloxicam": 7.5,
+    public static let adequateDailyDose: [String: Double] = ["naproxen": 1000, "ibuprofen": 1800, "celecoxib": 200, "diclofenac": 100, "meloxicam": 7.5,
         "duloxetine": 60, "venlafaxine": 75, "gabapentin": 900, "pregabalin": 150, "amitriptyline": 25, "nortriptyline": 25,
         "acetaminophen": 2000, "tramadol": 100, "carbamazepine": 400, "oxcarbazepine": 600]
 

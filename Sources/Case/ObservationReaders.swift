@@ -34,10 +34,10 @@ extension Context {
             parts += observation.components.map { ($0.code, $0.value, $0.interpretations) }
             for (code, value, interpretations) in parts {
                 if terminology.contains(.painIntensity, code), let score = number(value) {
-                    facts.painScores.append(Measurement(value: score, date: when, reference: reference))
+                    facts.painScores.append(ClinicalMeasurement(value: score, date: when, reference: reference))
                 }
                 if terminology.contains(.oswestryScore, code), let score = number(value) {
-                    facts.odiScores.append(Measurement(value: score, date: when, reference: reference))
+                    facts.odiScores.append(ClinicalMeasurement(value: score, date: when, reference: reference))
                 }
                 if terminology.contains(.startBackRisk, code),
                    let risk = value?.codeableConcept?.codings.lazy.compactMap({ Self.startBackRiskAnswers[$0.code ?? ""] }).first,
@@ -60,7 +60,7 @@ extension Context {
                 }
                 if terminology.contains(.egfr, code), let rate = number(value),
                    facts.latestEGFR == nil || (when ?? .distantPast) >= (facts.latestEGFR!.date ?? .distantPast) {
-                    facts.latestEGFR = Measurement(value: rate, date: when, reference: reference)
+                    facts.latestEGFR = ClinicalMeasurement(value: rate, date: when, reference: reference)
                 }
                 if terminology.contains(.opioidRiskAssessment, code) { facts.opioidRiskAssessments.append(reference) }
                 let findingConcept = terminology.contains(.neuroDeficit, code) ? code
@@ -120,7 +120,7 @@ extension Context {
                 let values = answered.compactMap { answerNumber($0.answers.first) }.filter { (0...5).contains($0) }
                 guard !values.isEmpty else { continue }
                 let percent = values.reduce(0, +) / (5 * Double(min(values.count, 10))) * 100
-                facts.odiScores.append(Measurement(value: (percent * 10).rounded() / 10, date: when, reference: reference))
+                facts.odiScores.append(ClinicalMeasurement(value: (percent * 10).rounded() / 10, date: when, reference: reference))
             } else if kind == "startback", answered.count >= 9 {
                 var points: [Int] = []
                 for (index, item) in answered.prefix(9).enumerated() {
@@ -185,6 +185,6 @@ extension Context {
     }
 }
 
-func format(_ value: Double) -> String {
+public func format(_ value: Double) -> String {
     value == value.rounded() ? String(Int(value)) : String(format: "%.1f", value)
 }

@@ -14,8 +14,9 @@ public struct PainPathCommand: ParsableCommand {
             Examples:
               painpath validate samples/bundle.json
               painpath convert patient.xml --to json
+              painpath explain case.json --now 2026-11-21 --json
             """,
-        subcommands: [Validate.self, Convert.self, Bench.self]
+        subcommands: [Validate.self, Convert.self, Explain.self, Bench.self]
     )
 
     public init() {}

@@ -1,0 +1,125 @@
+import ArgumentParser
+import Case
+import FHIR
+import Foundation
+import Guideline
+import Terminology
+
+/// The pipeline as far as the guideline: file → case → result. Shared by `explain` (and `evaluate`).
+struct GuidelineRun {
+    static let exitConfig: Int32 = 78  // EX_CONFIG: the profiles cannot be loaded
+
+    let facts: ClinicalCase
+    let result: GuidelineResult
+    let format: FHIRFormat
+    let bytes: [UInt8]
+
+    static func run(path: String, now: String?, profiles: String?, limits: FHIRReadLimits) -> Result<GuidelineRun, FileReadFailure> {
+        guard let directory = Terminology.locateProfiles(explicit: profiles) else {
+            return .failure(FileReadFailure(result: CommandResult(exitCode: exitConfig, stdout: [],
+                stderr: "painpath: no profiles directory found (set --profiles or PAINPATH_PROFILES)\n")))
+        }
+        let terminology: Terminology
+        do { terminology = try Terminology.load(from: directory) } catch {
+            return .failure(FileReadFailure(result: CommandResult(exitCode: exitConfig, stdout: [], stderr: "painpath: \(error)\n")))
+        }
+        var override: Date?
+        if let now {
+            guard let parsed = ClinicalDate.parse(now) else {
+                return .failure(FileReadFailure(result: CommandResult(exitCode: 64, stdout: [], stderr: "painpath: --now \(now) is not an ISO 8601 date or date-time\n")))
+            }
+            override = parsed
+        }
+        let bytes: [UInt8]
+        switch readFile(path, limit: limits.maxInputBytes) {
+        case .success(let read): bytes = read
+        case .failure(let failure): return .failure(failure)
+        }
+        do {
+            let (read, format) = try FHIRReader(limits: limits).read(bytes)
+            let facts = try CaseBuilder(terminology: terminology, options: CaseOptions(now: override)).build(bundle: read.resource)
+            let result = GuidelineEngine(terminology: terminology).evaluate(facts)
+            return .success(GuidelineRun(facts: facts, result: result, format: format, bytes: bytes))
+        } catch let error as FHIRReadError {
+            return .failure(FileReadFailure(result: CommandResult.unreadable(path, error)))
+        } catch {
+            let readError = FHIRReadError(.structure, "\(error)")
+            return .failure(FileReadFailure(result: CommandResult.unreadable(path, readError)))
+        }
+    }
+}
+
+extension CommandResult {
+    public static func explain(path: String, now: String?, json: Bool, profiles: String?, limits: FHIRReadLimits) -> CommandResult {
+        switch GuidelineRun.run(path: path, now: now, profiles: profiles, limits: limits) {
+        case .failure(let failure):
+            return failure.result
+        case .success(let run):
+            let text = json ? explanationJSON(run.result.explanation) : explanationText(run)
+            return CommandResult(exitCode: 0, stdout: Array(text.utf8), stderr: "")
+        }
+    }
+
+    /// `[{rule, fired, reasons, sources}]`, keys sorted, one rule per GUIDELINE order.
+    static func explanationJSON(_ explanation: [RuleExplanation]) -> String {
+        let array: [[String: Any]] = explanation.map {
+            ["rule": $0.rule, "fired": $0.fired, "reasons": $0.reasons, "sources": $0.sources, "kind": $0.kind.rawValue, "citation": $0.citation]
+        }
+        let data = (try? JSONSerialization.data(withJSONObject: array, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data("[]".utf8)
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    static func explanationText(_ run: GuidelineRun) -> String {
+        let c = run.facts
+        var lines: [String] = []
+        lines.append("Case at \(ClinicalDate.dateTime(c.now)) (\(c.nowSource.rawValue)); \(c.patientReference)"
+                     + (c.age.map { ", age \($0)" } ?? "") + ", \(c.setting.rawValue) care")
+        let phenotypes = c.phenotypes.keys.sorted().map(\.rawValue)
+        lines.append("Phenotypes: " + (phenotypes.isEmpty ? "none" : phenotypes.joined(separator: ", "))
+                     + (c.durationClass.map { "; \($0.rawValue) (\(Int(c.durationWeeks ?? 0)) weeks)" } ?? ""))
+        lines.append("")
+        for explanation in run.result.explanation {
+            let mark = explanation.fired ? "FIRED " : "  --  "
+            lines.append("\(mark) \(explanation.rule) [\(explanation.kind.rawValue); \(explanation.citation.joined(separator: ", "))]: "
+                         + explanation.reasons.joined(separator: "; ")
+                         + (explanation.sources.isEmpty ? "" : " (" + explanation.sources.joined(separator: ", ") + ")"))
+        }
+        lines.append("")
+        lines.append("\(run.result.recommendations.count) recommendation(s), \(run.result.warnings.count) warning(s)")
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+struct Explain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show why each guideline rule fired or not for a bundle.",
+        discussion: """
+            Reads the bundle (JSON or XML), builds the case (GUIDELINE.md §1) and evaluates every rule. \
+            Prints, for every rule id, FIRED or --, the reasons and the resources they come from. With \
+            --json: an array of {rule, fired, reasons, sources} (plus kind and citation). Exit 0; 65 with \
+            an OperationOutcome on stdout when the bundle is not usable; 66 when unreadable.
+
+            Examples:
+              painpath explain samples/radicular-severe.json
+              painpath explain case.xml --now 2026-11-21T09:00:00Z --json
+            """
+    )
+
+    @Argument(help: "The FHIR Bundle, JSON or XML.")
+    var file: String
+
+    @Option(name: .long, help: "Evaluate at this time (ISO 8601) instead of the bundle's timestamp.")
+    var now: String?
+
+    @Flag(name: .long, help: "Print JSON instead of text.")
+    var json = false
+
+    @Option(name: .long, help: "The profiles directory (default: ./profiles, then the source tree's).")
+    var profiles: String?
+
+    @OptionGroup var options: ReadOptions
+
+    func run() throws {
+        try CommandResult.explain(path: file, now: now, json: json, profiles: profiles, limits: options.limits).emit()
+    }
+}

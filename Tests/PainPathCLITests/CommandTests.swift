@@ -6,7 +6,7 @@ import FHIR
 /// A temporary file holding `contents`, removed when the test ends.
 func withTemporaryFile<T>(_ contents: String, suffix: String = ".json", _ body: (String) throws -> T) rethrows -> T {
     let path = NSTemporaryDirectory() + "painpath-test-\(UUID().uuidString)\(suffix)"
-    FileManager.default.createFile(atPath: path, contents: Data(contents.utf8))
+    _ = FileManager.default.createFile(atPath: path, contents: Data(contents.utf8))
     defer { try? FileManager.default.removeItem(atPath: path) }
     return try body(path)
 }

@@ -11,7 +11,7 @@ public enum Derivations {
         psychosocial(&facts)
         contraindications(&facts)
         medicationFailures(&facts)
-        mme(&facts, terminology: terminology)
+        mme(&facts)
         optimizedTherapy(&facts)
     }
 
@@ -133,7 +133,7 @@ public enum Derivations {
         return threshold.map { dose >= $0 } ?? true
     }
 
-    static func mme(_ facts: inout ClinicalCase, terminology: Terminology) {
+    static func mme(_ facts: inout ClinicalCase) {
         for medication in facts.medications where medication.state == .active {
             if let mme = medication.mmePerDay, mme > 0 {
                 facts.mmePerDay += mme

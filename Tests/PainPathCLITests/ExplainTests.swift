@@ -1,0 +1,38 @@
+import Foundation
+import PainPathCLI
+import Testing
+
+@Suite("painpath explain")
+struct ExplainCommandTests {
+    func file(_ text: String) -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("explain-\(UUID().uuidString).json").path
+        _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        return path
+    }
+
+    @Test func explainsEveryRuleAsJSON() throws {
+        let path = file("""
+            {"resourceType":"Bundle","type":"collection","timestamp":"2026-11-21T09:00:00Z","entry":[
+             {"fullUrl":"urn:uuid:1","resource":{"resourceType":"Patient","id":"p1","birthDate":"1970-01-01"}},
+             {"fullUrl":"urn:uuid:2","resource":{"resourceType":"Condition","id":"c1","subject":{"reference":"Patient/p1"},
+              "code":{"coding":[{"system":"http://snomed.info/sct","code":"279039007"}]},"onsetDateTime":"2026-05-01"}}]}
+            """)
+        let result = CommandResult.explain(path: path, now: nil, json: true, profiles: nil, limits: .default)
+        #expect(result.exitCode == 0)
+        let array = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout)) as? [[String: Any]])
+        #expect(array.count == 63)
+        let education = try #require(array.first { $0["rule"] as? String == "patient-education" })
+        #expect(education["fired"] as? Bool == true)
+        #expect((education["sources"] as? [String]) == ["Condition/c1"])
+    }
+
+    @Test func aBundleWithoutPatientIs65AndABadNowIs64() {
+        let path = file(#"{"resourceType":"Bundle","type":"collection"}"#)
+        let noPatient = CommandResult.explain(path: path, now: nil, json: true, profiles: nil, limits: .default)
+        #expect(noPatient.exitCode == 65)
+        #expect(noPatient.stdoutText.contains("OperationOutcome"))
+        #expect(CommandResult.explain(path: path, now: "yesterday", json: true, profiles: nil, limits: .default).exitCode == 64)
+        #expect(CommandResult.explain(path: "/nonexistent/x.json", now: nil, json: false, profiles: nil, limits: .default).exitCode == 66)
+        #expect(CommandResult.explain(path: path, now: nil, json: false, profiles: "/nonexistent", limits: .default).exitCode == 78)
+    }
+}

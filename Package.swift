@@ -28,19 +28,27 @@ let package = Package(
         .target(name: "Case", dependencies: ["FHIR", "Terminology"]),
         // Stage 3: facts → recommendations, warnings and the explanation (GUIDELINE.md §2–§4).
         .target(name: "Guideline", dependencies: ["Case", "Terminology"]),
+        // Stage 4: recommendations → the output Bundle (CarePlan, requests, DetectedIssues, Provenance)
+        // and the knowledge artifacts of profiles/.
+        .target(name: "Output", dependencies: ["FHIR", "Case", "Guideline"]),
+        // The four stages composed, bytes → bytes; shared by painpath and painpathd.
+        .target(name: "Pipeline", dependencies: ["FHIR", "Terminology", "Case", "Guideline", "Output"]),
         // The `painpath` command's subcommands, as a library the tests can call.
         .target(
             name: "PainPathCLI",
             dependencies: [
-                "FHIR", "Terminology", "Case", "Guideline",
+                "FHIR", "Terminology", "Case", "Guideline", "Output", "Pipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "painpath", dependencies: ["PainPathCLI"]),
         .executableTarget(name: "painpathd", dependencies: ["FHIR"]),
+        // Test support: a FHIR bundle builder for cases, the repository's terminology.
+        .target(name: "PainPathTestKit", dependencies: ["FHIR", "Terminology", "Case", "Guideline"]),
         .testTarget(name: "FHIRTests", dependencies: ["FHIR"]),
         .testTarget(name: "PainPathCLITests", dependencies: ["PainPathCLI", "FHIR"]),
-        .testTarget(name: "GuidelineTests", dependencies: ["Guideline", "Case", "Terminology", "FHIR"]),
+        .testTarget(name: "GuidelineTests", dependencies: ["Guideline", "Case", "Terminology", "FHIR", "PainPathTestKit"]),
+        .testTarget(name: "OutputTests", dependencies: ["Output", "Pipeline", "Guideline", "Case", "Terminology", "FHIR", "PainPathTestKit"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -54,7 +54,10 @@ extension Context {
             if ingredients.isEmpty, let medication {
                 ingredients = medication.ingredients.flatMap { terminology.ingredients(of: $0.item?.codeableConcept) }
             }
-            let label = self.label(concept)
+            // A coding without text or display is named by its ingredients, so the explanation reads
+            // "oxycodone", not "7804".
+            let hasName = concept?.text != nil || concept?.codings.contains { $0.display != nil } == true
+            let label = hasName || ingredients.isEmpty ? self.label(concept) : ingredients.map(\.ingredient).joined(separator: " / ")
             let anticoagulant = terminology.contains(.anticoagulants, concept)
                 || (terminology.valueSetDisplays[ValueSetID.anticoagulants.rawValue] ?? []).contains { label.lowercased().contains($0) }
             if anticoagulant, state == .active {

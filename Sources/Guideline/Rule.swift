@@ -83,12 +83,16 @@ public struct Warning: Sendable {
     public let detail: String
     /// Resources the warning is about.
     public let implicated: [String]
+    /// Proposals of this evaluation the warning is about (their `Proposal.key`), e.g. a proposed
+    /// tramadol with an active SNRI; the output stage points `implicated` at their requests too.
+    public let implicatedProposals: [String]
     /// A mitigation code, when the guideline names one (opioid taper).
     public let mitigation: ProposalCode?
-    public init(severity: Severity, detail: String, implicated: [String], mitigation: ProposalCode? = nil) {
+    public init(severity: Severity, detail: String, implicated: [String], implicatedProposals: [String] = [], mitigation: ProposalCode? = nil) {
         self.severity = severity
         self.detail = detail
         self.implicated = implicated
+        self.implicatedProposals = implicatedProposals
         self.mitigation = mitigation
     }
 }

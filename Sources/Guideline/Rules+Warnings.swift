@@ -82,7 +82,8 @@ extension Rules {
         let proposed = context.fired("opioid-trial-last-resort")
         guard !opioids.isEmpty || proposed else { return .skip("no opioid active or proposed") }
         return .warn(disorder + opioids.map { Reason("active opioid: \($0.label)", [$0.reference]) },
-                     Warning(severity: .high, detail: "Opioid with a substance or opioid use disorder.", implicated: opioids.map(\.reference) + disorder.flatMap(\.sources)))
+                     Warning(severity: .high, detail: "Opioid with a substance or opioid use disorder.", implicated: opioids.map(\.reference) + disorder.flatMap(\.sources),
+                             implicatedProposals: proposed ? context.outcomes["opioid-trial-last-resort"]?.proposal.map { [$0.key] } ?? [] : []))
     }
 
     static let opioidWithoutFunctionalGain = warning("opioid-without-functional-gain", "Opioid without functional gain", cites: ["002"]) { c, _ in
@@ -208,7 +209,8 @@ extension Rules {
         var reasons = (tramadolActive + serotonergicActive).map { Reason("active: \($0.label)", [$0.reference]) }
         if tramadolProposed { reasons.append(Reason("tramadol proposed")) }
         reasons += serotonergicProposed.map { Reason("\($0) proposed") }
-        return .warn(reasons, Warning(severity: .high, detail: "Tramadol with an SNRI or TCA: serotonin syndrome and seizure risk.", implicated: refs))
+        return .warn(reasons, Warning(severity: .high, detail: "Tramadol with an SNRI or TCA: serotonin syndrome and seizure risk.", implicated: refs,
+                                          implicatedProposals: (tramadolProposed ? ["drug:tramadol"] : []) + serotonergicProposed.map { "drug:\($0)" }))
     }
 
     static let nsaidContraindicated = warning("nsaid-contraindicated", "NSAID despite a contraindication", cites: ["002"]) { c, _ in

@@ -3,18 +3,21 @@ import Case
 import FHIR
 import Foundation
 import Guideline
+import Output
+import Pipeline
 import Terminology
 
-/// The pipeline as far as the guideline: file → case → result. Shared by `explain` (and `evaluate`).
-struct GuidelineRun {
+/// What `explain` and `evaluate` share: profiles located and loaded, `--now` parsed, the file read.
+struct PreparedRun {
     static let exitConfig: Int32 = 78  // EX_CONFIG: the profiles cannot be loaded
+    static let exitUsage: Int32 = 64   // EX_USAGE: a bad option value
 
-    let facts: ClinicalCase
-    let result: GuidelineResult
-    let format: FHIRFormat
+    let pipeline: Pipeline
+    let now: Date?
     let bytes: [UInt8]
 
-    static func run(path: String, now: String?, profiles: String?, limits: FHIRReadLimits) -> Result<GuidelineRun, FileReadFailure> {
+    static func prepare(path: String, now: String?, profiles: String?, limits: FHIRReadLimits,
+                        output: OutputOptions = OutputOptions()) -> Result<PreparedRun, FileReadFailure> {
         guard let directory = Terminology.locateProfiles(explicit: profiles) else {
             return .failure(FileReadFailure(result: CommandResult(exitCode: exitConfig, stdout: [],
                 stderr: "painpath: no profiles directory found (set --profiles or PAINPATH_PROFILES)\n")))
@@ -26,25 +29,34 @@ struct GuidelineRun {
         var override: Date?
         if let now {
             guard let parsed = ClinicalDate.parse(now) else {
-                return .failure(FileReadFailure(result: CommandResult(exitCode: 64, stdout: [], stderr: "painpath: --now \(now) is not an ISO 8601 date or date-time\n")))
+                return .failure(FileReadFailure(result: CommandResult(exitCode: exitUsage, stdout: [], stderr: "painpath: --now \(now) is not an ISO 8601 date or date-time\n")))
             }
             override = parsed
         }
-        let bytes: [UInt8]
         switch readFile(path, limit: limits.maxInputBytes) {
-        case .success(let read): bytes = read
-        case .failure(let failure): return .failure(failure)
+        case .success(let bytes):
+            return .success(PreparedRun(pipeline: Pipeline(terminology: terminology, limits: limits, output: output), now: override, bytes: bytes))
+        case .failure(let failure):
+            return .failure(failure)
         }
-        do {
-            let (read, format) = try FHIRReader(limits: limits).read(bytes)
-            let facts = try CaseBuilder(terminology: terminology, options: CaseOptions(now: override)).build(bundle: read.resource)
-            let result = GuidelineEngine(terminology: terminology).evaluate(facts)
-            return .success(GuidelineRun(facts: facts, result: result, format: format, bytes: bytes))
-        } catch let error as FHIRReadError {
-            return .failure(FileReadFailure(result: CommandResult.unreadable(path, error)))
-        } catch {
-            let readError = FHIRReadError(.structure, "\(error)")
-            return .failure(FileReadFailure(result: CommandResult.unreadable(path, readError)))
+    }
+}
+
+/// The pipeline as far as the guideline: file → case → result.
+struct GuidelineRun {
+    let facts: ClinicalCase
+    let result: GuidelineResult
+
+    static func run(path: String, now: String?, profiles: String?, limits: FHIRReadLimits) -> Result<GuidelineRun, FileReadFailure> {
+        switch PreparedRun.prepare(path: path, now: now, profiles: profiles, limits: limits) {
+        case .failure(let failure): return .failure(failure)
+        case .success(let prepared):
+            do {
+                let evaluation = try prepared.pipeline.evaluate(prepared.bytes, now: prepared.now)
+                return .success(GuidelineRun(facts: evaluation.facts, result: evaluation.result))
+            } catch {
+                return .failure(FileReadFailure(result: CommandResult.unreadable(path, error)))
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 import Case
 import Foundation
 import Guideline
+import PainPathTestKit
 import Terminology
 import Testing
 

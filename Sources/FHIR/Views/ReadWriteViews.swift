@@ -148,6 +148,8 @@ public struct CarePlan: ResourceView {
         public var detailDescription: String?
         public var detailInstantiatesCanonical: [String]
         public var detailKind: String?
+        /// detail.scheduled[x] as a Period.
+        public var detailScheduledPeriod: Period?
 
         public init(reference: Reference) {
             self.reference = reference
@@ -170,6 +172,7 @@ public struct CarePlan: ResourceView {
             detailCode = detail?.concept("code")
             detailStatus = detail?.string("status")
             detailDescription = detail?.string("description")
+            detailScheduledPeriod = detail?.child("scheduledPeriod").map(Period.init)
         }
 
         var element: FHIRElement {
@@ -181,6 +184,7 @@ public struct CarePlan: ResourceView {
                 detail.setPrimitives("instantiatesCanonical", "canonical", detailInstantiatesCanonical)
                 detail.setElement("code", detailCode?.element)
                 detail.setPrimitive("status", "code", detailStatus)
+                detail.setElement("scheduledPeriod", detailScheduledPeriod?.element)
                 detail.setPrimitive("description", "string", detailDescription)
                 element.setElement("detail", detail)
             }

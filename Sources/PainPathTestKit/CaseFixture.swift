@@ -4,32 +4,37 @@ import Foundation
 import Guideline
 import Terminology
 
+/// Test support shared by the test targets (like swift-service-lifecycle's test kit): a builder of
+/// realistic FHIR bundles and the repository's terminology. Not part of any product.
+
 /// Terminology from the repository's profiles/, loaded once.
-let repositoryTerminology: Terminology = {
+public let repositoryTerminology: Terminology = {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     return try! Terminology.load(from: root.appendingPathComponent("profiles").path)
 }()
 
-let sct = CodeSystems.snomed, loinc = CodeSystems.loinc, rxnorm = CodeSystems.rxnorm, icd = CodeSystems.icd10cm
+public let sct = CodeSystems.snomed, loinc = CodeSystems.loinc, rxnorm = CodeSystems.rxnorm, icd = CodeSystems.icd10cm
 
 /// A small builder of FHIR bundles for rule tests: each call adds one resource, as an EHR would.
-struct CaseFixture {
-    var timestamp = "2026-11-21T09:00:00Z"
-    var birthDate = "1970-05-01"
+public struct CaseFixture {
+    public var timestamp = "2026-11-21T09:00:00Z"
+    public var birthDate = "1970-05-01"
     private var resources: [[String: Any]] = []
     private var counter = 0
+
+    public init() {}
 
     private mutating func nextId(_ prefix: String) -> String {
         counter += 1
         return "\(prefix)-\(counter)"
     }
 
-    static func concept(_ system: String, _ code: String, _ display: String = "") -> [String: Any] {
+    public static func concept(_ system: String, _ code: String, _ display: String = "") -> [String: Any] {
         ["coding": [["system": system, "code": code, "display": display.isEmpty ? code : display]]]
     }
 
     @discardableResult
-    mutating func condition(_ system: String, _ code: String, onset: String, severe: Bool = false, status: String = "active",
+    public mutating func condition(_ system: String, _ code: String, onset: String, severe: Bool = false, status: String = "active",
                             bodySite: String? = nil, text: String? = nil) -> String {
         let id = nextId("cond")
         var resource: [String: Any] = ["resourceType": "Condition", "id": id, "subject": ["reference": "Patient/p1"],
@@ -43,7 +48,7 @@ struct CaseFixture {
     }
 
     @discardableResult
-    mutating func observation(_ system: String, _ code: String, value: Double? = nil, valueCode: (String, String)? = nil,
+    public mutating func observation(_ system: String, _ code: String, value: Double? = nil, valueCode: (String, String)? = nil,
                               date: String, interpretation: String? = nil) -> String {
         let id = nextId("obs")
         var resource: [String: Any] = ["resourceType": "Observation", "id": id, "status": "final", "subject": ["reference": "Patient/p1"],
@@ -57,16 +62,16 @@ struct CaseFixture {
         return "Observation/\(id)"
     }
 
-    mutating func pain(_ score: Double, on date: String) { observation(loinc, "72514-3", value: score, date: date) }
-    mutating func odi(_ score: Double, on date: String) { observation(loinc, "97909-6", value: score, date: date) }
-    mutating func startBack(_ risk: String, on date: String) {
+    public mutating func pain(_ score: Double, on date: String) { observation(loinc, "72514-3", value: score, date: date) }
+    public mutating func odi(_ score: Double, on date: String) { observation(loinc, "97909-6", value: score, date: date) }
+    public mutating func startBack(_ risk: String, on date: String) {
         let answer = ["low": "LA9194-7", "medium": "LA8982-6", "high": "LA9193-9"][risk]!
         observation(loinc, "91352-5", valueCode: ("http://loinc.org", answer), date: date)
     }
 
     /// A medication (RxNorm product or ingredient code) with an optional dose of `doseMg` mg `perDay` times a day.
     @discardableResult
-    mutating func medication(_ code: String, status: String = "active", start: String, end: String? = nil, doseMg: Double? = nil,
+    public mutating func medication(_ code: String, status: String = "active", start: String, end: String? = nil, doseMg: Double? = nil,
                              perDay: Int? = nil, doseUnits: (Double, String)? = nil, reason: String? = nil, statement: Bool = false) -> String {
         let id = nextId("med")
         var resource: [String: Any] = ["resourceType": statement ? "MedicationStatement" : "MedicationRequest", "id": id, "status": status,
@@ -92,7 +97,7 @@ struct CaseFixture {
     }
 
     @discardableResult
-    mutating func procedure(_ system: String, _ code: String, on date: String, status: String = "completed", text: String? = nil,
+    public mutating func procedure(_ system: String, _ code: String, on date: String, status: String = "completed", text: String? = nil,
                             outcome: String? = nil, note: String? = nil) -> String {
         let id = nextId("proc")
         var resource: [String: Any] = ["resourceType": "Procedure", "id": id, "status": status, "subject": ["reference": "Patient/p1"],
@@ -104,7 +109,7 @@ struct CaseFixture {
     }
 
     @discardableResult
-    mutating func request(_ system: String, _ code: String, on date: String, status: String = "active", text: String? = nil,
+    public mutating func request(_ system: String, _ code: String, on date: String, status: String = "active", text: String? = nil,
                           encounter: String? = nil) -> String {
         let id = nextId("sr")
         var resource: [String: Any] = ["resourceType": "ServiceRequest", "id": id, "status": status, "intent": "order",
@@ -116,7 +121,7 @@ struct CaseFixture {
     }
 
     @discardableResult
-    mutating func encounter(on date: String, reason: String? = nil, specialist: Bool = false, status: String = "finished") -> String {
+    public mutating func encounter(on date: String, reason: String? = nil, specialist: Bool = false, status: String = "finished") -> String {
         let id = nextId("enc")
         var resource: [String: Any] = ["resourceType": "Encounter", "id": id, "status": status,
                                        "class": ["system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "AMB"],
@@ -127,19 +132,19 @@ struct CaseFixture {
         return "Encounter/\(id)"
     }
 
-    mutating func mriReport(on date: String, conclusion: String) {
+    public mutating func mriReport(on date: String, conclusion: String) {
         let id = nextId("dr")
         resources.append(["resourceType": "DiagnosticReport", "id": id, "status": "final", "code": Self.concept(loinc, "24968-0"),
                           "subject": ["reference": "Patient/p1"], "effectiveDateTime": date, "conclusion": conclusion])
     }
 
-    mutating func allergy(_ code: String) {
+    public mutating func allergy(_ code: String) {
         let id = nextId("allergy")
         resources.append(["resourceType": "AllergyIntolerance", "id": id, "patient": ["reference": "Patient/p1"],
                           "code": Self.concept(rxnorm, code)])
     }
 
-    var bundleJSON: [UInt8] {
+    public var bundleJSON: [UInt8] {
         let patient: [String: Any] = ["resourceType": "Patient", "id": "p1", "birthDate": birthDate, "gender": "female"]
         let entries = ([patient] + resources).map { resource -> [String: Any] in
             ["fullUrl": "urn:uuid:\(resource["resourceType"]!)-\(resource["id"]!)", "resource": resource]
@@ -148,12 +153,12 @@ struct CaseFixture {
         return [UInt8](try! JSONSerialization.data(withJSONObject: bundle, options: [.sortedKeys]))
     }
 
-    func facts() throws -> ClinicalCase {
+    public func facts() throws -> ClinicalCase {
         let bundle = try FHIRReader().read(bundleJSON).result.resource
         return try CaseBuilder(terminology: repositoryTerminology).build(bundle: bundle)
     }
 
-    func evaluate() throws -> GuidelineResult { GuidelineEngine(terminology: repositoryTerminology).evaluate(try facts()) }
+    public func evaluate() throws -> GuidelineResult { GuidelineEngine(terminology: repositoryTerminology).evaluate(try facts()) }
 
-    func fired() throws -> Set<String> { Set(try evaluate().firedRuleIds) }
+    public func fired() throws -> Set<String> { Set(try evaluate().firedRuleIds) }
 }

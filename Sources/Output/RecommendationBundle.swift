@@ -1,0 +1,265 @@
+import Case
+import FHIR
+import Foundation
+import Guideline
+
+/// Recommendations → the output Bundle (DESIGN.md Output): a CarePlan with one activity per
+/// recommendation, a ServiceRequest or MedicationRequest per request recommendation, a DetectedIssue
+/// per warning, and a Provenance over all of them. Pure: the same facts, result, input digest and
+/// options give the same bundle.
+public struct RecommendationBundleBuilder: Sendable {
+    public let options: OutputOptions
+    public let profilesDigest: String
+
+    public init(options: OutputOptions = OutputOptions(), profilesDigest: String) {
+        self.options = options
+        self.profilesDigest = profilesDigest
+    }
+
+    public func build(facts: ClinicalCase, result: GuidelineResult, inputSHA256: String) -> FHIRElement {
+        let now = ClinicalDate.dateTime(facts.now)
+        let ids = DeterministicIds(inputSHA256: inputSHA256, now: now, profilesDigest: profilesDigest)
+        let context = OutputContext(facts: facts, now: now, canonicals: options.canonicals, ids: ids)
+
+        // Requests first, so the CarePlan activities and the DetectedIssues can point at them.
+        var requests: [(key: String, resource: FHIRElement)] = []
+        for recommendation in result.recommendations {
+            switch recommendation.kind {
+            case .serviceRequest: requests.append((recommendation.proposal.key, context.serviceRequest(recommendation).resource))
+            case .medicationRequest: requests.append((recommendation.proposal.key, context.medicationRequest(recommendation).resource))
+            case .activity, .warning: break
+            }
+        }
+        let requestURLs = Dictionary(requests.map { ($0.key, context.fullUrl($0.resource)) }, uniquingKeysWith: { first, _ in first })
+        let issues = result.warnings.map { context.detectedIssue($0, requestURLs: requestURLs).resource }
+        let carePlan = context.carePlan(result: result, requestURLs: requestURLs, issues: issues).resource
+        let produced = [carePlan] + requests.map(\.resource) + issues
+        let provenance = context.provenance(targets: produced, inputSHA256: inputSHA256).resource
+
+        var bundle = Bundle()
+        bundle.id = ids.uuid("Bundle")
+        bundle.resource.set("meta", .element(FHIRElement(type: "Meta")
+            .with("profile", .primitive("canonical", options.canonicals.structureDefinition(Canonicals.Profile.outputBundle)))))
+        bundle.type = options.bundleType.rawValue
+        bundle.timestamp = now
+        bundle.entries = (produced + [provenance]).map { resource in
+            Bundle.Entry(fullUrl: context.fullUrl(resource), resource: resource,
+                         requestMethod: options.bundleType == .transaction ? "POST" : nil,
+                         requestURL: options.bundleType == .transaction ? resource.type : nil)
+        }
+        return bundle.resource
+    }
+}
+
+/// What every resource builder needs: the facts, *now*, the canonicals and the ids.
+struct OutputContext {
+    let facts: ClinicalCase
+    let now: String
+    let canonicals: Canonicals
+    let ids: DeterministicIds
+
+    func fullUrl(_ resource: FHIRElement) -> String { "urn:uuid:" + (resource.string("id") ?? "") }
+
+    var patient: Reference { Reference(reference: facts.patientReference) }
+
+    func meta(_ profile: String) -> FHIRValue {
+        .element(FHIRElement(type: "Meta").with("profile", .primitive("canonical", canonicals.structureDefinition(profile))))
+    }
+
+    /// The pain conditions the plan addresses: conditions with a pain phenotype.
+    var painConditions: [String] {
+        unique(facts.conditions.filter { !$0.phenotypes.isEmpty }.map(\.reference)).filter(isLiteralReference)
+    }
+
+    func concept(_ proposal: Proposal) -> CodeableConcept {
+        CodeableConcept(codings: proposal.codes.map { Coding(system: $0.system, code: $0.code, display: $0.display) }, text: proposal.title)
+    }
+
+    /// `period` for timing: a due date gives now → due (now → now when overdue); a scheduled window
+    /// gives that window.
+    func period(_ proposal: Proposal) -> Period? {
+        if let start = proposal.scheduledStart, let end = proposal.scheduledEnd {
+            return Period(start: ClinicalDate.dateTime(start), end: ClinicalDate.dateTime(end))
+        }
+        // Overdue (the due date has passed): the request is for now, and the narrative says it is late.
+        if let due = proposal.dueBy { return Period(start: now, end: ClinicalDate.dateTime(max(due, facts.now))) }
+        return nil
+    }
+
+    /// The rationale as notes: what the rules are, then why they fired, with the source resources.
+    func rationale(ruleIds: [String], reasons: [Reason]) -> [Annotation] {
+        let rules = ruleIds.map { id -> String in
+            let rule = Rules.rule(id)
+            return "`\(id)`" + (rule.map { " (\($0.title); sources \($0.citation.joined(separator: ", ")))" } ?? "")
+        }
+        return [Annotation(text: "Proposed by PainPath \(Engine.version) under guideline rule\(ruleIds.count == 1 ? "" : "s") " + rules.joined(separator: ", ") + ".", time: now),
+                Annotation(text: "Why: " + Self.describe(reasons) + ".", time: now)]
+    }
+
+    static func describe(_ reasons: [Reason]) -> String {
+        var seen = Set<String>()
+        return reasons.compactMap { reason -> String? in
+            let text = reason.text + (reason.sources.isEmpty ? "" : " (" + reason.sources.joined(separator: ", ") + ")")
+            return seen.insert(text).inserted ? text : nil
+        }.joined(separator: "; ")
+    }
+
+    /// Reason resources a request may name in `reasonReference` (by type), the pain conditions when
+    /// the reasons name none; every other source goes to `supportingInfo`.
+    func reasonSplit(_ reasons: [Reason], allowed: Set<String>) -> (reasons: [Reference], supporting: [Reference]) {
+        let sources = unique(reasons.flatMap(\.sources)).filter(isLiteralReference)
+        var because = sources.filter { allowed.contains(resourceType($0)) }
+        if because.isEmpty { because = painConditions }
+        let supporting = sources.filter { !because.contains($0) }
+        return (because.map { Reference(reference: $0) }, supporting.map { Reference(reference: $0) })
+    }
+
+    func serviceRequest(_ recommendation: Recommendation) -> ServiceRequest {
+        let proposal = recommendation.proposal
+        var request = ServiceRequest()
+        request.id = ids.uuid("request:" + proposal.key)
+        request.resource.set("meta", meta(Canonicals.Profile.serviceRequest))
+        request.instantiatesCanonical = recommendation.ruleIds.map(canonicals.activityDefinition)
+        request.status = "draft"
+        request.intent = "proposal"
+        request.priority = proposal.priority.rawValue
+        request.code = concept(proposal)
+        request.subject = patient
+        request.occurrencePeriod = period(proposal)
+        request.authoredOn = now
+        let split = reasonSplit(recommendation.reasons, allowed: ["Condition", "Observation", "DiagnosticReport", "DocumentReference"])
+        request.reasonReferences = split.reasons
+        request.supportingInfo = split.supporting
+        request.notes = [Annotation(text: proposal.detail, time: now)] + rationale(ruleIds: recommendation.ruleIds, reasons: recommendation.reasons)
+        request.patientInstruction = proposal.detail
+        return request
+    }
+
+    func medicationRequest(_ recommendation: Recommendation) -> MedicationRequest {
+        let proposal = recommendation.proposal
+        var request = MedicationRequest()
+        request.id = ids.uuid("request:" + proposal.key)
+        request.resource.set("meta", meta(Canonicals.Profile.medicationRequest))
+        request.status = "draft"
+        request.intent = "proposal"
+        request.priority = proposal.priority.rawValue
+        request.medicationCodeableConcept = concept(proposal)
+        request.subject = patient
+        request.authoredOn = now
+        request.reasonReferences = reasonSplit(recommendation.reasons, allowed: ["Condition", "Observation"]).reasons
+        request.instantiatesCanonical = recommendation.ruleIds.map(canonicals.activityDefinition)
+        request.notes = rationale(ruleIds: recommendation.ruleIds, reasons: recommendation.reasons)
+        var dosage = Dosage(text: proposal.detail)
+        if let dose = proposal.dose {
+            let ucum = ["mg", "mcg", "g", "mL"].contains(dose.unit)
+            dosage.dose = Quantity(value: format(dose.dose), unit: dose.unit, system: ucum ? "http://unitsofmeasure.org" : nil,
+                                   code: ucum ? (dose.unit == "mcg" ? "ug" : dose.unit) : nil)
+            dosage.frequency = dose.timesPerDay
+            dosage.period = "1"
+            dosage.periodUnit = "d"
+        }
+        request.dosageInstructions = [dosage]
+        return request
+    }
+
+    func detectedIssue(_ detected: DetectedWarning, requestURLs: [String: String]) -> DetectedIssue {
+        let rule = Rules.rule(detected.ruleId)
+        var issue = DetectedIssue()
+        issue.id = ids.uuid("issue:" + detected.ruleId)
+        issue.resource.set("meta", meta(Canonicals.Profile.detectedIssue))
+        issue.status = "preliminary"
+        issue.code = CodeableConcept(codings: [Coding(system: canonicals.detectedIssueSystem, code: detected.ruleId, display: rule?.title)],
+                                     text: rule?.title)
+        issue.severity = detected.warning.severity.rawValue
+        issue.patient = patient
+        issue.identified = now
+        let implicated = unique(detected.warning.implicated).filter(isLiteralReference)
+            + detected.warning.implicatedProposals.compactMap { requestURLs[$0] }
+        issue.implicated = implicated.map { Reference(reference: $0) }
+        issue.detail = detected.warning.detail + " Why: " + Self.describe(detected.reasons) + "."
+        issue.referenceURI = canonicals.planDefinition
+        if let mitigation = detected.warning.mitigation {
+            let action = CodeableConcept(codings: [Coding(system: mitigation.system, code: mitigation.code, display: mitigation.display)],
+                                         text: mitigation.display)
+            issue.resource.set("mitigation", .element(FHIRElement(type: "DetectedIssue.mitigation")
+                .with("action", .element(action.element))
+                .with("date", .primitive("dateTime", now))))
+        }
+        return issue
+    }
+
+    func carePlan(result: GuidelineResult, requestURLs: [String: String], issues: [FHIRElement]) -> CarePlan {
+        var plan = CarePlan()
+        plan.id = ids.uuid("CarePlan")
+        plan.resource.set("meta", meta(Canonicals.Profile.carePlan))
+        plan.narrative = (status: "generated", div: CarePlanNarrative(facts: facts, result: result, now: now).xhtml)
+        plan.instantiatesCanonical = [canonicals.planDefinition]
+        plan.status = "draft"
+        plan.intent = "proposal"
+        plan.title = "Pain management proposal"
+        plan.description = CarePlanNarrative.summary(facts: facts, result: result)
+        plan.subject = patient
+        plan.created = now
+        plan.addresses = painConditions.map { Reference(reference: $0) }
+        let used = result.recommendations.flatMap(\.reasons) + result.warnings.flatMap(\.reasons)
+        plan.supportingInfo = unique(used.flatMap(\.sources)).filter(isLiteralReference).map { Reference(reference: $0) }
+            + issues.map { Reference(reference: fullUrl($0)) }
+        plan.activities = result.recommendations.map { recommendation in
+            if let url = requestURLs[recommendation.proposal.key], recommendation.kind != .activity {
+                return CarePlan.Activity(reference: Reference(reference: url, type: recommendation.kind == .medicationRequest ? "MedicationRequest" : "ServiceRequest",
+                                                              display: recommendation.proposal.title))
+            }
+            var activity = CarePlan.Activity(kind: nil, instantiatesCanonical: recommendation.ruleIds.map(canonicals.activityDefinition),
+                                             code: recommendation.proposal.codes.isEmpty ? CodeableConcept(codings: [], text: recommendation.proposal.title)
+                                                                                         : concept(recommendation.proposal),
+                                             status: "not-started", description: recommendation.proposal.detail)
+            activity.detailScheduledPeriod = period(recommendation.proposal)
+            return activity
+        }
+        return plan
+    }
+
+    func provenance(targets: [FHIRElement], inputSHA256: String) -> Provenance {
+        var provenance = Provenance()
+        provenance.id = ids.uuid("Provenance")
+        provenance.resource.set("meta", meta(Canonicals.Profile.provenance))
+        provenance.targets = targets.map { Reference(reference: fullUrl($0), type: $0.type) }
+        provenance.recorded = now
+        provenance.policies = [canonicals.versionedPlanDefinition]
+        let engineIdentifier = FHIRElement(type: "Identifier")
+            .with("system", .uri(canonicals.engineSystem))
+            .with("value", .string("\(Engine.name) \(Engine.version)"))
+        let agentType = CodeableConcept(codings: [Coding(system: "http://terminology.hl7.org/CodeSystem/provenance-participant-type",
+                                                         code: "assembler", display: "Assembler")])
+        provenance.agents = [FHIRElement(type: "Provenance.agent")
+            .with("type", .element(agentType.element))
+            .with("who", .element(FHIRElement(type: "Reference")
+                .with("identifier", .element(engineIdentifier))
+                .with("display", .string("\(Engine.name) clinical decision support engine \(Engine.version)"))))]
+        let inputIdentifier = FHIRElement(type: "Identifier")
+            .with("system", .uri(canonicals.inputDigestSystem))
+            .with("value", .string(inputSHA256))
+        provenance.entities = [FHIRElement(type: "Provenance.entity")
+            .with("role", .code("source"))
+            .with("what", .element(FHIRElement(type: "Reference")
+                .with("type", .uri("Bundle"))
+                .with("identifier", .element(inputIdentifier))
+                .with("display", .string("input bundle, SHA-256 \(inputSHA256)"))))]
+        return provenance
+    }
+}
+
+/// `Type/id` (what the case records for resources with an id); other forms are left out of output
+/// references because they would not resolve outside the input bundle.
+func isLiteralReference(_ reference: String) -> Bool {
+    let parts = reference.split(separator: "/", omittingEmptySubsequences: false)
+    guard parts.count == 2, let first = parts[0].first, first.isUppercase, !parts[1].isEmpty else { return false }
+    return parts[0].allSatisfy { $0.isLetter } && parts[1].allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." } && parts[1].count <= 64
+}
+
+func resourceType(_ reference: String) -> String { String(reference.split(separator: "/").first ?? "") }
+
+func unique(_ values: [String]) -> [String] {
+    var seen = Set<String>()
+    return values.filter { seen.insert($0).inserted }
+}

@@ -124,6 +124,13 @@ extension Rules {
         guard !indication.isEmpty else { return .skip("no indication (post-surgical radicular pain, FBSS, PHN, CRPS, peripheral neuropathic pain)") }
         guard c.isChronic else { return .skip(c.durationReason.text + " (not chronic)") }
         guard let failed = conservativeCareFailed(c) else { return .skip("conservative care not documented as failed") }
+        // Interpretation: for a neuropathic indication alone (PHN, CRPS, peripheral neuropathic pain),
+        // conservative care has failed only when a first-line neuropathic medicine has (000, 001).
+        let neuropathicOnly = c.has(.peripheralNeuropathic) && indication.count == 1
+        let firstLine: Set<MedicationClass> = [.gabapentinoid, .tca, .snri]
+        if neuropathicOnly, !c.medications.contains(where: { $0.failed && !$0.classes.isDisjoint(with: firstLine) }) {
+            return .skip("neuropathic indication, but no first-line neuropathic medicine (gabapentinoid, TCA, SNRI) has failed")
+        }
         if let existing = c.therapies([.scsTrial, .scsImplant]).first { return .skip("spinal cord stimulation already \(existing.done ? "done" : "requested")", [existing.reference]) }
         return .fire(indication + [c.durationReason] + failed,
                      request("spinal-cord-stimulation-trial", "Spinal cord stimulation trial", "SCS trial before any permanent implant.",

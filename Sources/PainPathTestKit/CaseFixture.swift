@@ -16,7 +16,7 @@ public let repositoryTerminology: Terminology = {
 public let sct = CodeSystems.snomed, loinc = CodeSystems.loinc, rxnorm = CodeSystems.rxnorm, icd = CodeSystems.icd10cm
 
 /// A small builder of FHIR bundles for rule tests: each call adds one resource, as an EHR would.
-public struct CaseFixture {
+public struct CaseFixture: @unchecked Sendable {  // JSON dictionaries, built and read on one task
     public var timestamp = "2026-11-21T09:00:00Z"
     public var birthDate = "1970-05-01"
     private var resources: [[String: Any]] = []
@@ -143,6 +143,9 @@ public struct CaseFixture {
         resources.append(["resourceType": "AllergyIntolerance", "id": id, "patient": ["reference": "Patient/p1"],
                           "code": Self.concept(rxnorm, code)])
     }
+
+    /// Any other resource, as given (a QuestionnaireResponse, a resource unrelated to pain, …).
+    public mutating func add(_ resource: [String: Any]) { resources.append(resource) }
 
     public var bundleJSON: [UInt8] {
         let patient: [String: Any] = ["resourceType": "Patient", "id": "p1", "birthDate": birthDate, "gender": "female"]

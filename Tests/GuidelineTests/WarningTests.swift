@@ -137,6 +137,32 @@ struct RuleIdTests {
         }
     }
 
+    /// GUIDELINE.md: every id is in profiles/ — an action of the PlanDefinition, and an
+    /// ActivityDefinition (requests, activities) or a code of the detected-issue CodeSystem (warnings).
+    @Test func everyGuidelineIdIsInProfiles() throws {
+        guard let ids = try Self.guidelineIds() else {
+            print("skipped: ../shared/GUIDELINE.md is absent")
+            return
+        }
+        let profiles = Self.root.appendingPathComponent("profiles")
+        func json(_ name: String) throws -> [String: Any] {
+            try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: profiles.appendingPathComponent(name))) as? [String: Any])
+        }
+        let plan = try json("PlanDefinition-painpath-pain-management.json")
+        let actions = Set(((plan["action"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String })
+        #expect(actions == Set(ids), "PlanDefinition actions differ: \(actions.symmetricDifference(ids))")
+        let codes = Set(((try json("CodeSystem-detected-issue.json")["concept"] as? [[String: Any]]) ?? []).compactMap { $0["code"] as? String })
+        for rule in Rules.all {
+            if rule.kind == .warning {
+                #expect(codes.contains(rule.id), "\(rule.id) is not a detected-issue code")
+            } else {
+                let definition = try json("ActivityDefinition-\(rule.id).json")
+                #expect(definition["url"] as? String == "https://painpath.example.org/fhir/ActivityDefinition/\(rule.id)")
+            }
+        }
+        #expect(codes.count == Rules.all.filter { $0.kind == .warning }.count)
+    }
+
     @Test func everyValueSetTheCodeNeedsIsInProfiles() {
         for id in ValueSetID.allCases { #expect(repositoryTerminology.valueSets[id.rawValue] != nil, "\(id.rawValue)") }
         #expect(repositoryTerminology.classes(of: "oxycodone") == [.opioid])

@@ -104,12 +104,12 @@ struct OutputContext {
         }.joined(separator: "; ")
     }
 
-    /// Reason resources a request may name in `reasonReference` (by type), the pain conditions when
-    /// the reasons name none; every other source goes to `supportingInfo`.
+    /// Reason resources a request may name in `reasonReference` (by type), led by the pain conditions
+    /// when the reasons name no Condition; every other source goes to `supportingInfo`.
     func reasonSplit(_ reasons: [Reason], allowed: Set<String>) -> (reasons: [Reference], supporting: [Reference]) {
         let sources = unique(reasons.flatMap(\.sources)).filter(isLiteralReference)
         var because = sources.filter { allowed.contains(resourceType($0)) }
-        if because.isEmpty { because = painConditions }
+        if !because.contains(where: { resourceType($0) == "Condition" }) { because = unique(painConditions + because) }
         let supporting = sources.filter { !because.contains($0) }
         return (because.map { Reference(reference: $0) }, supporting.map { Reference(reference: $0) })
     }

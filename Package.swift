@@ -46,7 +46,7 @@ let package = Package(
         // Test support: a FHIR bundle builder for cases, the repository's terminology.
         .target(name: "PainPathTestKit", dependencies: ["FHIR", "Terminology", "Case", "Guideline"]),
         .testTarget(name: "FHIRTests", dependencies: ["FHIR"]),
-        .testTarget(name: "PainPathCLITests", dependencies: ["PainPathCLI", "FHIR"]),
+        .testTarget(name: "PainPathCLITests", dependencies: ["PainPathCLI", "FHIR", "PainPathTestKit"]),
         .testTarget(name: "GuidelineTests", dependencies: ["Guideline", "Case", "Terminology", "FHIR", "PainPathTestKit"]),
         .testTarget(name: "OutputTests", dependencies: ["Output", "Pipeline", "Guideline", "Case", "Terminology", "FHIR", "PainPathTestKit"]),
     ],

@@ -33,6 +33,10 @@ let package = Package(
         .target(name: "Output", dependencies: ["FHIR", "Case", "Guideline"]),
         // The four stages composed, bytes → bytes; shared by painpath and painpathd.
         .target(name: "Pipeline", dependencies: ["FHIR", "Terminology", "Case", "Guideline", "Output"]),
+        // Linux calls Swift's Glibc module lacks: renameat2(RENAME_NOREPLACE), leases, signalfd setup.
+        .target(name: "CSystemShim"),
+        // The inbox daemon: watcher, claim protocol, workers, outbox writer, notify, signals, config.
+        .target(name: "Daemon", dependencies: ["CSystemShim", "FHIR", "Terminology", "Case", "Output", "Pipeline"]),
         // The `painpath` command's subcommands, as a library the tests can call.
         .target(
             name: "PainPathCLI",
@@ -42,7 +46,7 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "painpath", dependencies: ["PainPathCLI"]),
-        .executableTarget(name: "painpathd", dependencies: ["FHIR"]),
+        .executableTarget(name: "painpathd", dependencies: ["Daemon", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // Test support: a FHIR bundle builder for cases, the repository's terminology.
         .target(name: "PainPathTestKit", dependencies: ["FHIR", "Terminology", "Case", "Guideline"]),
         .testTarget(name: "FHIRTests", dependencies: ["FHIR"]),

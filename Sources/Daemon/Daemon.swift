@@ -1,0 +1,309 @@
+import CSystemShim
+import FHIR
+import Foundation
+import Pipeline
+import Terminology
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// painpathd: watches the inbox, claims files into work/, and has workers run the pipeline on them
+/// (DESIGN.md: the inbox protocol, operation). The main thread owns the watching, the claiming,
+/// the signals and systemd notification; workers own one file at a time.
+public final class Daemon: @unchecked Sendable {  // mutable state is touched by the main thread only, or guarded
+    public struct Options: Sendable {
+        public var configuration: DaemonConfiguration
+        /// Re-reads the configuration on SIGHUP (the file, then the same flags again).
+        public var reloadConfiguration: @Sendable () throws -> DaemonConfiguration
+        public init(configuration: DaemonConfiguration, reloadConfiguration: @escaping @Sendable () throws -> DaemonConfiguration) {
+            self.configuration = configuration
+            self.reloadConfiguration = reloadConfiguration
+        }
+    }
+
+    public static let exitConfiguration: Int32 = 78  // EX_CONFIG
+    public static let exitCannotCreate: Int32 = 73   // EX_CANTCREAT
+
+    let options: Options
+    var configuration: DaemonConfiguration
+    let log: EventLog
+    let notify: SystemdNotify
+    let metrics = Metrics()
+    private let pipelineLock = NSLock()
+    private var currentPipeline: Pipeline?
+
+    public init(options: Options, log: EventLog = EventLog(), notify: SystemdNotify = SystemdNotify()) {
+        self.options = options
+        configuration = options.configuration
+        self.log = log
+        self.notify = notify
+    }
+
+    /// What a worker uses for its next file: the pipeline and settings of the last (re)load.
+    var current: (pipeline: Pipeline, configuration: DaemonConfiguration) {
+        pipelineLock.withLock { (currentPipeline!, configuration) }
+    }
+
+    static func loadPipeline(_ configuration: DaemonConfiguration) throws(StartupError) -> (Pipeline, String) {
+        guard let directory = Terminology.locateProfiles(explicit: configuration.profiles) else {
+            throw StartupError("no profiles directory found (set profiles.directory, --profiles or PAINPATH_PROFILES)")
+        }
+        do {
+            let terminology = try Terminology.load(from: directory)
+            var limits = FHIRReadLimits.default
+            limits.maxInputBytes = configuration.maxInputBytes
+            return (Pipeline(terminology: terminology, limits: limits, defaultSetting: configuration.defaultSetting, output: configuration.outputOptions),
+                    directory)
+        } catch {
+            throw StartupError("cannot load the profiles in \(directory): \(error)")
+        }
+    }
+
+    /// Runs until SIGTERM/SIGINT; returns the exit code.
+    public func run() -> Int32 {
+        painpath_ignore_sigpipe()
+        let signals = painpath_signalfd_for_shutdown_and_reload()  // before any thread starts
+        guard signals >= 0 else {
+            log.log(.error, "startup-failed", ["reason": "cannot set up signal handling: \(String(cString: strerror(errno)))"])
+            return 71
+        }
+        defer { close(signals) }
+        let directories: Directories
+        do {
+            let (pipeline, profiles) = try Self.loadPipeline(configuration)
+            currentPipeline = pipeline
+            directories = try Directories(configuration)
+            log.log(.info, "starting", ["inbox": configuration.inbox, "workers": String(configuration.effectiveWorkers), "profiles": profiles,
+                                        "watch": configuration.pollOnly ? "poll" : "inotify"])
+        } catch {
+            log.log(.error, "startup-failed", ["reason": error.description])
+            FileHandle.standardError.write(Data("painpathd: \(error.description)\n".utf8))
+            return error.description.hasPrefix("no profiles") || error.description.hasPrefix("cannot load") ? Self.exitConfiguration : Self.exitCannotCreate
+        }
+        for directory in [directories.outbox, directories.error, directories.archive, directories.work] {
+            directory.removeStaleTemporaries(olderThan: 3600)
+        }
+
+        let queue = WorkQueue(capacity: configuration.queueCapacity)
+        let wake = painpath_eventfd()
+        defer { close(wake) }
+        var threads: [Thread] = []
+        let finished = DispatchGroup()
+        for index in 0..<configuration.effectiveWorkers {
+            finished.enter()
+            let thread = Thread { [self] in
+                self.workerLoop(index, queue: queue, directories: directories, wake: wake)
+                finished.leave()
+            }
+            thread.name = "painpathd-worker-\(index)"
+            thread.start()
+            threads.append(thread)
+        }
+
+        var watcher = configuration.pollOnly ? nil : InboxWatcher(path: configuration.inbox)
+        if !configuration.pollOnly && watcher == nil {
+            log.log(.warning, "inotify-unavailable", ["reason": String(cString: strerror(errno)), "fallback": "rescans every \(configuration.rescanSeconds) s"])
+        }
+        // The inbox may be removed and created again while running: the handle is reopened then.
+        var inbox = directories.inbox
+        // Recovery: whatever a crash left in work/ is processed again (output is deterministic).
+        var recoverWork = true
+        var scanInbox = true
+        var nextRescan = Date()
+        var nextSettle: Date?
+        var nextStatus = Date()
+        var nextWatchdog = Date()
+        var inboxMissing = false
+        let stuckLimit = max(60, (notify.watchdogInterval ?? 30) * 4)
+
+        notify.ready(status: metrics.statusLine(queued: 0))
+        log.log(.notice, "ready", [:])
+
+        var stopping = false
+        while !stopping {
+            let now = Date()
+            if now >= nextRescan {
+                scanInbox = true
+                recoverWork = true
+                nextRescan = now.addingTimeInterval(configuration.rescanSeconds)
+            }
+            if let settle = nextSettle, now >= settle { scanInbox = true; nextSettle = nil }
+
+            if recoverWork {
+                recoverWork = false
+                // Files claimed earlier (this run's queue knows its own), oldest first is not needed:
+                // each is locked while processed, so a neighbour's in-flight file is skipped.
+                for name in directories.work.names(limit: max(queue.room, 0), where: { !$0.hasPrefix(".") && !queue.contains($0) }) {
+                    if let info = directories.work.stat(name), now.timeIntervalSince1970 - InboxScanner.seconds(info.st_ctim) > 2 || !queueStarted {
+                        queue.push(name)
+                    }
+                }
+                queueStarted = true
+            }
+            if scanInbox {
+                scanInbox = false
+                if let reopened = Self.reopenIfReplaced(inbox) { inbox = reopened }
+                if access(configuration.inbox, F_OK) != 0 {
+                    if !inboxMissing { log.log(.error, "inbox-missing", ["inbox": configuration.inbox]) }
+                    inboxMissing = true
+                } else {
+                    if inboxMissing {
+                        log.log(.notice, "inbox-back", ["inbox": configuration.inbox])
+                        inboxMissing = false
+                    }
+                    let scanner = InboxScanner(inbox: inbox, settle: Double(configuration.settleMilliseconds) / 1000)
+                    let scan = scanner.scan(limit: queue.room)
+                    for name in scan.ready {
+                        do {
+                            if try inbox.move(name, to: directories.work, as: name) { queue.push(name) }
+                        } catch {
+                            if error.code != ENOENT { log.log(.warning, "claim-failed", ["file": name, "reason": error.description]) }
+                        }
+                    }
+                    if let settle = scan.nextSettle { nextSettle = min(nextSettle ?? settle, settle) }
+                    if scan.more { scanInbox = queue.room > 0 }
+                    backlog = scan.more
+                }
+            }
+
+            if now >= nextWatchdog, let interval = notify.watchdogInterval {
+                // Only while the processing loop is healthy: no worker stuck on one file.
+                if queue.longestBusy(now: now) < stuckLimit { notify.watchdog() }
+                nextWatchdog = now.addingTimeInterval(interval)
+            }
+            if now >= nextStatus {
+                notify.status(metrics.statusLine(queued: queue.pending))
+                if let path = configuration.metricsFile, let problem = metrics.writeTextfile(path, queued: queue.pending) {
+                    log.log(.warning, "metrics-write-failed", ["reason": problem])
+                }
+                nextStatus = now.addingTimeInterval(2)
+            }
+
+            // Sleep until something happens: a signal, an inbox event, a free worker, or a deadline.
+            var deadline = nextRescan
+            for candidate in [nextSettle, notify.watchdogInterval != nil ? nextWatchdog : nil, nextStatus].compactMap({ $0 }) {
+                deadline = min(deadline, candidate)
+            }
+            if scanInbox { deadline = now }
+            let timeout = max(0, Int32(min(deadline.timeIntervalSinceNow, 60) * 1000))
+            var fds = [pollfd(fd: signals, events: Int16(POLLIN), revents: 0), pollfd(fd: wake, events: Int16(POLLIN), revents: 0)]
+            if let watcher { fds.append(pollfd(fd: watcher.fd, events: Int16(POLLIN), revents: 0)) }
+            _ = poll(&fds, nfds_t(fds.count), timeout)
+
+            if fds[1].revents != 0 {
+                var value: UInt64 = 0
+                _ = read(wake, &value, 8)
+                if backlog { scanInbox = true }
+            }
+            if let current = watcher, fds.count > 2, fds[2].revents != 0 {
+                let events = current.drain()
+                if events.contains(.arrived) { scanInbox = true }
+                if events.contains(.overflow) {
+                    log.log(.warning, "inotify-overflow", ["action": "full rescan"])
+                    scanInbox = true
+                    recoverWork = true
+                }
+                if events.contains(.inboxGone) {
+                    log.log(.warning, "inbox-replaced", ["inbox": configuration.inbox])
+                    watcher = nil
+                }
+            }
+            if watcher == nil && !configuration.pollOnly && access(configuration.inbox, F_OK) == 0 {
+                watcher = InboxWatcher(path: configuration.inbox)
+                if watcher != nil { scanInbox = true }
+            }
+            // A removed and recreated inbox is a new directory: reopen the handle the scans use.
+            if fds[0].revents != 0 {
+                while true {
+                    let signal = painpath_read_signal(signals)
+                    if signal <= 0 { break }
+                    if signal == SIGHUP {
+                        reload()
+                    } else {
+                        log.log(.notice, "stopping", ["signal": signal == SIGTERM ? "SIGTERM" : "SIGINT", "in_flight": String(queue.inFlight)])
+                        stopping = true
+                    }
+                }
+            }
+        }
+
+        notify.stopping()
+        queue.close()
+        let grace = DispatchTime.now() + configuration.shutdownGraceSeconds
+        if finished.wait(timeout: grace) == .timedOut {
+            log.log(.warning, "shutdown-timeout", ["in_flight": String(queue.inFlight), "note": "left in work/, redone at the next start"])
+        }
+        let s = metrics.snapshot
+        log.log(.notice, "stopped", ["processed": String(s.processed), "failed": String(s.failed), "faults": String(s.faults)])
+        if let path = configuration.metricsFile { _ = metrics.writeTextfile(path, queued: 0) }
+        return 0
+    }
+
+    /// A new handle when the directory at the handle's path is no longer the one it has open.
+    static func reopenIfReplaced(_ handle: DirectoryHandle) -> DirectoryHandle? {
+        var open = stat(), atPath = stat()
+        guard fstat(handle.fd, &open) == 0 else { return nil }
+        guard stat(handle.path, &atPath) == 0 else { return nil }
+        guard open.st_ino != atPath.st_ino || open.st_dev != atPath.st_dev else { return nil }
+        return try? DirectoryHandle(path: handle.path)
+    }
+
+    private var queueStarted = false
+    private var backlog = false
+
+    func workerLoop(_ index: Int, queue: WorkQueue, directories: Directories, wake: Int32) {
+        var faultLogged = false
+        while let name = queue.pop(worker: index) {
+            let (pipeline, settings) = current
+            let processor = Processor(directories: directories, configuration: settings, pipeline: pipeline)
+            metrics.started()
+            let start = Date()
+            let result = processor.process(name)
+            let seconds = Date().timeIntervalSince(start)
+            metrics.finished(result, seconds: seconds)
+            queue.done(name, worker: index)
+            var one: UInt64 = 1
+            _ = write(wake, &one, 8)
+            switch result {
+            case .recommended(let output):
+                if faultLogged { log.log(.notice, "fault-cleared", [:]); faultLogged = false }
+                log.log(.info, "processed", ["file": name, "result": output, "ms": String(Int(seconds * 1000))])
+            case .rejected(let reason):
+                log.log(.warning, "rejected", ["file": name, "reason": reason, "outcome": Processor.stem(name) + ".outcome.json"])
+            case .skipped(let reason):
+                log.log(.debug, "skipped", ["file": name, "reason": reason])
+            case .fault(let error):
+                // One line per fault, not per file: the file stays in work/ and the next rescan retries it.
+                if !faultLogged { log.log(.error, "fault", ["file": name, "reason": error.description, "action": "kept in work/, retried at the next rescan"]) }
+                faultLogged = true
+            }
+        }
+    }
+
+    /// SIGHUP: configuration and profiles again; on any error the running ones stay.
+    func reload() {
+        notify.reloading()
+        do {
+            let fresh = try options.reloadConfiguration()
+            let (pipeline, profiles) = try Self.loadPipeline(fresh)
+            let needRestart = [fresh.inbox != configuration.inbox || fresh.work != configuration.work || fresh.outbox != configuration.outbox
+                               || fresh.archive != configuration.archive || fresh.error != configuration.error ? "directories" : nil,
+                               fresh.effectiveWorkers != configuration.effectiveWorkers ? "workers" : nil,
+                               fresh.queueCapacity != configuration.queueCapacity ? "queue_capacity" : nil,
+                               fresh.pollOnly != configuration.pollOnly ? "poll_only" : nil].compactMap { $0 }
+            var applied = fresh
+            applied.inbox = configuration.inbox; applied.work = configuration.work; applied.outbox = configuration.outbox
+            applied.archive = configuration.archive; applied.error = configuration.error; applied.workers = configuration.workers
+            applied.queueCapacity = configuration.queueCapacity; applied.pollOnly = configuration.pollOnly
+            pipelineLock.withLock {
+                currentPipeline = pipeline
+                configuration = applied
+            }
+            metrics.reloaded()
+            log.log(.notice, "reloaded", ["profiles": profiles, "restart_needed_for": needRestart.isEmpty ? "nothing" : needRestart.joined(separator: ",")])
+        } catch {
+            log.log(.error, "reload-failed", ["reason": "\(error)", "action": "keeping the running configuration"])
+        }
+        notify.ready(status: metrics.statusLine(queued: 0))
+    }
+}

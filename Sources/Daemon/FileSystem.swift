@@ -1,0 +1,159 @@
+import CSystemShim
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A failed system call: what was being done, and errno.
+public struct SystemError: Error, Sendable, CustomStringConvertible {
+    public let operation: String
+    public let code: Int32
+    public init(_ operation: String, _ code: Int32 = errno) {
+        self.operation = operation
+        self.code = code
+    }
+    public var description: String { "\(operation): \(String(cString: strerror(code)))" }
+}
+
+/// An open directory: every file operation is relative to its descriptor (`openat`, `renameat2`),
+/// so a directory renamed or replaced under the daemon is noticed rather than followed.
+public final class DirectoryHandle: @unchecked Sendable {  // the descriptor is immutable; the kernel serializes *at calls
+    public let path: String
+    public let fd: Int32
+
+    public init(path: String) throws(SystemError) {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw SystemError("open directory \(path)") }
+        self.path = path
+        self.fd = fd
+    }
+
+    deinit { close(fd) }
+
+    public func stat(_ name: String) -> stat? {
+        var info = Glibc.stat()
+        return fstatat(fd, name, &info, AT_SYMLINK_NOFOLLOW) == 0 ? info : nil
+    }
+
+    public func fsync() throws(SystemError) {
+        guard Glibc.fsync(fd) == 0 else { throw SystemError("fsync \(path)") }
+    }
+
+    /// The device of the directory itself (all five must share one filesystem).
+    public func device() throws(SystemError) -> UInt {
+        var info = Glibc.stat()
+        guard fstat(fd, &info) == 0 else { throw SystemError("stat \(path)") }
+        return UInt(info.st_dev)
+    }
+
+    /// Up to `limit` entry names, in directory order, skipping `.`/`..`. Streams the directory, so
+    /// a huge inbox costs no more memory than `limit` names.
+    public func names(limit: Int, where include: (String) -> Bool = { _ in true }) -> [String] {
+        let copy = dup(fd)
+        guard copy >= 0, let stream = fdopendir(copy) else { return [] }
+        defer { closedir(stream) }
+        rewinddir(stream)
+        var names: [String] = []
+        while names.count < limit, let entry = readdir(stream) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) { pointer in
+                pointer.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
+            }
+            if name == "." || name == ".." { continue }
+            if include(name) { names.append(name) }
+        }
+        return names
+    }
+
+    public func exists(_ name: String) -> Bool { stat(name) != nil }
+
+    public func remove(_ name: String) throws(SystemError) {
+        guard unlinkat(fd, name, 0) == 0 || errno == ENOENT else { throw SystemError("remove \(path)/\(name)") }
+    }
+
+    /// rename(2) into another directory, never replacing: false when the target exists.
+    public func move(_ name: String, to target: DirectoryHandle, as newName: String) throws(SystemError) -> Bool {
+        if painpath_rename_noreplace(fd, name, target.fd, newName) == 0 { return true }
+        if errno == EEXIST { return false }
+        throw SystemError("rename \(path)/\(name) to \(target.path)/\(newName)")
+    }
+
+    /// Reads a file completely.
+    public func read(_ name: String) -> [UInt8]? {
+        let file = openat(fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard file >= 0 else { return nil }
+        defer { close(file) }
+        return try? readAll(file, limit: Int.max)
+    }
+
+    /// Writes `bytes` as `name` atomically: a temporary file, fsync, a rename that never replaces,
+    /// and the directory fsynced. Returns `.identical` when `name` already holds these bytes
+    /// (a redo after a crash), `.conflict` when it holds other bytes.
+    public func writeAtomically(_ name: String, _ bytes: [UInt8], sync: Bool) throws(SystemError) -> WriteOutcome {
+        let temporary = ".painpath-\(getpid())-\(DirectoryHandle.nextTemporary()).tmp"
+        let file = openat(fd, temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o640)
+        guard file >= 0 else { throw SystemError("create \(path)/\(temporary)") }
+        var written = 0
+        let ok = bytes.withUnsafeBytes { buffer -> Bool in
+            while written < buffer.count {
+                let n = Glibc.write(file, buffer.baseAddress! + written, buffer.count - written)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { return false }
+                written += n
+            }
+            return true
+        }
+        let writeErrno = errno
+        if !ok || (sync && Glibc.fsync(file) != 0) {
+            let code = ok ? errno : writeErrno
+            close(file)
+            unlinkat(fd, temporary, 0)
+            throw SystemError("write \(path)/\(name)", code)
+        }
+        close(file)
+        do {
+            if try move(temporary, to: self, as: name) {
+                if sync { try fsync() }
+                return .written
+            }
+        } catch {
+            unlinkat(fd, temporary, 0)
+            throw error
+        }
+        unlinkat(fd, temporary, 0)
+        return read(name) == bytes ? .identical : .conflict
+    }
+
+    public enum WriteOutcome: Sendable { case written, identical, conflict }
+
+    private static let counter = Counter()
+    static func nextTemporary() -> Int { counter.next() }
+
+    /// Removes temporary files this daemon's earlier runs left behind (older than `age` seconds:
+    /// a running neighbour's are younger).
+    public func removeStaleTemporaries(olderThan age: TimeInterval) {
+        let now = Date().timeIntervalSince1970
+        for name in names(limit: 100_000, where: { $0.hasPrefix(".painpath-") && $0.hasSuffix(".tmp") }) {
+            if let info = stat(name), now - Double(info.st_mtim.tv_sec) > age { unlinkat(fd, name, 0) }
+        }
+    }
+}
+
+final class Counter: @unchecked Sendable {
+    private var value = 0
+    private let lock = NSLock()
+    func next() -> Int { lock.withLock { value += 1; return value } }
+}
+
+/// Reads a descriptor to its end, failing beyond `limit` bytes.
+func readAll(_ fd: Int32, limit: Int) throws(SystemError) -> [UInt8] {
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+        let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+        if n < 0 && errno == EINTR { continue }
+        if n < 0 { throw SystemError("read") }
+        if n == 0 { return bytes }
+        bytes.append(contentsOf: chunk[0..<n])
+        if bytes.count > limit { return bytes }
+    }
+}

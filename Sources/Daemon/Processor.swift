@@ -1,0 +1,187 @@
+import FHIR
+import Foundation
+import Output
+import Pipeline
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The five directories, open.
+public final class Directories: Sendable {
+    public let inbox, work, outbox, archive, error: DirectoryHandle
+
+    public init(_ configuration: DaemonConfiguration) throws(StartupError) {
+        func open(_ role: String, _ path: String) throws(StartupError) -> DirectoryHandle {
+            do {
+                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            } catch {
+                throw StartupError("cannot create the \(role) directory \(path): \((error as NSError).localizedDescription)")
+            }
+            do { return try DirectoryHandle(path: path) } catch { throw StartupError("cannot open the \(role) directory \(path): \(error)") }
+        }
+        inbox = try open("inbox", configuration.inbox)
+        work = try open("work", configuration.work)
+        outbox = try open("outbox", configuration.outbox)
+        archive = try open("archive", configuration.archive)
+        error = try open("error", configuration.error)
+        let all = [("inbox", inbox), ("work", work), ("outbox", outbox), ("archive", archive), ("error", error)]
+        var devices: [(String, UInt)] = []
+        for (role, directory) in all {
+            do { devices.append((role, try directory.device())) } catch { throw StartupError("cannot stat the \(role) directory: \(error)") }
+            // The daemon renames into and out of every one of them.
+            guard access(directory.path, W_OK | X_OK) == 0 else {
+                throw StartupError("the \(role) directory \(directory.path) is not writable by this user (uid \(getuid()))")
+            }
+        }
+        if let different = devices.first(where: { $0.1 != devices[0].1 }) {
+            throw StartupError("the \(different.0) directory is on another filesystem than the inbox; all five must share one (claims and results are atomic renames)")
+        }
+    }
+}
+
+public struct StartupError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// What became of one file.
+enum ProcessingResult: Sendable {
+    case recommended(output: String)
+    case rejected(reason: String)
+    /// Nothing to do here: gone, or another daemon holds it.
+    case skipped(reason: String)
+    /// A system fault (disk full, permissions): the input stays in work/ and is retried.
+    case fault(SystemError)
+}
+
+/// Processes one claimed file of work/: the defensive open, the pipeline, the result written
+/// atomically to outbox/ (or the OperationOutcome to error/), then the input archived or deleted.
+struct Processor: Sendable {
+    let directories: Directories
+    let configuration: DaemonConfiguration
+    let pipeline: Pipeline
+
+    func process(_ name: String) -> ProcessingResult {
+        let work = directories.work
+        guard let before = work.stat(name) else { return .skipped(reason: "gone") }
+        let type = before.st_mode & S_IFMT
+        // Never open what is not a regular file: a FIFO would block, a device could act.
+        guard type == S_IFREG else { return reject(name, bytes: nil, reason: Self.describe(type: type) + "; painpathd takes only regular files") }
+        let fd = openat(work.fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT { return .skipped(reason: "gone") }
+            if errno == ELOOP { return reject(name, bytes: nil, reason: "a symbolic link; painpathd takes only regular files") }
+            return .fault(SystemError("open \(work.path)/\(name)"))
+        }
+        defer { close(fd) }
+        // Several daemons may share work/ (restart recovery): the lock decides who processes it.
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { return .skipped(reason: "being processed by another daemon") }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return .fault(SystemError("stat \(name)")) }
+        guard let now = work.stat(name), now.st_ino == info.st_ino, now.st_dev == info.st_dev else { return .skipped(reason: "finished by another daemon") }
+        guard info.st_mode & S_IFMT == S_IFREG else { return reject(name, bytes: nil, reason: "not a regular file") }
+        guard info.st_nlink == 1 else {
+            return reject(name, bytes: nil, reason: "a hard-linked file (\(info.st_nlink) links); write a new file into the inbox instead of linking one")
+        }
+        guard info.st_size > 0 else { return reject(name, bytes: nil, reason: "an empty file") }
+        guard Int(info.st_size) <= configuration.maxInputBytes else {
+            return reject(name, bytes: nil, reason: "\(info.st_size) bytes, over the limit of \(configuration.maxInputBytes) bytes (processing.max_input_bytes)")
+        }
+        let bytes: [UInt8]
+        do { bytes = try readAll(fd, limit: configuration.maxInputBytes) } catch { return .fault(error) }
+        do {
+            let recommendation = try pipeline.run(bytes)
+            let output = try writeResult(name, recommendation.bytes, format: recommendation.format, digest: recommendation.inputSHA256)
+            try finishInput(name, digest: recommendation.inputSHA256)
+            return .recommended(output: output)
+        } catch let failure as PipelineFailure {
+            return reject(name, bytes: bytes, outcome: failure.outcomeJSON, reason: failure.error.description)
+        } catch let error as SystemError {
+            return .fault(error)
+        } catch {
+            return .fault(SystemError("\(error)", EIO))
+        }
+    }
+
+    static func stem(_ name: String) -> String {
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return name }
+        return String(name[..<dot])
+    }
+
+    /// `STEM.careplan.EXT`; a different earlier result under that name is kept, and this one gets
+    /// the input digest in its name (the same input redone after a crash finds its own file).
+    func writeResult(_ name: String, _ bytes: [UInt8], format: FHIRFormat, digest: String) throws(SystemError) -> String {
+        let stem = Self.stem(name)
+        for candidate in ["\(stem).careplan.\(format.rawValue)", "\(stem).\(digest.prefix(12)).careplan.\(format.rawValue)"] {
+            switch try directories.outbox.writeAtomically(candidate, bytes, sync: configuration.fsync) {
+            case .written, .identical: return candidate
+            case .conflict: continue
+            }
+        }
+        throw SystemError("write result for \(name): both \(stem).careplan and its digest-named alternative hold other results", EEXIST)
+    }
+
+    /// After the result: the input to archive/ (or deleted). A same-named earlier input in archive/
+    /// is kept; this one gets its digest appended.
+    func finishInput(_ name: String, digest: String) throws(SystemError) {
+        switch configuration.afterSuccess {
+        case .delete:
+            try directories.work.remove(name)
+            if configuration.fsync { try directories.work.fsync() }
+        case .archive:
+            try move(name, from: directories.work, to: directories.archive, digest: digest)
+        }
+    }
+
+    func move(_ name: String, from source: DirectoryHandle, to target: DirectoryHandle, digest: String) throws(SystemError) {
+        for candidate in [name, "\(name).\(digest.prefix(12))"] {
+            if try source.move(name, to: target, as: candidate) {
+                if configuration.fsync {
+                    try target.fsync()
+                    try source.fsync()
+                }
+                return
+            }
+            if target.read(candidate).map({ SHA256.hex($0) == digest }) == true {
+                // The same input is already there (a redo after a crash): drop this copy.
+                try source.remove(name)
+                return
+            }
+        }
+        throw SystemError("move \(name) to \(target.path): both names taken by other files", EEXIST)
+    }
+
+    /// The input to error/ with `STEM.outcome.json` beside it (the outcome first: a crash between
+    /// the two leaves the input in work/, and the redo finds the same outcome).
+    func reject(_ name: String, bytes: [UInt8]?, outcome: [UInt8]? = nil, reason: String) -> ProcessingResult {
+        let digest = bytes.map { SHA256.hex($0) } ?? SHA256.hex(Array(name.utf8))
+        let document = outcome ?? FHIRJSONWriter().write(OperationOutcomeBuilder.outcome(error: FHIRReadError(.forbidden, "\(name) is \(reason)")))
+        let stem = Self.stem(name)
+        do throws(SystemError) {
+            var written = false
+            for candidate in ["\(stem).outcome.json", "\(stem).\(digest.prefix(12)).outcome.json"] {
+                switch try directories.error.writeAtomically(candidate, document, sync: configuration.fsync) {
+                case .written, .identical: written = true
+                case .conflict: continue
+                }
+                break
+            }
+            guard written else { throw SystemError("write outcome for \(name)", EEXIST) }
+            try move(name, from: directories.work, to: directories.error, digest: digest)
+        } catch {
+            return .fault(error)
+        }
+        return .rejected(reason: reason)
+    }
+
+    static func describe(type: mode_t) -> String {
+        switch type {
+        case S_IFLNK: "a symbolic link"
+        case S_IFIFO: "a FIFO"
+        case S_IFDIR: "a directory"
+        case S_IFCHR, S_IFBLK: "a device"
+        case S_IFSOCK: "a socket"
+        default: "not a regular file"
+        }
+    }
+}

@@ -89,7 +89,7 @@ public final class DirectoryHandle: @unchecked Sendable {  // the descriptor is 
     /// and the directory fsynced. Returns `.identical` when `name` already holds these bytes
     /// (a redo after a crash), `.conflict` when it holds other bytes.
     public func writeAtomically(_ name: String, _ bytes: [UInt8], sync: Bool) throws(SystemError) -> WriteOutcome {
-        let temporary = ".painpath-\(getpid())-\(DirectoryHandle.nextTemporary()).tmp"
+        let temporary = ".painpath-\(Self.host)-\(getpid())-\(DirectoryHandle.nextTemporary()).tmp"
         let file = openat(fd, temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o640)
         guard file >= 0 else { throw SystemError("create \(path)/\(temporary)") }
         var written = 0
@@ -128,12 +128,26 @@ public final class DirectoryHandle: @unchecked Sendable {  // the descriptor is 
     private static let counter = Counter()
     static func nextTemporary() -> Int { counter.next() }
 
-    /// Removes temporary files this daemon's earlier runs left behind (older than `age` seconds:
-    /// a running neighbour's are younger).
+    /// This machine's name as it appears in temporary file names (several hosts may share a directory).
+    static let host: String = {
+        var buffer = [CChar](repeating: 0, count: 256)
+        gethostname(&buffer, buffer.count - 1)
+        let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self).filter { $0.isLetter || $0.isNumber || $0 == "-" }
+        return name.isEmpty ? "host" : name
+    }()
+
+    /// Removes temporary files that earlier runs left behind when killed: those of this host whose
+    /// process is gone, and any older than `age` seconds (another host's crashed daemon).
     public func removeStaleTemporaries(olderThan age: TimeInterval) {
         let now = Date().timeIntervalSince1970
+        let prefix = ".painpath-\(Self.host)-"
         for name in names(limit: 100_000, where: { $0.hasPrefix(".painpath-") && $0.hasSuffix(".tmp") }) {
-            if let info = stat(name), now - Double(info.st_mtim.tv_sec) > age { unlinkat(fd, name, 0) }
+            var stale = false
+            if name.hasPrefix(prefix), let pid = Int32(name.dropFirst(prefix.count).prefix { $0 != "-" }) {
+                stale = pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH
+            }
+            if !stale, let info = stat(name), now - Double(info.st_mtim.tv_sec) > age { stale = true }
+            if stale { unlinkat(fd, name, 0) }
         }
     }
 }

@@ -1,0 +1,44 @@
+import Foundation
+import Testing
+
+/// systemd/painpathd.service: `systemd-analyze security --offline=true` exposure ≤ 1.0 and
+/// `systemd-analyze verify` clean (skipped, saying so, where systemd-analyze is absent).
+@Suite("the systemd unit")
+struct ServiceUnitTests {
+    static let unit = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("systemd/painpathd.service").path
+    static let analyze = ["/usr/bin/systemd-analyze", "/bin/systemd-analyze"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try #require(Self.analyze))
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test func exposureIsAtMostOne() throws {
+        guard Self.analyze != nil else { print("skipped: systemd-analyze is absent"); return }
+        let (_, output) = try run(["security", "--offline=true", Self.unit])
+        let line = try #require(output.split(separator: "\n").first { $0.contains("Overall exposure level") })
+        let score = try #require(line.split(separator: " ").compactMap { Double($0) }.first)
+        #expect(score <= 1.0, "\(line)")
+    }
+
+    @Test func verifyIsClean() throws {
+        guard Self.analyze != nil else { print("skipped: systemd-analyze is absent"); return }
+        // The binary is not installed here: verify a copy whose ExecStart names one that exists.
+        let text = try String(contentsOfFile: Self.unit, encoding: .utf8).replacingOccurrences(of: "/usr/bin/painpathd", with: "/bin/true")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("unit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let copy = directory.appendingPathComponent("painpathd.service")
+        try text.write(to: copy, atomically: true, encoding: .utf8)
+        let (status, output) = try run(["verify", copy.path])
+        #expect(status == 0 && output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "\(output)")
+    }
+}

@@ -52,7 +52,7 @@ let package = Package(
         .testTarget(name: "FHIRTests", dependencies: ["FHIR"]),
         .testTarget(name: "PainPathCLITests", dependencies: ["PainPathCLI", "FHIR", "PainPathTestKit"]),
         .testTarget(name: "GuidelineTests", dependencies: ["Guideline", "Case", "Terminology", "FHIR", "PainPathTestKit"]),
-        .testTarget(name: "DaemonTests", dependencies: ["FHIR", "PainPathTestKit"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "FHIR", "PainPathTestKit"]),
         .testTarget(name: "OutputTests", dependencies: ["Output", "Pipeline", "Guideline", "Case", "Terminology", "FHIR", "PainPathTestKit"]),
     ],
     swiftLanguageModes: [.v6]

@@ -59,7 +59,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public mutating func apply(toml text: String) throws(ConfigurationError) {
         let values: [String: TOMLValue]
         do { values = try TOML.parse(text) } catch { throw ConfigurationError("configuration: \(error)") }
-        for (key, value) in values.sorted(by: { $0.key < $1.key }) {
+        // `root` first, so that a directory set one by one overrides it wherever it is written.
+        for (key, value) in values.sorted(by: { ($0.key == "directories.root" ? 0 : 1, $0.key) < ($1.key == "directories.root" ? 0 : 1, $1.key) }) {
             try apply(key: key, value: value)
         }
     }

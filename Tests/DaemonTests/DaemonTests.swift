@@ -21,6 +21,43 @@ struct DaemonTests {
         #expect(harness.log(daemon).contains("event=processed file=case-1.json result=case-1.careplan.json"))
         harness.signal(daemon, SIGTERM)
         #expect(harness.waitExit(daemon) == 0)
+        // The log names files and counts only: nothing read from the bundle.
+        let log = harness.log(daemon)
+        for secret in ["Patient/", "Condition/", "Observation/", "23056005", "Sciatica", "1970-05-01", "female"] {
+            #expect(!log.contains(secret), "the log shows \(secret)")
+        }
+        #expect(log.split(separator: "\n").allSatisfy { $0.hasPrefix("<") && $0.contains("event=") })
+    }
+
+    @Test func prometheusTextfileCountsWhatHappened() throws {
+        let harness = try DaemonHarness()
+        let metrics = harness.root + "/painpathd.prom"
+        let daemon = try harness.start(["--metrics-file", metrics])
+        #expect(harness.waitReady(daemon))
+        harness.drop("ok.json", smallBundle(1))
+        harness.drop("bad.json", Array("nope".utf8))
+        #expect(harness.waitFor { harness.names("archive").count == 1 && harness.names("error").count == 2 })
+        #expect(harness.waitFor(timeout: 10) {
+            let text = (try? String(contentsOfFile: metrics, encoding: .utf8)) ?? ""
+            return text.contains("painpathd_bundles_processed_total 1\n") && text.contains("painpathd_bundles_failed_total 1\n")
+        })
+        let text = try String(contentsOfFile: metrics, encoding: .utf8)
+        #expect(text.contains("# TYPE painpathd_bundles_processed_total counter"))
+        harness.signal(daemon, SIGTERM)
+        #expect(harness.waitExit(daemon) == 0)
+    }
+
+    @Test func inboxRemovedAndRecreatedWhileRunning() throws {
+        let harness = try DaemonHarness()
+        let daemon = try harness.start()
+        #expect(harness.waitReady(daemon))
+        try FileManager.default.removeItem(atPath: harness.path("inbox"))
+        #expect(harness.waitFor(timeout: 10) { harness.log(daemon).contains("event=inbox-") })
+        try FileManager.default.createDirectory(atPath: harness.path("inbox"), withIntermediateDirectories: true)
+        harness.drop("after.json", smallBundle(5))
+        #expect(harness.waitFor(timeout: 20) { harness.names("outbox").contains("after.careplan.json") }, "\(harness.log(daemon))")
+        harness.signal(daemon, SIGTERM)
+        #expect(harness.waitExit(daemon) == 0)
     }
 
     @Test func aSlowInPlaceWriterIsNotReadHalfWritten() throws {

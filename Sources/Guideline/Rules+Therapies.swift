@@ -131,7 +131,11 @@ extension Rules {
         if neuropathicOnly, !c.medications.contains(where: { $0.failed && !$0.classes.isDisjoint(with: firstLine) }) {
             return .skip("neuropathic indication, but no first-line neuropathic medicine (gabapentinoid, TCA, SNRI) has failed")
         }
-        if let existing = c.therapies([.scsTrial, .scsImplant]).first { return .skip("spinal cord stimulation already \(existing.done ? "done" : "requested")", [existing.reference]) }
+        // A trial on record, or an implant already in place, makes a trial moot; an implant merely
+        // requested does not (scs-implant-without-trial warns about it, and the trial comes first).
+        if let existing = c.therapies([.scsTrial]).first ?? c.therapies([.scsImplant]).first(where: \.done) {
+            return .skip("spinal cord stimulation \(existing.kind == .scsTrial ? "trial" : "implant") already \(existing.done ? "done" : "requested")", [existing.reference])
+        }
         return .fire(indication + [c.durationReason] + failed,
                      request("spinal-cord-stimulation-trial", "Spinal cord stimulation trial", "SCS trial before any permanent implant.",
                              [.cpt("63650", "Percutaneous implantation of neurostimulator electrode array, epidural")]))

@@ -279,6 +279,10 @@ struct InterventionalRuleTests {
         fbss.condition(sct, "27151001", onset: chronicOnset)
         fbss.medication("25480", status: "stopped", start: "2026-06-01", end: "2026-08-01", reason: "ineffective")
         #expect(try fbss.fired().contains("spinal-cord-stimulation-trial"))
+        // An implant requested without a trial: the trial is still proposed (and the implant flagged).
+        let implantRequested = try fbss.with { $0.request(cptSystem, "63685", on: "2026-11-01") }.fired()
+        #expect(implantRequested.contains("spinal-cord-stimulation-trial") && implantRequested.contains("scs-implant-without-trial"))
+        #expect(try !fbss.with { $0.procedure(cptSystem, "63650", on: "2026-10-01") }.fired().contains("spinal-cord-stimulation-trial"))
         var untreated = CaseFixture()
         untreated.condition(sct, "27151001", onset: chronicOnset)
         #expect(try !untreated.fired().contains("spinal-cord-stimulation-trial"))

@@ -222,7 +222,7 @@ def _(c):
     c.unrelated("2026-06-01")
 
 
-@case("multisite-neuropathic-back-pain", "Multisite neuropathic pain with back pain", "PHN and diabetic neuropathy with chronic back pain on simple analgesics; multimodal therapy; repeated primary-care visits", "000",
+@case("multisite-neuropathic-back-pain", "Multisite neuropathic pain with back pain", "PHN and diabetic neuropathy with chronic back pain on simple analgesics, three primary-care visits; multimodal therapy", "000",
       birth="1958-02-17", gender="male", given="Robert", family="Evans")
 def _(c):
     back = c.condition(*LBP, "2026-04-01")
@@ -486,16 +486,71 @@ def _(c):
     c.unrelated("2026-08-01")
 
 
+def fired_rules(expected_path):
+    """The rule ids an expected output carries (request/activity canonicals, DetectedIssue codes)."""
+    bundle = json.load(open(expected_path))
+    rules = set()
+    for entry in bundle["entry"]:
+        resource = entry["resource"]
+        for url in resource.get("instantiatesCanonical", []):
+            if "/ActivityDefinition/" in url:
+                rules.add(url.rsplit("/", 1)[1])
+        for activity in resource.get("activity", []):
+            for url in activity.get("detail", {}).get("instantiatesCanonical", []):
+                rules.add(url.rsplit("/", 1)[1])
+        if resource["resourceType"] == "DetectedIssue":
+            rules.update(c["code"] for c in resource["code"]["coding"] if c["system"].endswith("/CodeSystem/detected-issue"))
+    return rules
+
+
 def main():
+    import subprocess
     os.makedirs(OUT, exist_ok=True)
     for name, _title, _shows, _sources, c in CASES:
         with open(os.path.join(OUT, f"{name}.json"), "w") as f:
             json.dump(c.bundle(), f, indent=2, ensure_ascii=False)
             f.write("\n")
-    with open(os.path.join(OUT, "cases.json"), "w") as f:
-        json.dump([{"case": n, "title": t, "shows": s, "sources": src} for n, t, s, src, _ in CASES], f, indent=2, ensure_ascii=False)
-        f.write("\n")
-    print(f"{len(CASES)} cases written to {OUT}")
+    # The XML twins and the expectations, with the painpath of this checkout.
+    root = os.path.join(os.path.dirname(__file__), "..")
+    subprocess.run(["swift", "build", "--product", "painpath"], cwd=root, check=True, stdout=subprocess.DEVNULL)
+    binary = os.path.join(subprocess.run(["swift", "build", "--show-bin-path"], cwd=root, check=True, capture_output=True, text=True).stdout.strip(), "painpath")
+    for name, *_ in CASES:
+        xml = subprocess.run([binary, "convert", os.path.join(OUT, f"{name}.json"), "--to", "xml"], check=True, capture_output=True).stdout
+        open(os.path.join(OUT, f"{name}.xml"), "wb").write(xml)
+    subprocess.run([binary, "replay", OUT, "--update"], check=True, stdout=subprocess.DEVNULL)
+    rows, everywhere = [], set()
+    for name, title, shows, sources, _ in CASES:
+        rules = fired_rules(os.path.join(OUT, "expected", f"{name}.careplan.json"))
+        everywhere |= rules
+        rows.append(f"| `{name}` | {title}: {shows} | {sources} | {', '.join(f'`{r}`' for r in sorted(rules))} |")
+    with open(os.path.join(OUT, "README.md"), "w") as f:
+        f.write(README_HEAD.format(count=len(CASES), rules=len(everywhere)) + "\n".join(rows) + "\n")
+    print(f"{len(CASES)} cases written to {OUT}; {len(everywhere)} rule ids fire across them")
+
+
+README_HEAD = """# Sample bundles
+
+{count} cases, each as `NAME.json` and its XML twin `NAME.xml` (the same case in both encodings), with
+the recommendation bundle PainPath produces for each in `expected/NAME.careplan.json` and
+`expected/NAME.careplan.xml`. Together they cover the situations of the five source texts and fire
+{rules} rule ids — every id of GUIDELINE.md.
+
+They look like EHR exports: a Patient with an identifier and address, the organisation and
+practitioner, encounters with narratives, conditions with clinical and verification status,
+product-level RxNorm codes with dosage, several pain scores and ODI results over time, and resources
+unrelated to pain (blood pressure, an immunization, a penicillin allergy — coded by text only, so
+that no unverified code appears). Every case has a `Bundle.timestamp`, which is its *now*.
+
+```sh
+swift run painpath replay samples                 # exit 0: every decision as expected
+swift run painpath explain samples/progressive-foot-drop.json
+swift run painpath evaluate samples/cauda-equina-syndrome.xml
+python3 scripts/generate-samples.py               # regenerate inputs, XML twins, expectations and this table
+```
+
+| case | what it shows | source texts | rules that fire |
+|---|---|---|---|
+"""
 
 
 if __name__ == "__main__":

@@ -33,6 +33,8 @@ let package = Package(
         .target(name: "Output", dependencies: ["FHIR", "Case", "Guideline"]),
         // The four stages composed, bytes → bytes; shared by painpath and painpathd.
         .target(name: "Pipeline", dependencies: ["FHIR", "Terminology", "Case", "Guideline", "Output"]),
+        // Synthetic case bundles for load and performance tests (painpath synth, benchmarks).
+        .target(name: "Synth", dependencies: ["FHIR"]),
         // Linux calls Swift's Glibc module lacks: renameat2(RENAME_NOREPLACE), leases, signalfd setup.
         .target(name: "CSystemShim"),
         // The inbox daemon: watcher, claim protocol, workers, outbox writer, notify, signals, config.
@@ -41,7 +43,7 @@ let package = Package(
         .target(
             name: "PainPathCLI",
             dependencies: [
-                "FHIR", "Terminology", "Case", "Guideline", "Output", "Pipeline",
+                "FHIR", "Terminology", "Case", "Guideline", "Output", "Pipeline", "Synth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -53,7 +55,7 @@ let package = Package(
         .testTarget(name: "PainPathCLITests", dependencies: ["PainPathCLI", "FHIR", "PainPathTestKit"]),
         .testTarget(name: "GuidelineTests", dependencies: ["Guideline", "Case", "Terminology", "FHIR", "PainPathTestKit"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "FHIR", "PainPathTestKit"]),
-        .testTarget(name: "OutputTests", dependencies: ["Output", "Pipeline", "Guideline", "Case", "Terminology", "FHIR", "PainPathTestKit"]),
+        .testTarget(name: "OutputTests", dependencies: ["Output", "Pipeline", "Guideline", "Case", "Terminology", "FHIR", "PainPathTestKit", "Synth"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -16,7 +16,7 @@ public struct PainPathCommand: ParsableCommand {
               painpath convert patient.xml --to json
               painpath explain case.json --now 2026-11-21 --json
             """,
-        subcommands: [Validate.self, Convert.self, Explain.self, Evaluate.self, Replay.self, Profiles.self, Bench.self]
+        subcommands: [Validate.self, Convert.self, Explain.self, Evaluate.self, Replay.self, Synth.self, Profiles.self, Bench.self]
     )
 
     public init() {}

@@ -39,8 +39,8 @@ struct Evaluate: ParsableCommand {
             file cannot be read; 64 for a bad --now; 78 when the profiles cannot be loaded.
 
             Examples:
-              painpath evaluate samples/radicular-severe.json > plan.json
-              painpath evaluate case.xml --now 2026-11-21T09:00:00Z --format json
+              painpath evaluate samples/progressive-foot-drop.json > plan.json
+              painpath evaluate samples/cauda-equina-syndrome.xml --now 2026-11-21T09:00:00Z --format json
               painpath evaluate case.json --bundle-type transaction | curl -X POST -H 'Content-Type: application/fhir+json' --data-binary @- $FHIR_BASE
             """
     )

@@ -112,8 +112,8 @@ struct Explain: ParsableCommand {
             an OperationOutcome on stdout when the bundle is not usable; 66 when unreadable.
 
             Examples:
-              painpath explain samples/radicular-severe.json
-              painpath explain case.xml --now 2026-11-21T09:00:00Z --json
+              painpath explain samples/progressive-foot-drop.json
+              painpath explain samples/cauda-equina-syndrome.xml --now 2026-11-21T09:00:00Z --json
             """
     )
 

@@ -6,15 +6,21 @@ import FHIR
 public struct PainPathCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "painpath",
-        abstract: "Read, check and convert FHIR R4 bundles the way painpathd does.",
+        abstract: "See what PainPath decides for FHIR R4 bundles, and why: the integration tester's tool.",
         discussion: """
-            Exit codes: 0 success, 65 the input is not readable FHIR (an OperationOutcome on stdout \
-            says what and where), 66 the file cannot be read.
+            A typical session: check a feed's file, see the decision and its reasons, then replay a \
+            directory of cases against their expected outputs after a change.
 
-            Examples:
-              painpath validate samples/bundle.json
-              painpath convert patient.xml --to json
-              painpath explain case.json --now 2026-11-21 --json
+              painpath validate feed/admission-42.xml          # readable FHIR? where is it wrong?
+              painpath explain samples/progressive-foot-drop.json   # every rule: fired or not, why
+              painpath evaluate samples/progressive-foot-drop.json  # the bundle painpathd would write
+              painpath replay samples                          # every decision as expected? (exit 1 if not)
+              painpath synth --count 500 --seed 7 --out /tmp/feed   # synthetic load
+              painpath bench samples/*.json                    # per-stage timings
+
+            Exit codes: 0 success, 1 replay found differences, 64 a bad option value, 65 the input is \
+            not readable FHIR (an OperationOutcome on stdout says what and where), 66 the file cannot \
+            be read, 78 the profiles cannot be loaded. `painpath help SUBCOMMAND` shows each one.
             """,
         subcommands: [Validate.self, Convert.self, Explain.self, Evaluate.self, Replay.self, Synth.self, Profiles.self, Bench.self]
     )

@@ -1,67 +1,91 @@
 import ArgumentParser
+import Case
 import FHIR
 import Foundation
+import Guideline
+import Output
+import Pipeline
+import Terminology
 
-/// `painpath bench`: per-stage timings of what exists so far (reading and writing FHIR), after a
-/// warm-up, in one process. Foundation's JSONSerialization is timed on the same bytes as a
-/// reference point. Later stages (case, guideline, output) join as they are built.
+/// `painpath bench`: per-stage timings of the whole pipeline in one process, after a warm-up:
+/// read (parse + model), case, guideline, output bundle, serialization — each with MB/s of input
+/// and bundles/s — and the full pipeline end to end.
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Time reading and writing FHIR files (MB/s, files/s), after a warm-up.",
+        abstract: "Time each stage of the pipeline (read, case, guideline, output, serialize) on files.",
         discussion: """
-            Use a release build for meaningful figures.
+            Use a release build for meaningful figures. Each stage runs once as a warm-up, then \
+            --iterations times; the mean, MB/s of input and bundles/s are printed, then the totals \
+            over all files. Foundation's JSONSerialization (parse only) is timed on the same bytes as \
+            a reference point.
 
             Example:
-              swift build -c release && .build/release/painpath bench big-bundle.json --iterations 20
+              swift build -c release && .build/release/painpath bench samples/*.json --iterations 20
+              painpath synth --count 5 --size large --out /tmp/large && painpath bench /tmp/large/*.json
             """
     )
 
-    @Argument(help: "FHIR JSON or XML files.")
+    @Argument(help: "FHIR bundles, JSON or XML.")
     var files: [String]
 
-    @Option(name: .long, help: "Timed repetitions per file (after one warm-up).")
+    @Option(name: .long, help: "Timed repetitions per file and stage (after one warm-up).")
     var iterations = 10
 
+    @Option(name: .long, help: "The profiles directory (default: ./profiles, then the source tree's).")
+    var profiles: String?
+
     func run() throws {
+        guard let directory = Terminology.locateProfiles(explicit: profiles) else { throw ValidationError("no profiles directory found") }
+        let terminology = try Terminology.load(from: directory)
+        let builder = CaseBuilder(terminology: terminology)
+        let engine = GuidelineEngine(terminology: terminology)
+        let output = RecommendationBundleBuilder(profilesDigest: terminology.digest)
+        let pipeline = Pipeline(terminology: terminology)
+        var totals: [String: Double] = [:]
+        var totalBytes = 0
         for path in files {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw ValidationError("cannot read \(path)")
-            }
+            guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
             let bytes = [UInt8](data)
-            let (first, format) = try FHIRReader().read(bytes)
-            let resource = first.resource
+            totalBytes += bytes.count
+            let (read, format) = try FHIRReader().read(bytes)
+            let facts = try builder.build(bundle: read.resource)
+            let result = engine.evaluate(facts)
+            let digest = SHA256.hex(bytes)
+            let bundle = output.build(facts: facts, result: result, inputSHA256: digest)
             let megabytes = Double(bytes.count) / 1_000_000
             print("\(path): \(format.rawValue), \(bytes.count) bytes, \(iterations) iterations")
-            report("read (parse + model)", megabytes) { _ = try? FHIRReader().read(bytes) }
-            report("write json", megabytes) { _ = FHIRJSONWriter().write(resource) }
-            report("write xml", megabytes) { _ = try? FHIRXMLWriter().write(resource) }
+            func stage(_ name: String, _ body: () -> Void) {
+                let mean = measure(body)
+                totals[name, default: 0] += mean
+                print("  \(name.padding(toLength: 22, withPad: " ", startingAt: 0)) \(fmt(mean * 1000, 3)) ms  \(fmt(megabytes / mean, 1)) MB/s  \(fmt(1 / mean, 1)) bundles/s")
+            }
+            stage("read (parse + model)") { _ = try? FHIRReader().read(bytes) }
+            stage("case") { _ = try? builder.build(bundle: read.resource) }
+            stage("guideline") { _ = engine.evaluate(facts) }
+            stage("sha-256 of input") { _ = SHA256.hex(bytes) }
+            stage("output bundle") { _ = output.build(facts: facts, result: result, inputSHA256: digest) }
+            stage("serialize (\(format.rawValue))") { _ = try? FHIRWriter().write(bundle, as: format) }
+            stage("pipeline end to end") { _ = try? pipeline.run(bytes) }
             if format == .json {
-                report("reference: Foundation JSONSerialization (parse only)", megabytes) {
-                    _ = try? JSONSerialization.jsonObject(with: data)
-                }
+                stage("ref: JSONSerialization") { _ = try? JSONSerialization.jsonObject(with: data) }
             }
         }
-    }
-
-    private func report(_ stage: String, _ megabytes: Double, _ body: () -> Void) {
-        body()  // warm-up
-        let clock = ContinuousClock()
-        var best = Duration.seconds(1_000_000)
-        var total = Duration.zero
-        for _ in 0..<max(iterations, 1) {
-            let elapsed = clock.measure(body)
-            best = min(best, elapsed)
-            total += elapsed
+        guard files.count > 1 else { return }
+        let megabytes = Double(totalBytes) / 1_000_000
+        print("all \(files.count) files, \(totalBytes) bytes:")
+        for (name, seconds) in totals.sorted(by: { $0.value > $1.value }) {
+            print("  \(name.padding(toLength: 22, withPad: " ", startingAt: 0)) \(fmt(seconds * 1000, 3)) ms  \(fmt(megabytes / seconds, 1)) MB/s  \(fmt(Double(files.count) / seconds, 1)) bundles/s")
         }
-        let mean = seconds(total) / Double(max(iterations, 1))
-        let line = "  \(stage): mean \(format(mean * 1000)) ms, \(format(megabytes / mean)) MB/s, \(format(1 / mean)) files/s"
-            + " (best \(format(seconds(best) * 1000)) ms)"
-        print(line)
     }
 
-    private func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    /// Mean seconds per run, after one warm-up run.
+    private func measure(_ body: () -> Void) -> Double {
+        body()
+        let clock = ContinuousClock()
+        var total = Duration.zero
+        for _ in 0..<max(iterations, 1) { total += clock.measure(body) }
+        return (Double(total.components.seconds) + Double(total.components.attoseconds) / 1e18) / Double(max(iterations, 1))
     }
 
-    private func format(_ value: Double) -> String { String(format: "%.1f", value) }
+    private func fmt(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
 }

@@ -14,6 +14,9 @@ public enum XHTML {
     /// Parses XHTML text (as JSON carries the div) with the same safe settings as FHIR XML, and
     /// returns its canonical form.
     public static func canonicalize(_ text: String, limits: FHIRReadLimits = .default) throws(Problem) -> String {
+        // Most narratives from EHRs are simple and already canonical; checking that is far cheaper
+        // than a libxml2 parse (a 1 MB bundle can carry a thousand divs). Anything else takes the parser.
+        if isSimpleCanonical(text, maxDepth: limits.maxDepth) { return text }
         var bytes = Array(text.utf8)
         let document: XMLDocumentOwner
         do {
@@ -30,6 +33,69 @@ public enum XHTML {
             throw Problem(message: "the div must be in the XHTML namespace, not \(namespace)")
         }
         return canonical(root)
+    }
+
+    /// True when `text` is a well-formed div in canonical form that uses only the simplest XHTML:
+    /// the canonical root tag, lowercase element names without attributes, non-empty elements
+    /// written as `<x>…</x>` and empty ones as `<x/>`, text with only `&amp;`, `&lt;` and `&gt;`
+    /// escapes, no CR or other control characters, no U+FFFE/U+FFFF. For such text the parser's
+    /// canonical form is the text itself (a test checks this against libxml2).
+    static func isSimpleCanonical(_ text: String, maxDepth: Int) -> Bool {
+        let prefix = "<div xmlns=\"http://www.w3.org/1999/xhtml\">"
+        return text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            guard bytes.count > prefix.utf8.count + 6, bytes.starts(with: prefix.utf8), bytes.suffix(6).elementsEqual("</div>".utf8) else { return false }
+            var stack: [ArraySlice<UInt8>] = [ArraySlice("div".utf8)]
+            var i = prefix.utf8.count
+            var justOpened = true
+            let end = bytes.count
+            func isNameByte(_ b: UInt8) -> Bool { (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) }
+            while i < end {
+                let byte = bytes[i]
+                switch byte {
+                case UInt8(ascii: "<"):
+                    guard i + 1 < end else { return false }
+                    if bytes[i + 1] == UInt8(ascii: "/") {
+                        var j = i + 2
+                        while j < end, isNameByte(bytes[j]) { j += 1 }
+                        guard j < end, bytes[j] == UInt8(ascii: ">"), let open = stack.last, !justOpened,
+                              open.elementsEqual(bytes[(i + 2)..<j]) else { return false }
+                        stack.removeLast()
+                        i = j + 1
+                        if stack.isEmpty { return i == end }
+                        justOpened = false
+                    } else {
+                        var j = i + 1
+                        guard j < end, bytes[j] >= 0x61 && bytes[j] <= 0x7A else { return false }
+                        while j < end, isNameByte(bytes[j]) { j += 1 }
+                        guard j < end else { return false }
+                        if bytes[j] == UInt8(ascii: ">") {
+                            guard stack.count < maxDepth else { return false }
+                            stack.append(ArraySlice(bytes[(i + 1)..<j]))
+                            justOpened = true
+                            i = j + 1
+                        } else if bytes[j] == UInt8(ascii: "/"), j + 1 < end, bytes[j + 1] == UInt8(ascii: ">") {
+                            justOpened = false
+                            i = j + 2
+                        } else {
+                            return false  // attributes, whitespace in a tag: the parser decides
+                        }
+                    }
+                case UInt8(ascii: "&"):
+                    let rest = bytes[i...]
+                    if rest.starts(with: "&amp;".utf8) { i += 5 } else if rest.starts(with: "&lt;".utf8) || rest.starts(with: "&gt;".utf8) { i += 4 } else { return false }
+                    justOpened = false
+                case UInt8(ascii: ">"), 0x0D:
+                    return false
+                case 0xEF where i + 2 < end && bytes[i + 1] == 0xBF && (bytes[i + 2] == 0xBE || bytes[i + 2] == 0xBF):
+                    return false
+                default:
+                    if byte < 0x20 && byte != 0x09 && byte != 0x0A { return false }
+                    justOpened = false
+                    i += 1
+                }
+            }
+            return false
+        } ?? false
     }
 
     /// The canonical text of a `div` element of a parsed document.

@@ -9,6 +9,11 @@ let package = Package(
         .library(name: "Guideline", targets: ["Guideline"]),
         .executable(name: "painpath", targets: ["painpath"]),
         .executable(name: "painpathd", targets: ["painpathd"]),
+        // libFuzzer targets (scripts/fuzz builds them with -sanitize=fuzzer -DFUZZING); a normal
+        // build makes them replay drivers: `fuzz-json-reader FILE_OR_DIR...`.
+        .executable(name: "fuzz-json-reader", targets: ["FuzzJSONReader"]),
+        .executable(name: "fuzz-xml-reader", targets: ["FuzzXMLReader"]),
+        .executable(name: "fuzz-pipeline", targets: ["FuzzPipeline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -49,6 +54,10 @@ let package = Package(
         ),
         .executableTarget(name: "painpath", dependencies: ["PainPathCLI"]),
         .executableTarget(name: "painpathd", dependencies: ["Daemon", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .target(name: "FuzzSupport", path: "Sources/FuzzSupport"),
+        .executableTarget(name: "FuzzJSONReader", dependencies: ["FHIR", "FuzzSupport"]),
+        .executableTarget(name: "FuzzXMLReader", dependencies: ["FHIR", "FuzzSupport"]),
+        .executableTarget(name: "FuzzPipeline", dependencies: ["FHIR", "Output", "Pipeline", "Terminology", "FuzzSupport"]),
         // Test support: a FHIR bundle builder for cases, the repository's terminology.
         .target(name: "PainPathTestKit", dependencies: ["FHIR", "Terminology", "Case", "Guideline"]),
         .testTarget(name: "FHIRTests", dependencies: ["FHIR"]),

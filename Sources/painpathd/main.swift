@@ -36,7 +36,7 @@ struct PainPathDaemonCommand: ParsableCommand {
     @Option var archive: String?
     @Option(name: .customLong("error")) var errorDirectory: String?
 
-    @Option(help: "Parallel workers (default: the number of cores).")
+    @Option(help: "Parallel workers (default: twice the number of cores).")
     var workers: Int?
 
     @Option(help: "What happens to an input after its result is written: archive or delete.")

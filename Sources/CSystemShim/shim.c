@@ -45,6 +45,10 @@ int painpath_read_signal(int fd) {
     return -1;
 }
 
-void painpath_ignore_sigpipe(void) { signal(SIGPIPE, SIG_IGN); }
+void painpath_ignore_sigpipe(void) {
+    signal(SIGPIPE, SIG_IGN);
+    // Over RLIMIT_FSIZE a write fails with EFBIG (a fault the daemon handles) instead of killing it.
+    signal(SIGXFSZ, SIG_IGN);
+}
 
 int painpath_eventfd(void) { return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC); }

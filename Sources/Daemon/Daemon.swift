@@ -251,8 +251,25 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
     private var queueStarted = false
     private var backlog = false
 
+    /// One log line when a fault starts (or changes), one when it clears — not one per file.
+    private let faultLock = NSLock()
+    private var currentFault: String?
+
+    func faultStarted(_ description: String) -> Bool {
+        faultLock.withLock {
+            defer { currentFault = description }
+            return currentFault != description
+        }
+    }
+
+    func faultCleared() -> Bool {
+        faultLock.withLock {
+            defer { currentFault = nil }
+            return currentFault != nil
+        }
+    }
+
     func workerLoop(_ index: Int, queue: WorkQueue, directories: Directories, wake: Int32) {
-        var faultLogged = false
         while let name = queue.pop(worker: index) {
             let (pipeline, settings) = current
             let processor = Processor(directories: directories, configuration: settings, pipeline: pipeline)
@@ -266,16 +283,18 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
             _ = write(wake, &one, 8)
             switch result {
             case .recommended(let output):
-                if faultLogged { log.log(.notice, "fault-cleared", [:]); faultLogged = false }
+                if faultCleared() { log.log(.notice, "fault-cleared", ["file": name]) }
                 log.log(.info, "processed", ["file": name, "result": output, "ms": String(Int(seconds * 1000))])
             case .rejected(let reason):
+                if faultCleared() { log.log(.notice, "fault-cleared", ["file": name]) }
                 log.log(.warning, "rejected", ["file": name, "reason": reason, "outcome": Processor.stem(name) + ".outcome.json"])
             case .skipped(let reason):
                 log.log(.debug, "skipped", ["file": name, "reason": reason])
             case .fault(let error):
                 // One line per fault, not per file: the file stays in work/ and the next rescan retries it.
-                if !faultLogged { log.log(.error, "fault", ["file": name, "reason": error.description, "action": "kept in work/, retried at the next rescan"]) }
-                faultLogged = true
+                if faultStarted("errno \(error.code)") {
+                    log.log(.error, "fault", ["file": name, "reason": error.description, "action": "kept in work/, retried at the next rescan"])
+                }
             }
         }
     }

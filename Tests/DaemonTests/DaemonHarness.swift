@@ -36,11 +36,13 @@ final class DaemonHarness: @unchecked Sendable {  // used from one test at a tim
 
     /// Starts a daemon; returns its index.
     @discardableResult
-    func start(_ arguments: [String] = [], environment: [String: String] = [:]) throws -> Int {
+    func start(_ arguments: [String] = [], environment: [String: String] = [:], wrapper: [String] = []) throws -> Int {
         let binary = try #require(Self.binary, "painpathd is not built beside the tests")
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["--root", "\(root)/var", "--profiles", Self.profiles, "--settle-ms", "150", "--rescan-seconds", "1"] + arguments
+        let daemonArguments = ["--root", "\(root)/var", "--profiles", Self.profiles, "--settle-ms", "150", "--rescan-seconds", "1"] + arguments
+        // A wrapper that execs the daemon (prlimit … --) keeps the process id the daemon's.
+        process.executableURL = URL(fileURLWithPath: wrapper.first ?? binary)
+        process.arguments = wrapper.isEmpty ? daemonArguments : Array(wrapper.dropFirst()) + [binary] + daemonArguments
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "NOTIFY_SOCKET")
         env.removeValue(forKey: "WATCHDOG_USEC")

@@ -24,7 +24,8 @@ int painpath_read_signal(int fd);
 /// A non-blocking, close-on-exec eventfd (workers wake the main loop through it), or -1.
 int painpath_eventfd(void);
 
-/// Ignores SIGPIPE (a closed notify socket or pipe must not kill the daemon).
+/// Ignores SIGPIPE (a closed notify socket or pipe must not kill the daemon) and SIGXFSZ (a file
+/// size limit makes writes fail with EFBIG instead).
 void painpath_ignore_sigpipe(void);
 
 #endif

@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .library(name: "FHIR", targets: ["FHIR"]),
         .library(name: "Guideline", targets: ["Guideline"]),
+        .library(name: "Pipeline", targets: ["Pipeline"]),
+        .library(name: "Synth", targets: ["Synth"]),
         .executable(name: "painpath", targets: ["painpath"]),
         .executable(name: "painpathd", targets: ["painpathd"]),
         // libFuzzer targets (scripts/fuzz builds them with -sanitize=fuzzer -DFUZZING); a normal
@@ -68,3 +70,16 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// Benchmarks (ordo-one/benchmark with malloc counts) only when asked for, so that the default build
+// and CI do not fetch and compile the benchmark package:
+//   PAINPATH_BENCHMARKS=1 swift package benchmark --target PipelineBenchmarks
+if Context.environment["PAINPATH_BENCHMARKS"] != nil {
+    package.dependencies.append(.package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"]))
+    package.targets.append(.executableTarget(
+        name: "PipelineBenchmarks",
+        dependencies: [.product(name: "Benchmark", package: "benchmark"), "FHIR", "Terminology", "Case", "Guideline", "Output", "Pipeline", "Synth"],
+        path: "Benchmarks/PipelineBenchmarks",
+        plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+    ))
+}

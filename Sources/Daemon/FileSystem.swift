@@ -55,9 +55,11 @@ public final class DirectoryHandle: @unchecked Sendable {  // the descriptor is 
         rewinddir(stream)
         var names: [String] = []
         while names.count < limit, let entry = readdir(stream) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) { pointer in
-                pointer.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
-            }
+            // Read d_name in place, up to its NUL: a dirent record can be shorter than the struct
+            // (d_reclen), so copying the whole 256-byte field reads past the kernel's buffer
+            // (found by AddressSanitizer).
+            let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
+            let name = String(cString: (UnsafeRawPointer(entry) + nameOffset).assumingMemoryBound(to: CChar.self))
             if name == "." || name == ".." { continue }
             if include(name) { names.append(name) }
         }

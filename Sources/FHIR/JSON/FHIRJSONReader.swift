@@ -163,7 +163,7 @@ private struct JSONToFHIR {
         let property = item.property
         let repeats = property.element.repeats
         let token = item.value
-        let valueTokens: [Int]
+        let valueTokens: TokenList
         if tape.tokens[token].kind == .array {
             guard repeats else {
                 throw error(.structure, "'\(item.name)' must be a single JSON \(expected(property)), not an array", at: item.keyOffset)
@@ -171,17 +171,18 @@ private struct JSONToFHIR {
             if tape.tokens[token].count == 0 {
                 warn("empty array '\(item.name)' ignored (FHIR JSON arrays must not be empty)", at: item.keyOffset)
             }
-            valueTokens = tape.items(token)
+            valueTokens = .array(tape.items(token))
         } else {
             guard !repeats else {
                 throw error(.structure, "'\(item.name)' must be a JSON array, not \(tape.kindDescription(token))", at: item.keyOffset)
             }
-            valueTokens = [token]
+            valueTokens = .one(token)
         }
         var values: [FHIRValue] = []
         values.reserveCapacity(valueTokens.count)
         let childType = property.type == "Resource" ? nil : schema.type(named: property.type)
-        for (index, valueToken) in valueTokens.enumerated() {
+        for index in 0..<valueTokens.count {
+            let valueToken = valueTokens[index]
             if repeats { path[path.count - 1].index = index }
             if property.element.isXHTML {
                 guard tape.tokens[valueToken].kind == .string else {
@@ -210,34 +211,44 @@ private struct JSONToFHIR {
         return values
     }
 
+    /// The value tokens of a property: one (no allocation — most properties have one value) or an array's.
+    private struct TokenList {
+        let single: Int
+        let many: [Int]?
+        static func one(_ token: Int) -> TokenList { TokenList(single: token, many: nil) }
+        static func array(_ tokens: [Int]) -> TokenList { TokenList(single: -1, many: tokens) }
+        var count: Int { many?.count ?? 1 }
+        subscript(index: Int) -> Int { many?[index] ?? single }
+    }
+
     private func expected(_ property: TypeDefinition.Property) -> String {
         property.type == "Resource" ? "object (a resource)" : "object (\(property.type))"
     }
 
     private mutating func primitives(_ item: Pending) throws(FHIRReadError) -> [FHIRValue] {
         let repeats = item.property.element.repeats
-        var valueTokens: [Int]?
-        var metadataTokens: [Int]?
+        var valueTokens: TokenList?
+        var metadataTokens: TokenList?
         if item.value >= 0 {
             if tape.tokens[item.value].kind == .array {
                 guard repeats else { throw error(.structure, "'\(item.name)' must be a single value, not an array", at: item.keyOffset) }
-                valueTokens = tape.items(item.value)
+                valueTokens = .array(tape.items(item.value))
             } else {
                 guard !repeats else {
                     throw error(.structure, "'\(item.name)' must be a JSON array, not \(tape.kindDescription(item.value))", at: item.keyOffset)
                 }
-                valueTokens = [item.value]
+                valueTokens = .one(item.value)
             }
         }
         if item.metadata >= 0 {
             if tape.tokens[item.metadata].kind == .array {
                 guard repeats else { throw error(.structure, "'_\(item.name)' must be an object, not an array", at: offset(item.metadata)) }
-                metadataTokens = tape.items(item.metadata)
+                metadataTokens = .array(tape.items(item.metadata))
             } else {
                 guard !repeats else {
                     throw error(.structure, "'_\(item.name)' must be a JSON array, not \(tape.kindDescription(item.metadata))", at: offset(item.metadata))
                 }
-                metadataTokens = [item.metadata]
+                metadataTokens = .one(item.metadata)
             }
         }
         if let valueTokens, let metadataTokens, valueTokens.count != metadataTokens.count {

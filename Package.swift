@@ -41,7 +41,7 @@ let package = Package(
         // The four stages composed, bytes → bytes; shared by painpath and painpathd.
         .target(name: "Pipeline", dependencies: ["FHIR", "Terminology", "Case", "Guideline", "Output"]),
         // Synthetic case bundles for load and performance tests (painpath synth, benchmarks).
-        .target(name: "Synth", dependencies: ["FHIR"]),
+        .target(name: "Synth", dependencies: ["FHIR", "Case"]),
         // Linux calls Swift's Glibc module lacks: renameat2(RENAME_NOREPLACE), leases, signalfd setup.
         .target(name: "CSystemShim"),
         // The inbox daemon: watcher, claim protocol, workers, outbox writer, notify, signals, config.

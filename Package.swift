@@ -65,7 +65,7 @@ let package = Package(
         .testTarget(name: "FHIRTests", dependencies: ["FHIR"]),
         .testTarget(name: "PainPathCLITests", dependencies: ["PainPathCLI", "FHIR", "PainPathTestKit"]),
         .testTarget(name: "GuidelineTests", dependencies: ["Guideline", "Case", "Terminology", "FHIR", "PainPathTestKit"]),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "FHIR", "PainPathTestKit"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Output", "FHIR", "PainPathTestKit"]),
         .testTarget(name: "OutputTests", dependencies: ["Output", "Pipeline", "Guideline", "Case", "Terminology", "FHIR", "PainPathTestKit", "Synth"]),
     ],
     swiftLanguageModes: [.v6]

@@ -45,18 +45,14 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
     }
 
     static func loadPipeline(_ configuration: DaemonConfiguration) throws(StartupError) -> (Pipeline, String) {
-        guard let directory = Terminology.locateProfiles(explicit: configuration.profiles) else {
-            throw StartupError("no profiles directory found (set profiles.directory, --profiles or PAINPATH_PROFILES)")
+        let terminology: Terminology
+        do { terminology = try Terminology.locateAndLoad(explicit: configuration.profiles) } catch {
+            throw StartupError(error.description, isConfiguration: true)
         }
-        do {
-            let terminology = try Terminology.load(from: directory)
-            var limits = FHIRReadLimits.default
-            limits.maxInputBytes = configuration.maxInputBytes
-            return (Pipeline(terminology: terminology, limits: limits, defaultSetting: configuration.defaultSetting, output: configuration.outputOptions),
-                    directory)
-        } catch {
-            throw StartupError("cannot load the profiles in \(directory): \(error)")
-        }
+        var limits = FHIRReadLimits.default
+        limits.maxInputBytes = configuration.maxInputBytes
+        return (Pipeline(terminology: terminology, limits: limits, defaultSetting: configuration.defaultSetting, output: configuration.outputOptions),
+                terminology.source)
     }
 
     /// Runs until SIGTERM/SIGINT; returns the exit code.
@@ -78,7 +74,7 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
         } catch {
             log.log(.error, "startup-failed", ["reason": error.description])
             FileHandle.standardError.write(Data("painpathd: \(error.description)\n".utf8))
-            return error.description.hasPrefix("no profiles") || error.description.hasPrefix("cannot load") ? Self.exitConfiguration : Self.exitCannotCreate
+            return error.isConfiguration ? Self.exitConfiguration : Self.exitCannotCreate
         }
         for directory in [directories.outbox, directories.error, directories.archive, directories.work] {
             directory.removeStaleTemporaries(olderThan: 3600)
@@ -87,7 +83,6 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
         let queue = WorkQueue(capacity: configuration.queueCapacity)
         let wake = painpath_eventfd()
         defer { close(wake) }
-        var threads: [Thread] = []
         let finished = DispatchGroup()
         for index in 0..<configuration.effectiveWorkers {
             finished.enter()
@@ -97,7 +92,6 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
             }
             thread.name = "painpathd-worker-\(index)"
             thread.start()
-            threads.append(thread)
         }
 
         var watcher = configuration.pollOnly ? nil : InboxWatcher(path: configuration.inbox)
@@ -108,6 +102,11 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
         var inbox = directories.inbox
         // Recovery: whatever a crash left in work/ is processed again (output is deterministic).
         var recoverWork = true
+        // The first recovery takes everything in work/; later ones only files older than 2 s, so a
+        // neighbour's fresh claim is left to it (its flock protects it either way).
+        var firstRecovery = true
+        // The last scan stopped at the queue's room: rescan when a worker frees a slot.
+        var backlog = false
         var scanInbox = true
         var nextRescan = Date()
         var nextSettle: Date?
@@ -134,11 +133,11 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
                 // Files claimed earlier (this run's queue knows its own), oldest first is not needed:
                 // each is locked while processed, so a neighbour's in-flight file is skipped.
                 for name in directories.work.names(limit: max(queue.room, 0), where: { !$0.hasPrefix(".") && !queue.contains($0) }) {
-                    if let info = directories.work.stat(name), now.timeIntervalSince1970 - InboxScanner.seconds(info.st_ctim) > 2 || !queueStarted {
+                    if let info = directories.work.stat(name), firstRecovery || now.timeIntervalSince1970 - InboxScanner.seconds(info.st_ctim) > 2 {
                         queue.push(name)
                     }
                 }
-                queueStarted = true
+                firstRecovery = false
             }
             if scanInbox {
                 scanInbox = false
@@ -212,7 +211,6 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
                 watcher = InboxWatcher(path: configuration.inbox)
                 if watcher != nil { scanInbox = true }
             }
-            // A removed and recreated inbox is a new directory: reopen the handle the scans use.
             if fds[0].revents != 0 {
                 while true {
                     let signal = painpath_read_signal(signals)
@@ -248,8 +246,6 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
         return try? DirectoryHandle(path: handle.path)
     }
 
-    private var queueStarted = false
-    private var backlog = false
 
     /// One log line when a fault starts (or changes), one when it clears — not one per file.
     private let faultLock = NSLock()
@@ -285,9 +281,9 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
             case .recommended(let output):
                 if faultCleared() { log.log(.notice, "fault-cleared", ["file": name]) }
                 log.log(.info, "processed", ["file": name, "result": output, "ms": String(Int(seconds * 1000))])
-            case .rejected(let reason):
+            case .rejected(let reason, let outcome):
                 if faultCleared() { log.log(.notice, "fault-cleared", ["file": name]) }
-                log.log(.warning, "rejected", ["file": name, "reason": reason, "outcome": Processor.stem(name) + ".outcome.json"])
+                log.log(.warning, "rejected", ["file": name, "reason": reason, "outcome": outcome])
             case .skipped(let reason):
                 log.log(.debug, "skipped", ["file": name, "reason": reason])
             case .fault(let error):

@@ -41,13 +41,18 @@ public final class Directories: Sendable {
 
 public struct StartupError: Error, Sendable, CustomStringConvertible {
     public let description: String
-    public init(_ description: String) { self.description = description }
+    /// Configuration or profiles (exit 78) rather than directories (exit 73).
+    public let isConfiguration: Bool
+    public init(_ description: String, isConfiguration: Bool = false) {
+        self.description = description
+        self.isConfiguration = isConfiguration
+    }
 }
 
 /// What became of one file.
 enum ProcessingResult: Sendable {
     case recommended(output: String)
-    case rejected(reason: String)
+    case rejected(reason: String, outcome: String)
     /// Nothing to do here: gone, or another daemon holds it.
     case skipped(reason: String)
     /// A system fault (disk full, permissions): the input stays in work/ and is retried.
@@ -103,22 +108,16 @@ struct Processor: Sendable {
         }
     }
 
-    static func stem(_ name: String) -> String {
-        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return name }
-        return String(name[..<dot])
-    }
-
     /// `STEM.careplan.EXT`; a different earlier result under that name is kept, and this one gets
     /// the input digest in its name (the same input redone after a crash finds its own file).
     func writeResult(_ name: String, _ bytes: [UInt8], format: FHIRFormat, digest: String) throws(SystemError) -> String {
-        let stem = Self.stem(name)
-        for candidate in ["\(stem).careplan.\(format.rawValue)", "\(stem).\(digest.prefix(12)).careplan.\(format.rawValue)"] {
+        for candidate in [ResultNames.result(forInput: name, format: format), ResultNames.result(forInput: name, format: format, digest: digest)] {
             switch try directories.outbox.writeAtomically(candidate, bytes, sync: configuration.fsync) {
             case .written, .identical: return candidate
             case .conflict: continue
             }
         }
-        throw SystemError("write result for \(name): both \(stem).careplan and its digest-named alternative hold other results", EEXIST)
+        throw SystemError("write result for \(name): both \(ResultNames.stem(name)).careplan and its digest-named alternative hold other results", EEXIST)
     }
 
     /// After the result: the input to archive/ (or deleted). A same-named earlier input in archive/
@@ -156,22 +155,21 @@ struct Processor: Sendable {
     func reject(_ name: String, bytes: [UInt8]?, outcome: [UInt8]? = nil, reason: String) -> ProcessingResult {
         let digest = bytes.map { SHA256.hex($0) } ?? SHA256.hex(Array(name.utf8))
         let document = outcome ?? FHIRJSONWriter().write(OperationOutcomeBuilder.outcome(error: FHIRReadError(.forbidden, "\(name) is \(reason)")))
-        let stem = Self.stem(name)
         do throws(SystemError) {
-            var written = false
-            for candidate in ["\(stem).outcome.json", "\(stem).\(digest.prefix(12)).outcome.json"] {
+            var written: String?
+            for candidate in [ResultNames.outcome(forInput: name), ResultNames.outcome(forInput: name, digest: digest)] {
                 switch try directories.error.writeAtomically(candidate, document, sync: configuration.fsync) {
-                case .written, .identical: written = true
+                case .written, .identical: written = candidate
                 case .conflict: continue
                 }
                 break
             }
-            guard written else { throw SystemError("write outcome for \(name)", EEXIST) }
+            guard let written else { throw SystemError("write outcome for \(name)", EEXIST) }
             try move(name, from: directories.work, to: directories.error, digest: digest)
+            return .rejected(reason: reason, outcome: written)
         } catch {
             return .fault(error)
         }
-        return .rejected(reason: reason)
     }
 
     static func describe(type: mode_t) -> String {

@@ -7,14 +7,14 @@ import Terminology
 
 /// The pipeline with the repository's profiles, loaded once.
 let fuzzPipeline: Pipeline = {
-    guard let directory = Terminology.locateProfiles(explicit: nil), let terminology = try? Terminology.load(from: directory) else {
+    guard let terminology = try? Terminology.locateAndLoad() else {
         fatalError("fuzz-pipeline needs the profiles (run from the repository root or set PAINPATH_PROFILES)")
     }
     return Pipeline(terminology: terminology, limits: FHIRReadLimits(maxInputBytes: 1 << 20, maxDepth: 100, maxStringBytes: 1 << 20),
                     clock: { Date(timeIntervalSince1970: 1_795_000_000) })
 }()
 let fuzzChecker: ProfileChecker = {
-    guard let directory = Terminology.locateProfiles(explicit: nil), let checker = try? ProfileChecker.load(directory: directory) else {
+    guard let checker = try? ProfileChecker.load(directory: fuzzPipeline.terminology.source) else {
         fatalError("fuzz-pipeline needs the profiles")
     }
     return checker

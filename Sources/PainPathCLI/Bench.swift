@@ -35,8 +35,7 @@ struct Bench: ParsableCommand {
     var profiles: String?
 
     func run() throws {
-        guard let directory = Terminology.locateProfiles(explicit: profiles) else { throw ValidationError("no profiles directory found") }
-        let terminology = try Terminology.load(from: directory)
+        let terminology = try Terminology.locateAndLoad(explicit: profiles)
         let builder = CaseBuilder(terminology: terminology)
         let engine = GuidelineEngine(terminology: terminology)
         let output = RecommendationBundleBuilder(profilesDigest: terminology.digest)

@@ -18,12 +18,8 @@ struct PreparedRun {
 
     static func prepare(path: String, now: String?, profiles: String?, limits: FHIRReadLimits,
                         output: OutputOptions = OutputOptions()) -> Result<PreparedRun, FileReadFailure> {
-        guard let directory = Terminology.locateProfiles(explicit: profiles) else {
-            return .failure(FileReadFailure(result: CommandResult(exitCode: exitConfig, stdout: [],
-                stderr: "painpath: no profiles directory found (set --profiles or PAINPATH_PROFILES)\n")))
-        }
         let terminology: Terminology
-        do { terminology = try Terminology.load(from: directory) } catch {
+        do { terminology = try Terminology.locateAndLoad(explicit: profiles) } catch {
             return .failure(FileReadFailure(result: CommandResult(exitCode: exitConfig, stdout: [], stderr: "painpath: \(error)\n")))
         }
         var override: Date?

@@ -11,9 +11,9 @@ extension CommandResult {
     /// any difference or missing expectation; `update` writes the expectations instead.
     public static func replay(directory: String, expected: String?, update: Bool, profiles: String?, limits: FHIRReadLimits) -> CommandResult {
         let expectedDirectory = expected ?? directory + "/expected"
-        guard let profilesDirectory = Terminology.locateProfiles(explicit: profiles),
-              let terminology = try? Terminology.load(from: profilesDirectory) else {
-            return CommandResult(exitCode: PreparedRun.exitConfig, stdout: [], stderr: "painpath: the profiles cannot be loaded (set --profiles or PAINPATH_PROFILES)\n")
+        let terminology: Terminology
+        do { terminology = try Terminology.locateAndLoad(explicit: profiles) } catch {
+            return CommandResult(exitCode: PreparedRun.exitConfig, stdout: [], stderr: "painpath: \(error)\n")
         }
         let pipeline = Pipeline(terminology: terminology, limits: limits)
         let names: [String]
@@ -35,7 +35,7 @@ extension CommandResult {
             do { recommendation = try pipeline.run([UInt8](data)) } catch {
                 lines.append("✘ \(name): not usable: \(error.error.description)"); differing += 1; continue
             }
-            let expectedName = "\(Self.stem(name)).careplan.\(recommendation.format.rawValue)"
+            let expectedName = ResultNames.result(forInput: name, format: recommendation.format)
             let expectedPath = expectedDirectory + "/" + expectedName
             let fired = recommendation.evaluation.result.firedRuleIds
             let previous = FileManager.default.contents(atPath: expectedPath).flatMap { try? FHIRReader().read([UInt8]($0)).result.resource }
@@ -64,11 +64,6 @@ extension CommandResult {
         }
         let summary = update ? "\(names.count) case(s), \(updated) expectation(s) written" : "\(names.count) case(s), \(differing) differ"
         return CommandResult(exitCode: differing == 0 ? 0 : 1, stdout: Array((lines + [summary]).joined(separator: "\n").utf8) + [10], stderr: "")
-    }
-
-    static func stem(_ name: String) -> String {
-        guard let dot = name.lastIndex(of: ".") else { return name }
-        return String(name[..<dot])
     }
 }
 

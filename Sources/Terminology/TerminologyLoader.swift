@@ -26,6 +26,17 @@ extension Terminology {
         return candidates.first { FileManager.default.fileExists(atPath: $0 + "/ConceptMap-rxnorm-product-to-ingredient.json") }
     }
 
+    /// Locates the profiles (see `locateProfiles`) and loads them; the error says which step failed
+    /// and how to point at the right directory. `Terminology.source` is the directory used.
+    public static func locateAndLoad(explicit: String? = nil) throws(TerminologyError) -> Terminology {
+        guard let directory = locateProfiles(explicit: explicit) else {
+            throw TerminologyError("no profiles directory found (set --profiles, profiles.directory or PAINPATH_PROFILES)")
+        }
+        do { return try load(from: directory) } catch {
+            throw TerminologyError("cannot load the profiles in \(directory): \(error)")
+        }
+    }
+
     /// Loads every ValueSet, the product map and the MME factors from a profiles directory.
     /// Fails (with the file named) when a file is unreadable or a value set the code needs is missing.
     public static func load(from directory: String) throws -> Terminology {

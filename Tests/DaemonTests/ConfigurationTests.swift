@@ -1,4 +1,5 @@
 import Daemon
+import Output
 import FHIR
 import Foundation
 import Testing
@@ -74,5 +75,22 @@ struct EventLogTests {
         let log = EventLog { sink.add($0) }
         log.log(.warning, "rejected", ["file": "a b.json", "reason": "say \"no\"\nnow"])
         #expect(sink.lines == ["<4>event=rejected file=\"a b.json\" reason=\"say \\\"no\\\"?now\"\n"])
+    }
+}
+
+@Suite("result file names")
+struct ResultNameTests {
+    @Test func namesFollowTheInputStem() {
+        #expect(ResultNames.result(forInput: "abc.json", format: .json) == "abc.careplan.json")
+        #expect(ResultNames.result(forInput: "a.b.xml", format: .xml) == "a.b.careplan.xml")
+        #expect(ResultNames.result(forInput: "noext", format: .json, digest: "0123456789abcdef") == "noext.0123456789ab.careplan.json")
+        #expect(ResultNames.outcome(forInput: ".hidden") == ".hidden.outcome.json")
+    }
+
+    @Test func defaultWorkersAreTwiceTheCores() {
+        var configuration = DaemonConfiguration()
+        #expect(configuration.effectiveWorkers == max(2, 2 * ProcessInfo.processInfo.activeProcessorCount))
+        configuration.workers = 3
+        #expect(configuration.effectiveWorkers == 3)
     }
 }

@@ -67,3 +67,15 @@ struct QuestionnaireTests {
         #expect(result.total == 5 && result.distress == 2 && result.risk == .medium)
     }
 }
+
+@Suite("medication labels")
+struct MedicationLabelTests {
+    @Test func aCodingWithoutTextOrDisplayIsNamedByItsIngredients() throws {
+        var fixture = CaseFixture()
+        fixture.condition(sct, "279039007", onset: "2026-05-01")
+        fixture.add(["resourceType": "MedicationRequest", "id": "bare", "status": "active", "intent": "order", "subject": ["reference": "Patient/p1"],
+                     "medicationCodeableConcept": ["coding": [["system": rxnorm, "code": "1049621"]]], "authoredOn": "2026-10-01"])
+        let medication = try #require(try fixture.facts().medications.first { $0.reference == "MedicationRequest/bare" })
+        #expect(medication.label == "oxycodone")
+    }
+}

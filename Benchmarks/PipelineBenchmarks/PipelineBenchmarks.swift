@@ -19,7 +19,7 @@ let benchmarks: @Sendable () -> Void = {
     let terminology = try! Terminology.load(from: root.appendingPathComponent("profiles").path)
     let pipeline = Pipeline(terminology: terminology)
     let builder = CaseBuilder(terminology: terminology)
-    let engine = GuidelineEngine(terminology: terminology)
+    let engine = GuidelineEngine()
     let output = RecommendationBundleBuilder(profilesDigest: terminology.digest)
 
     for size in SyntheticBundles.Size.allCases {

@@ -44,10 +44,11 @@ public struct CaseBuilder: Sendable {
         }
         var context = Context(terminology: terminology, resolver: resolver)
         let (now, nowSource) = clinicalNow(bundle: bundle, resources: resources)
-        var facts = ClinicalCase(now: now, nowSource: nowSource, patientReference: context.reference(patient.resource) ?? "Patient")
+        var facts = ClinicalCase(
+            now: now, nowSource: nowSource, patientReference: context.reference(patient.resource) ?? "Patient",
+            setting: options.defaultSetting)
         facts.sex = patient.gender
         facts.age = patient.birthDate.flatMap { ClinicalDate.age(birthDate: $0, at: now) }
-        facts.setting = options.defaultSetting
 
         context.readConditions(resources, into: &facts)
         context.readEncounters(resources, into: &facts)
@@ -57,7 +58,7 @@ public struct CaseBuilder: Sendable {
         context.readMedications(resources, into: &facts)
         context.readProceduresAndRequests(resources, into: &facts)
         context.readImaging(resources, into: &facts)
-        Derivations.derive(&facts, terminology: terminology)
+        Derivations.derive(&facts)
         return facts
     }
 
@@ -97,8 +98,9 @@ struct Context {
         return verification == "refuted" || verification == "entered-in-error"
     }
 
-    /// A date from onset[x] (dateTime, Period.start, Age from the birth date); strings are ignored.
-    func date(of choice: ChoiceValue?, birthDate: Date? = nil) -> Date? {
+    /// A date from onset[x], performed[x], effective[x] or occurrence[x]: dateTime, instant, date or
+    /// Period.start. Age and String onsets give no date (GUIDELINE §1 reads them as absent).
+    func date(of choice: ChoiceValue?) -> Date? {
         guard let choice else { return nil }
         switch choice.type {
         case "dateTime", "instant", "date": return ClinicalDate.parse(choice.text)

@@ -104,3 +104,24 @@ public enum ClinicalDate {
         return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 }
+
+extension ClinicalDate {
+    /// The same day `months` calendar months later (clamped to the month's last day).
+    public static func adding(months: Int, to date: Date) -> Date {
+        let days = Int((date.timeIntervalSince1970 / 86400).rounded(.down))
+        let seconds = date.timeIntervalSince1970 - Double(days) * 86400
+        let (y, m, d) = civil(fromDays: days)
+        let total = y * 12 + (m - 1) + months
+        let year = total / 12
+        let month = total % 12 + 1
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        let lengths = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        let newDays = daysFromCivil(year: year, month: month, day: min(d, lengths[month - 1]))
+        return Date(timeIntervalSince1970: Double(newDays) * 86400 + seconds)
+    }
+}
+
+/// A number as the explanation writes it: whole numbers without a decimal point, others with one.
+public func format(_ value: Double) -> String {
+    value == value.rounded() ? String(Int(value)) : String(format: "%.1f", value)
+}

@@ -28,8 +28,12 @@ extension Context {
                     (.unexplainedWeightLoss, .weightLoss), (.fever, .fever), (.ivDrugUse, .ivDrugUse), (.immunosuppression, .immunosuppression),
                     (.caudaEquinaSyndrome, .caudaEquina)]
                 for (set, flag) in flags where terminology.contains(set, code) { facts.redFlags[flag, default: []].append(reference) }
-                if terminology.contains(.depression, code) { facts.psychosocialFactors.append(Reason("depression: \(label)", [reference])) }
-                if terminology.contains(.anxiety, code) { facts.psychosocialFactors.append(Reason("anxiety: \(label)", [reference])) }
+                if terminology.contains(.depression, code) {
+                    facts.psychosocialFactors.append(PsychosocialFactor(.depression(label: label), [reference]))
+                }
+                if terminology.contains(.anxiety, code) {
+                    facts.psychosocialFactors.append(PsychosocialFactor(.anxiety(label: label), [reference]))
+                }
                 if terminology.contains(.neuroDeficit, code) {
                     facts.deficits.append(deficit(reference: reference, label: label, concepts: [code, condition.severity].compactMap { $0 } + condition.stageSummaries,
                                                   text: code?.text, caudaEquina: terminology.contains(.caudaEquinaSyndrome, code)))
@@ -38,7 +42,7 @@ extension Context {
             }
             // GI bleeding or ulcer counts against NSAIDs even when healed.
             if !active, terminology.contains(.giBleedOrPepticUlcer, code) {
-                facts.contraindications[.nsaid, default: []].append(Reason("history of GI bleeding or peptic ulcer (\(label))", [reference]))
+                facts.contraindications[.nsaid, default: []].append(Contraindication(.pastGIBleed(label: label), [reference]))
             }
 
             guard active else { continue }
@@ -56,37 +60,29 @@ extension Context {
         }
     }
 
+    /// The contraindications a condition brings (GUIDELINE §1); CKD 4–5 also asks for renal dosing
+    /// of gabapentinoids.
     func contraindications(condition: Condition, reference: String, label: String, into facts: inout ClinicalCase) {
-        let code = condition.code
-        let rules: [(ValueSetID, [Contraindicated], String)] = [
-            (.ckdStage4to5, [.nsaid, .duloxetine], "chronic kidney disease stage 4–5"),
-            (.giBleedOrPepticUlcer, [.nsaid], "GI bleeding or peptic ulcer"),
-            (.pregnancy, [.nsaid], "pregnancy (gestational age not coded: treated as ≥ 20 weeks)"),
-            (.heartFailure, [.nsaid], "heart failure"),
-            (.hepaticImpairment, [.duloxetine], "hepatic impairment"),
-            (.cardiacConductionDisease, [.tca], "cardiac conduction disease"),
-            (.seizureDisorder, [.tramadol], "seizure disorder"),
-            (.substanceUseDisorder, [.opioid], "substance or opioid use disorder"),
-        ]
-        for (set, against, why) in rules where terminology.contains(set, code) {
-            for target in against { facts.contraindications[target, default: []].append(Reason("\(why) (\(label))", [reference])) }
-        }
-        if terminology.contains(.ckdStage4to5, code) {
-            facts.contraindications[.gabapentinoidRenalDose, default: []].append(Reason("chronic kidney disease stage 4–5 (\(label))", [reference]))
+        for cause in ContraindicatingCondition.allCases where terminology.contains(cause.valueSet, condition.code) {
+            let against = cause.against + (cause == .ckdStage4to5 ? [.gabapentinoidRenalDose] : [])
+            for target in against {
+                facts.contraindications[target, default: []].append(
+                    Contraindication(.condition(cause, label: label), [reference]))
+            }
         }
     }
 
     func deficit(reference: String, label: String, concepts: [CodeableConcept], text: String?, interpretations: [CodeableConcept] = [],
                  caudaEquina: Bool) -> DeficitFinding {
-        var reason: String?
+        var progression: DeficitProgression?
         if concepts.contains(where: { terminology.contains(.progressionQualifier, $0) }) {
-            reason = "coded as progressive or worsening"
+            progression = .coded
         } else if interpretations.contains(where: { $0.contains(system: CodeSystems.observationInterpretation, code: "W") }) {
-            reason = "interpretation W (worse)"
+            progression = .interpretationWorse
         } else if let text = text?.lowercased(), text.contains("progressive") || text.contains("worsening") {
-            reason = "described as \(text.contains("progressive") ? "progressive" : "worsening")"
+            progression = .described(word: text.contains("progressive") ? "progressive" : "worsening")
         }
-        return DeficitFinding(reference: reference, label: label, progressive: reason != nil, progressionReason: reason, caudaEquina: caudaEquina)
+        return DeficitFinding(reference: reference, label: label, progression: progression, caudaEquina: caudaEquina)
     }
 
     mutating func readEncounters(_ resources: [FHIRElement], into facts: inout ClinicalCase) {
@@ -113,13 +109,11 @@ extension Context {
         let current = candidates.filter { $0.1.status == "in-progress" }.max { $0.0 < $1.0 } ?? candidates.max { $0.0 < $1.0 }
         if let (_, encounter, reference) = current,
            terminology.contains(.specialistSetting, encounter.serviceType) || terminology.containsAny(.specialistSetting, encounter.types) {
-            facts.setting = .specialist
-            facts.settingSources = [reference]
+            facts.setting = Sourced(.specialist, [reference])
         }
         episodeEncounters.sort { $0.0 < $1.0 }
         if let first = episodeEncounters.first {
-            facts.presentation = first.0
-            facts.presentationSources = [first.1]
+            facts.presentation = Sourced(first.0, [first.1])
         }
         facts.primaryCareEncountersInEpisode = episodeEncounters.filter { !$0.2 }.map(\.1)
     }

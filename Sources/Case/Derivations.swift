@@ -3,7 +3,7 @@ import Terminology
 
 /// Facts derived from other facts (GUIDELINE §1): pure functions over the case.
 public enum Derivations {
-    static func derive(_ facts: inout ClinicalCase, terminology: Terminology) {
+    static func derive(_ facts: inout ClinicalCase) {
         episode(&facts)
         outcomes(&facts)
         severity(&facts)
@@ -19,18 +19,14 @@ public enum Derivations {
     static func episode(_ facts: inout ClinicalCase) {
         let back = facts.conditions.filter { !$0.phenotypes.isDisjoint(with: Phenotype.backPain) }
         let dated = back.compactMap { condition in (condition.onset ?? condition.recorded).map { ($0, condition.reference) } }.sorted { $0.0 < $1.0 }
-        if let first = dated.first {
-            facts.onset = first.0
-            facts.onsetSources = [first.1]
+        if let first = dated.first { facts.onset = Sourced(first.0, [first.1]) }
+        if facts.presentation == nil,
+            let first = back.compactMap({ c in c.recorded.map { ($0, c.reference) } }).min(by: { $0.0 < $1.0 })
+        {
+            facts.presentation = Sourced(first.0, [first.1])
         }
-        if facts.presentation == nil, let first = back.compactMap({ c in c.recorded.map { ($0, c.reference) } }).min(by: { $0.0 < $1.0 }) {
-            facts.presentation = first.0
-            facts.presentationSources = [first.1]
-        }
-        if let start = facts.onset ?? facts.presentation {
-            let weeks = ClinicalDate.weeks(from: start, to: facts.now)
-            facts.durationWeeks = weeks
-            facts.durationClass = weeks < 6 ? .acute : weeks < 12 ? .subacute : .chronic
+        if let start = facts.onset?.value ?? facts.presentation?.value {
+            facts.duration = EpisodeDuration(weeks: ClinicalDate.weeks(from: start, to: facts.now))
         }
         let neuropathic = facts.conditions.filter { $0.phenotypes.contains(.neuropathic) || $0.phenotypes.contains(.radicular) }
         let distinctConditions = Set(neuropathic.map(\.codeKey)).count
@@ -40,35 +36,31 @@ public enum Derivations {
 
     /// Pain and ODI, baseline (first in the episode) and current (latest); improvement.
     static func outcomes(_ facts: inout ClinicalCase) {
-        let start = facts.onset ?? .distantPast
+        let start = facts.onset?.value ?? .distantPast
         func inEpisode(_ m: ClinicalMeasurement) -> Bool { (m.date ?? facts.now) >= start.addingTimeInterval(-86400) && (m.date ?? facts.now) <= facts.now }
         facts.painScores = facts.painScores.filter(inEpisode).sorted { ($0.date ?? .distantPast) < ($1.date ?? .distantPast) }
         facts.odiScores = facts.odiScores.filter(inEpisode).sorted { ($0.date ?? .distantPast) < ($1.date ?? .distantPast) }
-        if facts.painScores.count >= 2, let baseline = facts.painScores.first, let current = facts.painScores.last, baseline.value > 0,
-           current.value <= 0.7 * baseline.value {
-            facts.improved = true
-            facts.improvementReason = "pain \(format(baseline.value)) → \(format(current.value)) (≥ 30 % reduction; \(baseline.reference) → \(current.reference))"
-        } else if facts.odiScores.count >= 2, let baseline = facts.odiScores.first, let current = facts.odiScores.last, baseline.value - current.value >= 10 {
-            facts.improved = true
-            facts.improvementReason = "ODI \(format(baseline.value)) → \(format(current.value)) (≥ 10 points; \(baseline.reference) → \(current.reference))"
+        if facts.painScores.count >= 2, let baseline = facts.painScores.first, let current = facts.painScores.last,
+            baseline.value > 0, current.value <= 0.7 * baseline.value
+        {
+            facts.improvement = Improvement(measure: .pain, baseline: baseline, current: current)
+        } else if facts.odiScores.count >= 2, let baseline = facts.odiScores.first, let current = facts.odiScores.last,
+            baseline.value - current.value >= 10
+        {
+            facts.improvement = Improvement(measure: .odi, baseline: baseline, current: current)
         }
     }
 
     /// Severe radicular pain: radicular and (severity severe, current NRS ≥ 7, or ODI ≥ 41).
     static func severity(_ facts: inout ClinicalCase) {
         guard facts.phenotypes[.radicular] != nil else { return }
-        var reasons: [Reason] = []
+        var evidence: [SevereRadicularEvidence] = []
         for condition in facts.conditions where condition.phenotypes.contains(.radicular) && condition.severe {
-            reasons.append(Reason("\(condition.label) recorded as severe", [condition.reference]))
+            evidence.append(.conditionSevere(label: condition.label, reference: condition.reference))
         }
-        if let current = facts.painScores.last, current.value >= 7 {
-            reasons.append(Reason("pain rated \(format(current.value))/10\(current.date.map { " on " + ClinicalDate.day($0) } ?? "")", [current.reference]))
-        }
-        if let odi = facts.odiScores.last, odi.value >= 41 {
-            reasons.append(Reason("ODI \(format(odi.value)) % (severe disability)", [odi.reference]))
-        }
-        facts.severeRadicular = !reasons.isEmpty
-        facts.severeRadicularReasons = reasons
+        if let current = facts.painScores.last, current.value >= 7 { evidence.append(.painScore(current)) }
+        if let odi = facts.odiScores.last, odi.value >= 41 { evidence.append(.disability(odi)) }
+        facts.severeRadicular = evidence
     }
 
     static func redFlags(_ facts: inout ClinicalCase) {
@@ -84,30 +76,25 @@ public enum Derivations {
 
     static func psychosocial(_ facts: inout ClinicalCase) {
         if let startBack = facts.startBack, let distress = startBack.distress, distress >= 4 {
-            facts.psychosocialFactors.append(Reason("STarT Back distress subscore \(distress) (≥ 4)", startBack.sources))
+            facts.psychosocialFactors.append(PsychosocialFactor(.startBackDistress(distress), startBack.sources))
         }
     }
 
     static func contraindications(_ facts: inout ClinicalCase) {
+        func add(_ cause: Contraindication.Cause, _ sources: [String], against targets: [Contraindicated]) {
+            for target in targets { facts.contraindications[target, default: []].append(Contraindication(cause, sources)) }
+        }
         if let egfr = facts.latestEGFR {
-            if egfr.value < 30 {
-                for target in [Contraindicated.nsaid, .duloxetine] {
-                    facts.contraindications[target, default: []].append(Reason("eGFR \(format(egfr.value)) (< 30)", [egfr.reference]))
-                }
-            }
-            if egfr.value < 60 {
-                facts.contraindications[.gabapentinoidRenalDose, default: []].append(Reason("eGFR \(format(egfr.value)) (< 60)", [egfr.reference]))
-            }
+            if egfr.value < 30 { add(.lowEGFR(egfr.value, below: 30), [egfr.reference], against: [.nsaid, .duloxetine]) }
+            if egfr.value < 60 { add(.lowEGFR(egfr.value, below: 60), [egfr.reference], against: [.gabapentinoidRenalDose]) }
         }
-        if let age = facts.age, age >= 65 {
-            facts.contraindications[.tca, default: []].append(Reason("age \(age) (≥ 65: prefer alternatives)"))
-        }
-        for medication in facts.medications where medication.state == .active {
-            if !medication.classes.isDisjoint(with: [.snri, .tca]) {
-                facts.contraindications[.tramadol, default: []].append(Reason("active \(medication.label) (serotonergic)", [medication.reference]))
+        if let age = facts.age, age >= 65 { add(.age(age), [], against: [.tca]) }
+        for medication in facts.medications where medication.isActive {
+            if medication.isIn([.snri, .tca]) {
+                add(.activeSerotonergic(label: medication.label), [medication.reference], against: [.tramadol])
             }
             if medication.classes.contains(.benzodiazepine) {
-                facts.contraindications[.opioid, default: []].append(Reason("active benzodiazepine \(medication.label)", [medication.reference]))
+                add(.activeBenzodiazepine(label: medication.label), [medication.reference], against: [.opioid])
             }
         }
     }
@@ -119,11 +106,11 @@ public enum Derivations {
 
     /// Tried without improvement of pain for ≥ 4 weeks at an adequate dose (an unknown dose is taken as adequate).
     static func medicationFailures(_ facts: inout ClinicalCase) {
-        guard !facts.painScores.isEmpty, !facts.improved else { return }
-        for index in facts.medications.indices where facts.medications[index].failureReason == nil {
+        guard !facts.painScores.isEmpty, facts.improvement == nil else { return }
+        for index in facts.medications.indices where facts.medications[index].failure == nil {
             let medication = facts.medications[index]
             guard (medication.weeksTaken ?? 0) >= 4, isAdequate(medication) else { continue }
-            facts.medications[index].failureReason = "taken \(Int(medication.weeksTaken!)) weeks without improvement of pain"
+            facts.medications[index].failure = .noImprovement(weeks: Int(medication.weeksTaken ?? 0))
         }
     }
 
@@ -134,20 +121,20 @@ public enum Derivations {
     }
 
     static func mme(_ facts: inout ClinicalCase) {
-        for medication in facts.medications where medication.state == .active {
+        var total = 0.0
+        var sources: [String] = []
+        for medication in facts.medications where medication.isActive {
             if let mme = medication.mmePerDay, mme > 0 {
-                facts.mmePerDay += mme
-                facts.mmeSources.append(medication.reference)
+                total += mme
+                sources.append(medication.reference)
             }
         }
-        facts.mmePerDay = (facts.mmePerDay * 10).rounded() / 10
+        facts.mme = Sourced((total * 10).rounded() / 10, sources)
     }
-
-    static let firstLineClasses: Set<MedicationClass> = [.nsaid, .acetaminophen, .snri, .tca, .gabapentinoid, .sodiumChannelAnticonvulsant, .topical]
 
     /// Weeks since both a first-line medicine and a non-pharmacological therapy were under way.
     static func optimizedTherapy(_ facts: inout ClinicalCase) {
-        let medicineStart = facts.medications.filter { !$0.classes.isDisjoint(with: firstLineClasses) }.compactMap(\.start).min()
+        let medicineStart = facts.medications.filter { $0.isIn(MedicationClass.firstLineAny) }.compactMap(\.start).min()
         let therapyStart = facts.therapies.filter { TherapyKind.nonPharmacological.contains($0.kind) }.compactMap(\.date).min()
         guard let medicineStart, let therapyStart else { return }
         facts.optimizedTherapyWeeks = max(0, ClinicalDate.weeks(from: max(medicineStart, therapyStart), to: facts.now))

@@ -61,7 +61,8 @@ extension Context {
             let anticoagulant = terminology.contains(.anticoagulants, concept)
                 || (terminology.valueSetDisplays[ValueSetID.anticoagulants.rawValue] ?? []).contains { label.lowercased().contains($0) }
             if anticoagulant, state == .active {
-                facts.contraindications[.nsaid, default: []].append(Reason("active anticoagulant (\(label))", [reference]))
+                facts.contraindications[.nsaid, default: []].append(
+                    Contraindication(.activeAnticoagulant(label: label), [reference]))
             }
             guard !ingredients.isEmpty else { continue }
             let classes = Set(ingredients.flatMap { terminology.classes(of: $0.ingredient) })
@@ -81,11 +82,11 @@ extension Context {
             let reasonConcepts = resource.concepts("statusReason") + (resource.child("statusReason").map { [CodeableConcept($0)] } ?? [])
             let reasonText = (reasonConcepts.compactMap { $0.text } + reasonConcepts.flatMap(\.codings).compactMap(\.display)
                 + resource.children("note").compactMap { $0.string("text") }).joined(separator: " ").lowercased()
-            var failure: String?
+            var failure: MedicationFailure?
             if let coded = reasonConcepts.first(where: { terminology.contains(.medicationFailureReason, $0) }) {
-                failure = "stopped: \(self.label(coded))"
+                failure = .statusReason(label: self.label(coded))
             } else if let word = Self.failureWords.first(where: { reasonText.contains($0) }) {
-                failure = "recorded as \"\(word)\""
+                failure = .recordedWords(word)
             }
             let stoppedEarly = status == "stopped"
 
@@ -107,9 +108,8 @@ extension Context {
             }
             let fact = MedicationFact(reference: reference, label: label, ingredients: ingredients, classes: classes, state: state,
                                       start: start, end: end, weeksTaken: weeks, dailyDoseMilligrams: dose,
-                                      patchMicrogramsPerHour: primary.strengthUnit?.hasSuffix("/hr") == true ? primary.strengthMilligrams.map { $0 * 1000 } : nil,
                                       mmePerDay: mme, extendedRelease: ingredients.contains { $0.release == .extended && terminology.classes(of: $0.ingredient).contains(.opioid) },
-                                      stoppedEarly: stoppedEarly, failureReason: failure,
+                                      stoppedEarly: stoppedEarly, failure: failure,
                                       isTopical: ingredients.allSatisfy { $0.route == .topical } || routeText.contains("topical") || routeText.contains("transdermal"),
                                       isEpidural: epidural)
             facts.medications.append(fact)

@@ -4,7 +4,7 @@ import Terminology
 
 extension Context {
     /// LOINC answers of STarT Back risk (91352-5).
-    static let startBackRiskAnswers: [String: ClinicalCase.StartBackRisk] = ["LA9194-7": .low, "LA8982-6": .medium, "LA9193-9": .high]
+    static let startBackRiskAnswers: [String: StartBackResult.Risk] = ["LA9194-7": .low, "LA8982-6": .medium, "LA9193-9": .high]
 
     func observationDate(_ observation: Observation) -> Date? {
         date(of: observation.effective) ?? ClinicalDate.parse(observation.issued)
@@ -20,7 +20,7 @@ extension Context {
     }
 
     mutating func readObservations(_ resources: [FHIRElement], into facts: inout ClinicalCase) {
-        var startBackRisk: (ClinicalCase.StartBackRisk, Date?, String)?
+        var startBackRisk: (StartBackResult.Risk, Date?, String)?
         var startBackTotal: (Int, Date?, String)?
         var startBackDistress: (Int, Date?, String)?
         var deficitSeries: [String: [(Date, Double, String, String)]] = [:]
@@ -53,10 +53,10 @@ extension Context {
                     startBackDistress = (Int(score), when, reference)
                 }
                 if terminology.contains(.phq9Total, code), let score = number(value), score >= 10 {
-                    facts.psychosocialFactors.append(Reason("PHQ-9 \(format(score)) (≥ 10)", [reference]))
+                    facts.psychosocialFactors.append(PsychosocialFactor(.phq9(score), [reference]))
                 }
                 if terminology.contains(.gad7Total, code), let score = number(value), score >= 10 {
-                    facts.psychosocialFactors.append(Reason("GAD-7 \(format(score)) (≥ 10)", [reference]))
+                    facts.psychosocialFactors.append(PsychosocialFactor(.gad7(score), [reference]))
                 }
                 if terminology.contains(.egfr, code), let rate = number(value),
                    facts.latestEGFR == nil || (when ?? .distantPast) >= (facts.latestEGFR!.date ?? .distantPast) {
@@ -81,8 +81,8 @@ extension Context {
         for (_, series) in deficitSeries where series.count >= 2 {
             let sorted = series.sorted { $0.0 < $1.0 }
             if let last = sorted.last, let previous = sorted.dropLast().last, last.1 < previous.1 {
-                facts.deficits.append(DeficitFinding(reference: last.2, label: last.3, progressive: true,
-                    progressionReason: "worsened from \(format(previous.1)) to \(format(last.1)) (\(previous.2) → \(last.2))", caudaEquina: false))
+                facts.deficits.append(DeficitFinding(reference: last.2, label: last.3,
+                    progression: .worsened(from: previous.1, to: last.1, previous: previous.2, latest: last.2), caudaEquina: false))
             }
         }
         if let (risk, when, reference) = startBackRisk {
@@ -97,7 +97,7 @@ extension Context {
     }
 
     /// Low: total ≤ 3; high: distress ≥ 4; medium otherwise.
-    static func startBackRisk(total: Int, distress: Int?) -> ClinicalCase.StartBackRisk {
+    static func startBackRisk(total: Int, distress: Int?) -> StartBackResult.Risk {
         if total <= 3 { return .low }
         if let distress, distress >= 4 { return .high }
         return .medium
@@ -185,6 +185,3 @@ extension Context {
     }
 }
 
-public func format(_ value: Double) -> String {
-    value == value.rounded() ? String(Int(value)) : String(format: "%.1f", value)
-}

@@ -51,7 +51,7 @@ extension Context {
             if terminology.contains(.mriLumbarSpine, code) {
                 let encounter = resource.reference("encounter")?.reference.flatMap { resolver.resolve($0, container: resource) }.flatMap(Encounter.init)
                 let specialist = encounter.map { terminology.contains(.specialistSetting, $0.serviceType) || terminology.containsAny(.specialistSetting, $0.types) }
-                    ?? (facts.setting == .specialist)
+                    ?? (facts.setting.value == .specialist)
                 facts.imaging.append(ImagingFact(reference: reference, ordered: !isProcedure, date: when, orderedInPrimaryCare: !isProcedure && !specialist,
                                                  nerveRootCompression: nil))
             }

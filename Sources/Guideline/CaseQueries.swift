@@ -4,100 +4,88 @@ import Terminology
 
 /// Questions the rules ask of a case, in the guideline's words.
 extension ClinicalCase {
+    // Phenotypes and the episode.
     public var hasBackPain: Bool { Phenotype.backPain.contains { phenotypes[$0] != nil } }
     public var backPainSources: [String] { Phenotype.backPain.sorted().flatMap { phenotypes[$0] ?? [] } }
     public func has(_ phenotype: Phenotype) -> Bool { phenotypes[phenotype] != nil }
     public func sources(_ phenotype: Phenotype) -> [String] { phenotypes[phenotype] ?? [] }
     public var hasNeuropathicComponent: Bool { has(.neuropathic) }
-    public var isChronic: Bool { durationClass == .chronic }
-    public var isAcute: Bool { durationClass == .acute }
-    public var isSubacuteOrChronic: Bool { durationClass == .subacute || durationClass == .chronic }
+    public var hasPainCondition: Bool { !phenotypes.isEmpty }
+    public var isChronic: Bool { duration?.stage == .chronic }
+    public var isAcute: Bool { duration?.stage == .acute }
+    public var isSubacuteOrChronic: Bool { duration.map { $0.stage != .acute } ?? false }
     public var hasChronicBackPain: Bool { hasBackPain && isChronic }
     /// Any pain phenotype, chronic.
-    public var hasChronicPain: Bool { !phenotypes.isEmpty && isChronic }
+    public var hasChronicPain: Bool { hasPainCondition && isChronic }
+    public var inPrimaryCare: Bool { setting.value == .primary }
+    public var inSpecialistCare: Bool { setting.value == .specialist }
 
     public var durationReason: Reason {
-        guard let weeks = durationWeeks, let durationClass else { return Reason("duration unknown (no onset or recorded date)") }
-        return Reason("\(durationClass.rawValue): \(Int(weeks)) weeks since onset \(onset.map(ClinicalDate.day) ?? "?")", onsetSources)
+        guard let duration else { return Reason("duration unknown (no onset or recorded date)") }
+        let since = onset.map { ClinicalDate.day($0.value) } ?? "?"
+        return Reason("\(duration.stage.rawValue): \(Int(duration.weeks)) weeks since onset \(since)", onset?.sources ?? [])
     }
 
     /// Weeks since presentation (or onset, when no presentation is known).
     public var weeksSincePresentation: Double? {
-        (presentation ?? onset).map { ClinicalDate.weeks(from: $0, to: now) }
+        (presentation ?? onset).map { ClinicalDate.weeks(from: $0.value, to: now) }
     }
-    public var presentationOrNow: Date { presentation ?? onset ?? now }
+    public var presentationOrNow: Date { presentation?.value ?? onset?.value ?? now }
+    public var presentationSources: [String] { presentation?.sources ?? [] }
 
-    public func medications(_ medicationClass: MedicationClass) -> [MedicationFact] { medications.filter { $0.classes.contains(medicationClass) } }
-    public func active(_ medicationClass: MedicationClass) -> [MedicationFact] { medications(medicationClass).filter { $0.state == .active } }
-    public func failed(_ medicationClass: MedicationClass) -> [MedicationFact] { medications(medicationClass).filter(\.failed) }
-    public func tried(_ medicationClass: MedicationClass) -> [MedicationFact] { medications(medicationClass).filter(\.tried) }
-    public func medications(ingredient: String) -> [MedicationFact] { medications.filter { $0.ingredientNames.contains(ingredient) } }
-    public var activePainMedicines: [MedicationFact] {
-        medications.filter { $0.state == .active && !$0.classes.isDisjoint(with: MedicationClass.painMedicines) }
-    }
-
-    /// Therapies of these kinds done or requested (so not to be proposed again).
-    public func therapies(_ kinds: Set<TherapyKind>) -> [TherapyFact] {
-        therapies.filter { kinds.contains($0.kind) && ($0.done || $0.requested) }
-    }
-    public var nonPharmacologicalTherapies: [TherapyFact] { therapies(TherapyKind.nonPharmacological) }
-    public func referrals(_ kinds: Set<ReferralFact.Kind>) -> [ReferralFact] { referrals.filter { kinds.contains($0.kind) } }
-
+    // Outcomes.
+    public var improved: Bool { improvement != nil }
+    /// "improved: pain 8 → 4 (…)", for a rule that stays quiet because of it.
+    public var improvedReason: Reason { Reason("improved: \(improvement?.text ?? "")") }
+    public var isSevereRadicular: Bool { !severeRadicular.isEmpty }
     public var currentODI: ClinicalMeasurement? { odiScores.last }
-    public var currentPain: ClinicalMeasurement? { painScores.last }
-    public var hasDeficit: Bool { !deficits.isEmpty }
     public var progressiveDeficits: [DeficitFinding] { deficits.filter(\.progressive) }
     public var caudaEquinaSources: [String] { redFlags[.caudaEquina] ?? [] }
     public var hasRedFlags: Bool { !redFlags.isEmpty }
     public var redFlagReasons: [Reason] { redFlags.keys.sorted().map { Reason($0.rawValue, redFlags[$0] ?? []) } }
+    public var depression: [PsychosocialFactor] { psychosocialFactors.filter(\.isDepression) }
 
-    /// Why a medicine of this class may not be given (contraindication, allergy).
-    public func contraindicationReasons(_ against: Contraindicated) -> [Reason] { contraindications[against] ?? [] }
+    // Medicines.
+    public func medications(_ medicationClass: MedicationClass) -> [MedicationFact] {
+        medications.filter { $0.classes.contains(medicationClass) }
+    }
+    public func active(_ medicationClass: MedicationClass) -> [MedicationFact] {
+        medications(medicationClass).filter(\.isActive)
+    }
+    public func failed(_ medicationClass: MedicationClass) -> [MedicationFact] {
+        medications(medicationClass).filter(\.failed)
+    }
+    public func tried(_ medicationClass: MedicationClass) -> [MedicationFact] {
+        medications(medicationClass).filter(\.tried)
+    }
+    public func medications(ingredient: String) -> [MedicationFact] {
+        medications.filter { $0.ingredientNames.contains(ingredient) }
+    }
+    public var activePainMedicines: [MedicationFact] {
+        medications.filter { $0.isActive && $0.isIn(MedicationClass.painMedicines) }
+    }
+
+    /// Why a medicine of this kind may not be given (or must be dosed for the kidneys).
+    public func contraindications(_ against: Contraindicated) -> [Contraindication] { contraindications[against] ?? [] }
+    /// A substance or opioid use disorder on record.
+    public var substanceUseDisorders: [Contraindication] { contraindications(.opioid).filter(\.isSubstanceUseDisorder) }
+
+    // Therapies and referrals.
+    /// Therapies of these kinds done or requested (so not to be proposed again).
+    public func therapies(_ kinds: Set<TherapyKind>) -> [TherapyFact] {
+        therapies.filter { kinds.contains($0.kind) && $0.onRecord }
+    }
+    /// Therapies of this kind that were done (Procedures completed or in progress).
+    public func done(_ kind: TherapyKind) -> [TherapyFact] { therapies.filter { $0.kind == kind && $0.done } }
+    public var nonPharmacologicalTherapies: [TherapyFact] { therapies(TherapyKind.nonPharmacological) }
+    public func referrals(_ kinds: Set<ReferralFact.Kind>) -> [ReferralFact] { referrals.filter { kinds.contains($0.kind) } }
 }
 
-extension MedicationClass {
-    /// Classes that treat pain (benzodiazepines and corticosteroids are not pain medicines here).
-    public static let painMedicines: Set<MedicationClass> = [.gabapentinoid, .sodiumChannelAnticonvulsant, .tca, .snri, .nsaid, .topical,
-                                                              .tramadol, .opioid, .acetaminophen, .muscleRelaxant]
+extension Reason {
+    /// The same reason with its text prefixed ("NSAID contraindicated: eGFR 25 (< 30)").
+    func prefixed(_ prefix: String) -> Reason { Reason(prefix + text, sources) }
 }
 
-/// Which drug of a list may be proposed: the first that is not active, failed, allergic or
-/// contraindicated; the reasons say why each earlier one was passed over.
-struct DrugChoice {
-    struct Candidate {
-        let ingredient: String
-        let medicationClass: MedicationClass
-        let contraindication: Contraindicated?
-    }
-
-    static func pick(_ candidates: [Candidate], in facts: ClinicalCase, allowActive: Bool = false) -> (Candidate?, [Reason]) {
-        var passedOver: [Reason] = []
-        for candidate in candidates {
-            let blockers = blockers(candidate, in: facts, allowActive: allowActive)
-            if blockers.isEmpty { return (candidate, passedOver) }
-            passedOver += blockers
-        }
-        return (nil, passedOver)
-    }
-
-    static func blockers(_ candidate: Candidate, in facts: ClinicalCase, allowActive: Bool = false) -> [Reason] {
-        var reasons: [Reason] = []
-        let uses = facts.medications(ingredient: candidate.ingredient)
-        if !allowActive, let active = uses.first(where: { $0.state == .active }) {
-            reasons.append(Reason("\(candidate.ingredient) is already active (\(active.label))", [active.reference]))
-        }
-        if let failed = uses.first(where: \.failed) {
-            reasons.append(Reason("\(candidate.ingredient) failed: \(failed.failureReason ?? "")", [failed.reference]))
-        }
-        if let sources = facts.allergicIngredients[candidate.ingredient] {
-            reasons.append(Reason("allergy to \(candidate.ingredient)", sources))
-        }
-        if let sources = facts.allergicClasses[candidate.medicationClass] {
-            reasons.append(Reason("allergy to the class \(candidate.medicationClass.label)", sources))
-        }
-        if let against = candidate.contraindication {
-            reasons += facts.contraindicationReasons(against).map { Reason("\(candidate.ingredient) contraindicated: \($0.text)", $0.sources) }
-        }
-        return reasons
-    }
+extension Contraindication {
+    func reason(prefixed prefix: String) -> Reason { Reason(prefix + text, sources) }
 }

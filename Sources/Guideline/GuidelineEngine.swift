@@ -5,24 +5,24 @@ import Terminology
 /// One recommendation: what is proposed, and every rule that proposed it (GUIDELINE: two rules
 /// proposing the same thing give one recommendation listing both).
 public struct Recommendation: Sendable {
-    public let ruleIds: [String]
+    public let ruleIds: [RuleID]
     public let kind: RuleKind
     public let proposal: Proposal
     public let reasons: [Reason]
 }
 
 public struct DetectedWarning: Sendable {
-    public let ruleId: String
+    public let ruleId: RuleID
     public let warning: Warning
     public let reasons: [Reason]
 }
 
 /// One line of the explanation (§4): every rule, fired or not, with reasons and source references.
 public struct RuleExplanation: Sendable {
-    public let rule: String
+    public let rule: RuleID
     public let kind: RuleKind
     public let title: String
-    public let citation: [String]
+    public let citation: [SourceText]
     public let fired: Bool
     public let reasons: [String]
     public let sources: [String]
@@ -32,41 +32,45 @@ public struct GuidelineResult: Sendable {
     public let recommendations: [Recommendation]
     public let warnings: [DetectedWarning]
     public let explanation: [RuleExplanation]
-    public var firedRuleIds: [String] { explanation.filter(\.fired).map(\.rule) }
+    public var firedRuleIds: [RuleID] { explanation.filter(\.fired).map(\.rule) }
 }
 
 /// Facts → recommendations, warnings and the explanation. Pure.
 public struct GuidelineEngine: Sendable {
-    public let terminology: Terminology
+    public let book: RuleBook
 
-    public init(terminology: Terminology) { self.terminology = terminology }
+    public init(book: RuleBook = Rules.book) { self.book = book }
 
     public func evaluate(_ facts: ClinicalCase) -> GuidelineResult {
-        var context = RuleContext(terminology: terminology)
-        for rule in Rules.evaluationOrder {
+        var outcomes: [RuleID: RuleOutcome] = [:]
+        for rule in book.evaluationOrder {
+            let context = RuleContext(reader: rule, book: book, outcomes: outcomes)
             var outcome = rule.evaluate(facts, context)
-            if outcome.fired, let proposal = outcome.proposal, let existing = Self.existing(proposal, in: facts) {
+            if outcome.fired, let proposal = outcome.proposal, let existing = Self.existing(proposal.key, in: facts) {
                 outcome = .skip(outcome.reasons + [existing])
             }
-            context.outcomes[rule.id] = outcome
+            outcomes[rule.id] = outcome
         }
 
         var explanation: [RuleExplanation] = []
         var recommendations: [Recommendation] = []
         var warnings: [DetectedWarning] = []
-        for rule in Rules.all {
-            guard let outcome = context.outcomes[rule.id] else { continue }
-            let sources = Self.unique(outcome.reasons.flatMap(\.sources))
-            explanation.append(RuleExplanation(rule: rule.id, kind: rule.kind, title: rule.title, citation: rule.citation, fired: outcome.fired,
-                                               reasons: outcome.reasons.map(\.text), sources: sources))
+        for rule in book.rules {
+            guard let outcome = outcomes[rule.id] else { continue }
+            explanation.append(
+                RuleExplanation(
+                    rule: rule.id, kind: rule.kind, title: rule.title, citation: rule.citation, fired: outcome.fired,
+                    reasons: outcome.reasons.map(\.text), sources: outcome.reasons.flatMap(\.sources).uniqued()))
             guard outcome.fired else { continue }
             if let warning = outcome.warning {
                 warnings.append(DetectedWarning(ruleId: rule.id, warning: warning, reasons: outcome.reasons))
             } else if let proposal = outcome.proposal {
                 if let index = recommendations.firstIndex(where: { $0.proposal.key == proposal.key }) {
-                    recommendations[index] = Self.merge(recommendations[index], rule: rule, proposal: proposal, reasons: outcome.reasons)
+                    recommendations[index] = Self.merge(
+                        recommendations[index], rule: rule, proposal: proposal, reasons: outcome.reasons)
                 } else {
-                    recommendations.append(Recommendation(ruleIds: [rule.id], kind: rule.kind, proposal: proposal, reasons: outcome.reasons))
+                    recommendations.append(
+                        Recommendation(ruleIds: [rule.id], kind: rule.kind, proposal: proposal, reasons: outcome.reasons))
                 }
             }
         }
@@ -74,23 +78,22 @@ public struct GuidelineEngine: Sendable {
     }
 
     /// The same thing already active or requested in the bundle.
-    static func existing(_ proposal: Proposal, in facts: ClinicalCase) -> Reason? {
-        let referral: ReferralFact.Kind? = switch proposal.key {
-        case "service:specialist-referral": .specialist
-        case "service:surgical-evaluation": .surgical
-        case "service:multidisciplinary-pain": .multidisciplinary
-        default: nil
+    static func existing(_ key: ProposalKey, in facts: ClinicalCase) -> Reason? {
+        switch key {
+        case .referral(let kind):
+            return facts.referrals([kind]).first.map {
+                Reason("already requested: \(kind.rawValue) referral", [$0.reference])
+            }
+        case .physiotherapy:
+            return facts.therapies([.physiotherapy]).first.map {
+                Reason("physiotherapy already \($0.done ? "done" : "requested")", [$0.reference])
+            }
+        case .service(.opioidRiskAssessment):
+            return facts.opioidRiskAssessments.isEmpty
+                ? nil : Reason("risk assessment already recorded", [facts.opioidRiskAssessments[0]])
+        default:
+            return nil
         }
-        if let referral, let found = facts.referrals([referral]).first {
-            return Reason("already requested: \(referral.rawValue) referral", [found.reference])
-        }
-        if proposal.key == "service:physiotherapy", let found = facts.therapies([.physiotherapy]).first {
-            return Reason("physiotherapy already \(found.done ? "done" : "requested")", [found.reference])
-        }
-        if proposal.key == "service:opioid-risk-assessment", let found = facts.opioidRiskAssessments.first {
-            return Reason("risk assessment already recorded", [found])
-        }
-        return nil
     }
 
     /// The more urgent priority, the earlier due date, both details.
@@ -103,11 +106,8 @@ public struct GuidelineEngine: Sendable {
         if let due = proposal.dueBy { merged.dueBy = min(merged.dueBy ?? due, due) }
         if !merged.detail.contains(proposal.detail) { merged.detail += " " + proposal.detail }
         if merged.dose == nil { merged.dose = proposal.dose }
-        return Recommendation(ruleIds: existing.ruleIds + [rule.id], kind: existing.kind, proposal: merged, reasons: existing.reasons + reasons)
-    }
-
-    static func unique(_ values: [String]) -> [String] {
-        var seen = Set<String>()
-        return values.filter { seen.insert($0).inserted }
+        return Recommendation(
+            ruleIds: existing.ruleIds + [rule.id], kind: existing.kind, proposal: merged,
+            reasons: existing.reasons + reasons)
     }
 }

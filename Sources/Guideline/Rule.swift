@@ -7,93 +7,56 @@ public enum RuleKind: String, Sendable {
     case serviceRequest = "S", medicationRequest = "M", activity = "A", warning = "W"
 }
 
-/// A code for a proposal; every one is in `shared/terminology/codes.csv`.
-public struct ProposalCode: Hashable, Sendable {
-    public let system: String
-    public let code: String
-    public let display: String
-    public init(_ system: String, _ code: String, _ display: String) {
-        self.system = system
-        self.code = code
-        self.display = display
-    }
-    public static func snomed(_ code: String, _ display: String) -> Self { Self(CodeSystems.snomed, code, display) }
-    public static func loinc(_ code: String, _ display: String) -> Self { Self(CodeSystems.loinc, code, display) }
-    public static func rxnorm(_ code: String, _ display: String) -> Self { Self(CodeSystems.rxnorm, code, display) }
-    public static func cpt(_ code: String, _ display: String) -> Self { Self("http://www.ama-assn.org/go/cpt", code, display) }
+/// What a rule is besides its kind, for the rules that read other rules' verdicts.
+public enum RuleTag: String, Sendable, Hashable {
+    /// An interventional or surgical option of §2.5 (not the MRI that prepares one).
+    case interventionalOption
+    /// A medicine given for a short course only (not a long-term medicine to monitor).
+    case shortCourse
 }
 
-/// A structured dose for a MedicationRequest proposal: `dose` `unit` `frequency` times a day.
-public struct ProposedDose: Hashable, Sendable {
-    public let dose: Double
-    public let unit: String
-    public let timesPerDay: Int
-    public init(_ dose: Double, _ unit: String, timesPerDay: Int) {
-        self.dose = dose
-        self.unit = unit
-        self.timesPerDay = timesPerDay
-    }
+/// The rules whose verdicts a rule reads: one rule, every rule of a kind, or every rule with a tag.
+public enum RuleSelector: Sendable, Hashable {
+    case rule(RuleID)
+    case kind(RuleKind)
+    case tagged(RuleTag)
 }
 
-/// What a fired recommendation proposes. Two rules proposing the same `key` give one recommendation.
-public struct Proposal: Sendable {
-    public enum Priority: String, Sendable, Comparable {
-        case routine, urgent, asap, stat
-        public static func < (a: Self, b: Self) -> Bool { [.routine, .urgent, .asap, .stat].firstIndex(of: a)! < [.routine, .urgent, .asap, .stat].firstIndex(of: b)! }
-    }
-    /// Identity for merging (`drug:duloxetine`, `service:surgical-evaluation`).
-    public var key: String
-    /// What is proposed, in words.
-    public var title: String
-    /// Instructions (dosage text, what the referral is for).
-    public var detail: String
-    public var codes: [ProposalCode]
-    public var priority: Priority
-    /// Due date (`occurrencePeriod.end`), when timing matters.
-    public var dueBy: Date?
-    /// Scheduled window (`scheduledPeriod` of an activity).
-    public var scheduledStart: Date?
-    public var scheduledEnd: Date?
-    public var dose: ProposedDose?
-    /// The ingredient proposed (medicines), for conflict checks.
-    public var ingredient: String?
-    public var medicationClass: MedicationClass?
+/// One rule of GUIDELINE.md: its id (part of the output contract), kind, section, title, the
+/// source texts it cites, the rules whose verdicts it reads, and its test against the case.
+public struct Rule: Sendable {
+    public let id: RuleID
+    public let kind: RuleKind
+    public let section: GuidelineSection
+    public let title: String
+    /// Source texts of `guideline-sources/`, in the order the rule cites them.
+    public let citation: [SourceText]
+    /// The rules whose verdicts this rule reads; they are evaluated before it.
+    public let reads: [RuleSelector]
+    public let tags: Set<RuleTag>
+    let evaluate: @Sendable (ClinicalCase, RuleContext) -> RuleOutcome
 
-    public init(key: String, title: String, detail: String, codes: [ProposalCode] = [], priority: Priority = .routine,
-                dueBy: Date? = nil, dose: ProposedDose? = nil, ingredient: String? = nil, medicationClass: MedicationClass? = nil) {
-        self.key = key
+    public init(
+        _ id: RuleID, _ kind: RuleKind, in section: GuidelineSection, _ title: String, cites citation: [SourceText],
+        reads: [RuleSelector] = [], tags: Set<RuleTag> = [],
+        evaluate: @escaping @Sendable (ClinicalCase, RuleContext) -> RuleOutcome
+    ) {
+        self.id = id
+        self.kind = kind
+        self.section = section
         self.title = title
-        self.detail = detail
-        self.codes = codes
-        self.priority = priority
-        self.dueBy = dueBy
-        self.dose = dose
-        self.ingredient = ingredient
-        self.medicationClass = medicationClass
+        self.citation = citation
+        self.reads = reads
+        self.tags = tags
+        self.evaluate = evaluate
     }
-}
 
-/// A warning's content (DetectedIssue).
-public struct Warning: Sendable {
-    public enum Severity: String, Sendable, Comparable {
-        case low, moderate, high
-        public static func < (a: Self, b: Self) -> Bool { [.low, .moderate, .high].firstIndex(of: a)! < [.low, .moderate, .high].firstIndex(of: b)! }
-    }
-    public let severity: Severity
-    public let detail: String
-    /// Resources the warning is about.
-    public let implicated: [String]
-    /// Proposals of this evaluation the warning is about (their `Proposal.key`), e.g. a proposed
-    /// tramadol with an active SNRI; the output stage points `implicated` at their requests too.
-    public let implicatedProposals: [String]
-    /// A mitigation code, when the guideline names one (opioid taper).
-    public let mitigation: ProposalCode?
-    public init(severity: Severity, detail: String, implicated: [String], implicatedProposals: [String] = [], mitigation: ProposalCode? = nil) {
-        self.severity = severity
-        self.detail = detail
-        self.implicated = implicated
-        self.implicatedProposals = implicatedProposals
-        self.mitigation = mitigation
+    func matches(_ selector: RuleSelector) -> Bool {
+        switch selector {
+        case .rule(let id): id == self.id
+        case .kind(let kind): kind == self.kind
+        case .tagged(let tag): tags.contains(tag)
+        }
     }
 }
 
@@ -104,35 +67,36 @@ public struct RuleOutcome: Sendable {
     public var proposal: Proposal?
     public var warning: Warning?
 
-    public static func fire(_ reasons: [Reason], _ proposal: Proposal) -> Self { Self(fired: true, reasons: reasons, proposal: proposal) }
-    public static func warn(_ reasons: [Reason], _ warning: Warning) -> Self { Self(fired: true, reasons: reasons, warning: warning) }
+    public static func fire(_ reasons: [Reason], _ proposal: Proposal) -> Self {
+        Self(fired: true, reasons: reasons, proposal: proposal)
+    }
+    public static func warn(_ reasons: [Reason], _ warning: Warning) -> Self {
+        Self(fired: true, reasons: reasons, warning: warning)
+    }
     public static func skip(_ reasons: [Reason]) -> Self { Self(fired: false, reasons: reasons) }
     public static func skip(_ text: String, _ sources: [String] = []) -> Self { skip([Reason(text, sources)]) }
 }
 
-/// What a rule can see besides the case: the verdicts of the rules evaluated before it.
+/// What a rule can see besides the case: the verdicts of the rules it declared it reads, and only
+/// those (reading another is a programming error, caught in debug builds).
 public struct RuleContext: Sendable {
-    public let terminology: Terminology
-    public internal(set) var outcomes: [String: RuleOutcome] = [:]
-    public func fired(_ id: String) -> Bool { outcomes[id]?.fired ?? false }
-}
+    let reader: Rule
+    let book: RuleBook
+    let outcomes: [RuleID: RuleOutcome]
 
-/// One rule of GUIDELINE.md: its id (part of the output contract), kind, title, the source texts
-/// it cites, and its test against the case.
-public struct Rule: Sendable {
-    public let id: String
-    public let kind: RuleKind
-    public let title: String
-    /// Source text numbers of `guideline-sources/` (000 … 004).
-    public let citation: [String]
-    public let evaluate: @Sendable (ClinicalCase, RuleContext) -> RuleOutcome
+    /// The rules of `selector` that fired, in document order.
+    public func fired(_ selector: RuleSelector) -> [RuleID] {
+        assert(reader.reads.contains(selector), "\(reader.id.rawValue) reads \(selector) without declaring it")
+        return book.ids(selector).filter { outcomes[$0]?.fired == true }
+    }
 
-    public init(_ id: String, _ kind: RuleKind, _ title: String, cites citation: [String],
-                evaluate: @escaping @Sendable (ClinicalCase, RuleContext) -> RuleOutcome) {
-        self.id = id
-        self.kind = kind
-        self.title = title
-        self.citation = citation
-        self.evaluate = evaluate
+    public func fired(_ id: RuleID) -> Bool { !fired(.rule(id)).isEmpty }
+
+    /// What the rule book says of a rule (its tags), not its verdict.
+    public func rule(_ id: RuleID, isTagged tag: RuleTag) -> Bool { book.rule(id)?.tags.contains(tag) ?? false }
+
+    /// The proposals of the rules of `selector` that fired.
+    public func proposals(_ selector: RuleSelector) -> [Proposal] {
+        fired(selector).compactMap { outcomes[$0]?.proposal }
     }
 }

@@ -2,43 +2,75 @@ import Case
 import Foundation
 import Terminology
 
-/// §2.6 Monitoring: these read the medicine rules' verdicts, so they run after them.
+/// §2.6 Monitoring. Two of these read the medicine rules' verdicts.
 extension Rules {
-    static let medicineRuleIds = ["start-gabapentinoid", "start-sodium-channel-anticonvulsant", "start-snri-or-tca", "start-duloxetine",
-                                  "titrate-duloxetine", "optimize-nsaid", "topical-agent", "start-tramadol", "opioid-trial-last-resort",
-                                  "muscle-relaxant-short-course"]
+    static let monitoring = [reassessPainAndFunction, baselineOutcomeMeasures, medicationMonitoringPlan, functionalGoals]
 
-    static let reassessPainAndFunction = Rule("reassess-pain-and-function", .activity, "Reassess pain and function in 2–4 weeks", cites: ["002"]) { c, context in
-        let proposed = medicineRuleIds.filter { context.fired($0) }
+    static let painScaleCode = ProposalCode.loinc("72514-3", "Pain severity 0-10 verbal numeric rating")
+
+    static let reassessPainAndFunction = Rule(
+        .reassessPainAndFunction, .activity, in: .monitoring, "Reassess pain and function in 2–4 weeks", cites: [.s002],
+        reads: [.kind(.medicationRequest)]
+    ) { c, context in
+        let proposed = context.fired(.kind(.medicationRequest))
         guard !proposed.isEmpty else { return .skip("no medicine proposed or changed") }
-        var proposal = Proposal(key: "activity:reassess", title: "Reassess pain and function", detail: "Reassess in 2–4 weeks with the pain NRS and the ODI.",
-                                codes: [.loinc("72514-3", "Pain severity 0-10 verbal numeric rating")])
+        var proposal = Proposal(
+            key: .activity(.reassessPainAndFunction), title: "Reassess pain and function",
+            detail: "Reassess in 2–4 weeks with the pain NRS and the ODI.", codes: [painScaleCode])
         proposal.scheduledStart = ClinicalDate.adding(days: 14, to: c.now)
         proposal.scheduledEnd = ClinicalDate.adding(days: 28, to: c.now)
-        return .fire([Reason("medicine proposed or changed: \(proposed.joined(separator: ", "))")], proposal)
+        let names = proposed.map(\.rawValue).joined(separator: ", ")
+        return .fire([Reason("medicine proposed or changed: \(names)")], proposal)
     }
 
-    static let baselineOutcomeMeasures = Rule("baseline-outcome-measures", .activity, "Collect baseline NRS and ODI", cites: ["002"]) { c, _ in
-        guard !c.phenotypes.isEmpty else { return .skip("no pain condition") }
-        let missing = [c.painScores.isEmpty ? "pain NRS" : nil, c.odiScores.isEmpty ? "ODI" : nil].compactMap { $0 }
-        guard !missing.isEmpty else { return .skip("NRS and ODI recorded in the episode", [c.painScores.last?.reference, c.odiScores.last?.reference].compactMap { $0 }) }
-        return .fire([Reason("no \(missing.joined(separator: " and ")) in the episode")],
-                     Proposal(key: "activity:baseline-measures", title: "Baseline outcome measures", detail: "Record \(missing.joined(separator: " and ")).",
-                              codes: (c.painScores.isEmpty ? [ProposalCode.loinc("72514-3", "Pain severity 0-10 verbal numeric rating")] : [])
-                                + (c.odiScores.isEmpty ? [ProposalCode.loinc("97908-8", "Oswestry Disability Index panel")] : [])))
+    static let baselineOutcomeMeasures = Rule(
+        .baselineOutcomeMeasures, .activity, in: .monitoring, "Collect baseline NRS and ODI", cites: [.s002]
+    ) { c, _ in
+        guard c.hasPainCondition else { return .skip("no pain condition") }
+        var missing: [String] = []
+        var codes: [ProposalCode] = []
+        if c.painScores.isEmpty {
+            missing.append("pain NRS")
+            codes.append(painScaleCode)
+        }
+        if c.odiScores.isEmpty {
+            missing.append("ODI")
+            codes.append(.loinc("97908-8", "Oswestry Disability Index panel"))
+        }
+        guard !missing.isEmpty else {
+            let latest = [c.painScores.last?.reference, c.odiScores.last?.reference].compactMap { $0 }
+            return .skip("NRS and ODI recorded in the episode", latest)
+        }
+        let what = missing.joined(separator: " and ")
+        return .fire(
+            [Reason("no \(what) in the episode")],
+            Proposal(
+                key: .activity(.baselineOutcomeMeasures), title: "Baseline outcome measures", detail: "Record \(what).",
+                codes: codes))
     }
 
-    static let medicationMonitoringPlan = Rule("medication-monitoring-plan", .activity, "Medication monitoring plan", cites: ["000"]) { c, context in
-        let longTerm = medicineRuleIds.filter { $0 != "muscle-relaxant-short-course" && context.fired($0) }
+    static let medicationMonitoringPlan = Rule(
+        .medicationMonitoringPlan, .activity, in: .monitoring, "Medication monitoring plan", cites: [.s000],
+        reads: [.kind(.medicationRequest)]
+    ) { _, context in
+        let longTerm = context.fired(.kind(.medicationRequest)).filter { !context.rule($0, isTagged: .shortCourse) }
         guard !longTerm.isEmpty else { return .skip("no long-term medicine proposed") }
-        return .fire([Reason("long-term medicine proposed: \(longTerm.joined(separator: ", "))")],
-                     Proposal(key: "activity:medication-monitoring", title: "Medication monitoring plan",
-                              detail: "Monitor side effects, adverse effects and adherence."))
+        let names = longTerm.map(\.rawValue).joined(separator: ", ")
+        return .fire(
+            [Reason("long-term medicine proposed: \(names)")],
+            Proposal(
+                key: .activity(.medicationMonitoringPlan), title: "Medication monitoring plan",
+                detail: "Monitor side effects, adverse effects and adherence."))
     }
 
-    static let functionalGoals = Rule("functional-goals", .activity, "Functional goals", cites: ["002"]) { c, _ in
+    static let functionalGoals = Rule(
+        .functionalGoals, .activity, in: .monitoring, "Functional goals", cites: [.s002]
+    ) { c, _ in
         guard c.hasChronicPain else { return .skip("no chronic pain") }
-        return .fire([c.durationReason], Proposal(key: "activity:functional-goals", title: "Functional goals",
-                                                  detail: "Agree functional goals: return to work, sleep, activity."))
+        return .fire(
+            [c.durationReason],
+            Proposal(
+                key: .activity(.functionalGoals), title: "Functional goals",
+                detail: "Agree functional goals: return to work, sleep, activity."))
     }
 }

@@ -2,232 +2,382 @@ import Case
 import Foundation
 import Terminology
 
-/// §3 Warnings (DetectedIssue). These run last: some read proposals of §2.
+/// §3 Warnings (DetectedIssue).
 extension Rules {
-    static func warning(_ id: String, _ title: String, cites: [String],
-                        _ test: @escaping @Sendable (ClinicalCase, RuleContext) -> RuleOutcome) -> Rule {
-        Rule(id, .warning, title, cites: cites, evaluate: test)
+    static let warnings = [
+        benzodiazepineForPain, systemicCorticosteroidForBackPain, opioidFirstLine, opioidExtendedReleaseStart,
+        opioidHighDose, opioidBenzodiazepine, opioidWithSubstanceUseDisorder, opioidWithoutFunctionalGain,
+        analgesicMonotherapyNeuropathic, acetaminophenMonotherapy, ineffectiveMedicationContinued,
+        medicationsWithoutNonPharmacological, referralOverdue, repeatedPrimaryCareAssessments,
+        injectionWithoutImageGuidance, scsImplantWithoutTrial, mriWithoutRedFlags, mriClinicalDiscordance,
+        serotonergicCombination, nsaidContraindicated, psychosocialFactorsUnaddressed,
+    ]
+
+    static func warning(
+        _ id: RuleID, _ title: String, cites: [SourceText], reads: [RuleSelector] = [],
+        _ test: @escaping @Sendable (ClinicalCase, RuleContext) -> RuleOutcome
+    ) -> Rule {
+        Rule(id, .warning, in: .warnings, title, cites: cites, reads: reads, evaluate: test)
     }
 
-    static func proposedIngredients(_ context: RuleContext) -> [String: String] {
-        var result: [String: String] = [:]
-        for (id, outcome) in context.outcomes where outcome.fired { if let ingredient = outcome.proposal?.ingredient { result[ingredient] = id } }
-        return result
-    }
-
-    static let benzodiazepineForPain = warning("benzodiazepine-for-pain", "Benzodiazepine for pain", cites: ["000", "002"]) { c, _ in
+    static let benzodiazepineForPain = warning(
+        .benzodiazepineForPain, "Benzodiazepine for pain", cites: [.s000, .s002]
+    ) { c, _ in
         let benzodiazepines = c.active(.benzodiazepine)
         guard !benzodiazepines.isEmpty else { return .skip("no active benzodiazepine") }
         let opioids = c.active(.opioid)
-        let refs = benzodiazepines.map(\.reference) + opioids.map(\.reference)
-        return .warn(benzodiazepines.map { Reason("active benzodiazepine: \($0.label)", [$0.reference]) }
-                     + (opioids.isEmpty ? [] : [Reason("with an active opioid", opioids.map(\.reference))]),
-                     Warning(severity: opioids.isEmpty ? .moderate : .high,
-                             detail: "Benzodiazepines are not recommended for back or neuropathic pain" + (opioids.isEmpty ? "." : "; combined with an opioid the risk is high."),
-                             implicated: refs))
+        let withOpioid = !opioids.isEmpty
+        return .warn(
+            benzodiazepines.map { Reason("active benzodiazepine: \($0.label)", [$0.reference]) }
+                + (withOpioid ? [Reason("with an active opioid", opioids.map(\.reference))] : []),
+            Warning(
+                severity: withOpioid ? .high : .moderate,
+                detail: "Benzodiazepines are not recommended for back or neuropathic pain"
+                    + (withOpioid ? "; combined with an opioid the risk is high." : "."),
+                implicated: benzodiazepines.map(\.reference) + opioids.map(\.reference)))
     }
 
-    static let systemicCorticosteroidForBackPain = warning("systemic-corticosteroid-for-back-pain", "Systemic corticosteroid for back pain", cites: ["002"]) { c, _ in
+    static let systemicCorticosteroidForBackPain = warning(
+        .systemicCorticosteroidForBackPain, "Systemic corticosteroid for back pain", cites: [.s002]
+    ) { c, _ in
         let steroids = c.active(.systemicCorticosteroid).filter { !$0.isEpidural && !$0.isTopical }
         guard !steroids.isEmpty else { return .skip("no active systemic corticosteroid") }
         guard c.hasChronicBackPain else { return .skip("no chronic back pain") }
-        return .warn(steroids.map { Reason("active systemic corticosteroid: \($0.label)", [$0.reference]) } + [c.durationReason],
-                     Warning(severity: .moderate, detail: "Systemic corticosteroids are not recommended for chronic back pain.", implicated: steroids.map(\.reference)))
+        return .warn(
+            steroids.map { Reason("active systemic corticosteroid: \($0.label)", [$0.reference]) } + [c.durationReason],
+            Warning(
+                severity: .moderate, detail: "Systemic corticosteroids are not recommended for chronic back pain.",
+                implicated: steroids.map(\.reference)))
     }
 
-    static let firstLine: Set<MedicationClass> = [.nsaid, .acetaminophen, .snri, .tca, .gabapentinoid]
-
-    static let opioidFirstLine = warning("opioid-first-line", "Opioid without first-line treatment", cites: ["000", "002"]) { c, _ in
+    static let opioidFirstLine = warning(
+        .opioidFirstLine, "Opioid without first-line treatment", cites: [.s000, .s002]
+    ) { c, _ in
         let opioids = c.active(.opioid)
         guard let opioid = opioids.first else { return .skip("no active opioid") }
-        let medicines = c.medications.filter { !$0.classes.isDisjoint(with: firstLine) && ($0.start ?? .distantPast) <= (opioid.start ?? .distantFuture) }
+        // First-line medicines begun no later than the opioid.
+        let medicines = c.medications.filter {
+            $0.isIn(MedicationClass.firstLineSystemic) && ($0.start ?? .distantPast) <= (opioid.start ?? .distantFuture)
+        }
         let therapies = c.nonPharmacologicalTherapies
         if !medicines.isEmpty && !therapies.isEmpty {
-            return .skip([Reason("first-line medicines tried", medicines.map(\.reference)), Reason("non-pharmacological therapy tried", therapies.map(\.reference))])
+            return .skip([
+                Reason("first-line medicines tried", medicines.map(\.reference)),
+                Reason("non-pharmacological therapy tried", therapies.map(\.reference)),
+            ])
         }
-        let missing = [medicines.isEmpty ? "first-line medicines" : nil, therapies.isEmpty ? "non-pharmacological therapy" : nil].compactMap { $0 }
-        return .warn([Reason("active opioid: \(opioid.label)", [opioid.reference]), Reason("no trial of \(missing.joined(separator: " or "))")],
-                     Warning(severity: .high, detail: "Opioid active without a trial of \(missing.joined(separator: " and ")).", implicated: opioids.map(\.reference)))
+        let missing = [
+            medicines.isEmpty ? "first-line medicines" : nil, therapies.isEmpty ? "non-pharmacological therapy" : nil,
+        ].compactMap { $0 }
+        return .warn(
+            [
+                Reason("active opioid: \(opioid.label)", [opioid.reference]),
+                Reason("no trial of \(missing.joined(separator: " or "))"),
+            ],
+            Warning(
+                severity: .high, detail: "Opioid active without a trial of \(missing.joined(separator: " and ")).",
+                implicated: opioids.map(\.reference)))
     }
 
-    static let opioidExtendedReleaseStart = warning("opioid-extended-release-start", "Extended-release opioid started first", cites: ["002"]) { c, _ in
+    static let opioidExtendedReleaseStart = warning(
+        .opioidExtendedReleaseStart, "Extended-release opioid started first", cites: [.s002]
+    ) { c, _ in
         let extended = c.active(.opioid).filter(\.extendedRelease)
         guard let first = extended.first else { return .skip("no active extended-release opioid") }
-        let immediate = c.medications(.opioid).filter { !$0.extendedRelease && ($0.start ?? .distantPast) < (first.start ?? .distantFuture) }
+        let immediate = c.medications(.opioid).filter {
+            !$0.extendedRelease && ($0.start ?? .distantPast) < (first.start ?? .distantFuture)
+        }
         guard immediate.isEmpty else { return .skip("immediate-release course before", immediate.map(\.reference)) }
-        return .warn([Reason("extended-release opioid without a prior immediate-release course: \(first.label)", [first.reference])],
-                     Warning(severity: .high, detail: "Extended-release opioids must not be used to start opioid therapy.", implicated: extended.map(\.reference)))
+        return .warn(
+            [
+                Reason(
+                    "extended-release opioid without a prior immediate-release course: \(first.label)", [first.reference])
+            ],
+            Warning(
+                severity: .high, detail: "Extended-release opioids must not be used to start opioid therapy.",
+                implicated: extended.map(\.reference)))
     }
 
-    static let opioidHighDose = warning("opioid-high-dose", "High opioid dose", cites: ["002"]) { c, _ in
-        guard c.mmePerDay >= 50 else { return .skip("\(format(c.mmePerDay)) MME/day (< 50)", c.mmeSources) }
-        return .warn([Reason("\(format(c.mmePerDay)) MME/day (CDC 2022 factors)", c.mmeSources)],
-                     Warning(severity: c.mmePerDay >= 90 ? .high : .moderate,
-                             detail: "Opioid dose \(format(c.mmePerDay)) MME/day (≥ \(c.mmePerDay >= 90 ? 90 : 50)): reassess benefit and risk; consider tapering.",
-                             implicated: c.mmeSources))
+    static let opioidHighDose = warning(.opioidHighDose, "High opioid dose", cites: [.s002]) { c, _ in
+        let mme = c.mme
+        guard mme.value >= 50 else { return .skip("\(format(mme.value)) MME/day (< 50)", mme.sources) }
+        // Moderate from 50 MME/day, high from 90 (CDC 2022).
+        let threshold = mme.value >= 90 ? 90 : 50
+        return .warn(
+            [Reason("\(format(mme.value)) MME/day (CDC 2022 factors)", mme.sources)],
+            Warning(
+                severity: threshold == 90 ? .high : .moderate,
+                detail: "Opioid dose \(format(mme.value)) MME/day (≥ \(threshold)): reassess benefit and risk; "
+                    + "consider tapering.",
+                implicated: mme.sources))
     }
 
-    static let opioidBenzodiazepine = warning("opioid-benzodiazepine", "Opioid with a benzodiazepine", cites: ["000", "002"]) { c, _ in
-        let opioids = c.active(.opioid), benzodiazepines = c.active(.benzodiazepine)
-        guard !opioids.isEmpty, !benzodiazepines.isEmpty else { return .skip("not both an opioid and a benzodiazepine active") }
-        let refs = opioids.map(\.reference) + benzodiazepines.map(\.reference)
-        return .warn([Reason("opioid and benzodiazepine both active", refs)],
-                     Warning(severity: .high, detail: "Concurrent opioid and benzodiazepine: risk of fatal respiratory depression.", implicated: refs))
-    }
-
-    static let opioidWithSubstanceUseDisorder = warning("opioid-with-substance-use-disorder", "Opioid with substance use disorder", cites: ["002"]) { c, context in
-        let disorder = c.contraindicationReasons(.opioid).filter { $0.text.hasPrefix("substance") }
-        guard !disorder.isEmpty else { return .skip("no substance or opioid use disorder") }
+    static let opioidBenzodiazepine = warning(
+        .opioidBenzodiazepine, "Opioid with a benzodiazepine", cites: [.s000, .s002]
+    ) { c, _ in
         let opioids = c.active(.opioid)
-        let proposed = context.fired("opioid-trial-last-resort")
-        guard !opioids.isEmpty || proposed else { return .skip("no opioid active or proposed") }
-        return .warn(disorder + opioids.map { Reason("active opioid: \($0.label)", [$0.reference]) },
-                     Warning(severity: .high, detail: "Opioid with a substance or opioid use disorder.", implicated: opioids.map(\.reference) + disorder.flatMap(\.sources),
-                             implicatedProposals: proposed ? context.outcomes["opioid-trial-last-resort"]?.proposal.map { [$0.key] } ?? [] : []))
+        let benzodiazepines = c.active(.benzodiazepine)
+        guard !opioids.isEmpty, !benzodiazepines.isEmpty else {
+            return .skip("not both an opioid and a benzodiazepine active")
+        }
+        let references = opioids.map(\.reference) + benzodiazepines.map(\.reference)
+        return .warn(
+            [Reason("opioid and benzodiazepine both active", references)],
+            Warning(
+                severity: .high, detail: "Concurrent opioid and benzodiazepine: risk of fatal respiratory depression.",
+                implicated: references))
     }
 
-    static let opioidWithoutFunctionalGain = warning("opioid-without-functional-gain", "Opioid without functional gain", cites: ["002"]) { c, _ in
+    static let opioidWithSubstanceUseDisorder = warning(
+        .opioidWithSubstanceUseDisorder, "Opioid with substance use disorder", cites: [.s002],
+        reads: [.rule(.opioidTrialLastResort)]
+    ) { c, context in
+        let disorders = c.substanceUseDisorders
+        guard !disorders.isEmpty else { return .skip("no substance or opioid use disorder") }
+        let opioids = c.active(.opioid)
+        let proposed = context.proposals(.rule(.opioidTrialLastResort)).map(\.key)
+        guard !opioids.isEmpty || !proposed.isEmpty else { return .skip("no opioid active or proposed") }
+        return .warn(
+            disorders.map(\.reason) + opioids.map { Reason("active opioid: \($0.label)", [$0.reference]) },
+            Warning(
+                severity: .high, detail: "Opioid with a substance or opioid use disorder.",
+                implicated: opioids.map(\.reference) + disorders.flatMap(\.sources), implicatedProposals: proposed))
+    }
+
+    static let opioidWithoutFunctionalGain = warning(
+        .opioidWithoutFunctionalGain, "Opioid without functional gain", cites: [.s002]
+    ) { c, _ in
         let long = c.active(.opioid).filter { ($0.weeksTaken ?? 0) >= 4 }
         guard !long.isEmpty else { return .skip("no opioid active for ≥ 4 weeks") }
-        guard !c.improved else { return .skip("improved: \(c.improvementReason ?? "")") }
-        return .warn(long.map { Reason("opioid active \(Int($0.weeksTaken ?? 0)) weeks: \($0.label)", [$0.reference]) } + [Reason("function not improved")],
-                     Warning(severity: .moderate, detail: "Opioid for ≥ 4 weeks without functional gain: taper.", implicated: long.map(\.reference),
-                             mitigation: .snomed("874903005", "Opioid tapering management")))
+        guard !c.improved else { return .skip([c.improvedReason]) }
+        return .warn(
+            long.map { Reason("opioid active \(Int($0.weeksTaken ?? 0)) weeks: \($0.label)", [$0.reference]) }
+                + [Reason("function not improved")],
+            Warning(
+                severity: .moderate, detail: "Opioid for ≥ 4 weeks without functional gain: taper.",
+                implicated: long.map(\.reference), mitigation: .snomed("874903005", "Opioid tapering management")))
     }
 
-    static let analgesicMonotherapyNeuropathic = warning("analgesic-monotherapy-neuropathic", "Neuropathic pain on simple analgesics only", cites: ["000"]) { c, _ in
+    static let analgesicMonotherapyNeuropathic = warning(
+        .analgesicMonotherapyNeuropathic, "Neuropathic pain on simple analgesics only", cites: [.s000]
+    ) { c, _ in
         guard c.hasNeuropathicComponent else { return .skip("no neuropathic component") }
         let active = c.activePainMedicines
         guard !active.isEmpty, active.allSatisfy({ $0.classes.isSubset(of: [.acetaminophen, .nsaid]) }) else {
             return .skip(active.isEmpty ? "no pain medicine active" : "treated with more than acetaminophen/NSAIDs")
         }
-        return .warn([Reason("neuropathic component", c.sources(.neuropathic))] + active.map { Reason("only \($0.label)", [$0.reference]) },
-                     Warning(severity: .moderate, detail: "Neuropathic pain treated only with acetaminophen and/or NSAIDs.", implicated: active.map(\.reference)))
+        return .warn(
+            [Reason("neuropathic component", c.sources(.neuropathic))]
+                + active.map { Reason("only \($0.label)", [$0.reference]) },
+            Warning(
+                severity: .moderate, detail: "Neuropathic pain treated only with acetaminophen and/or NSAIDs.",
+                implicated: active.map(\.reference)))
     }
 
-    static let acetaminophenMonotherapy = warning("acetaminophen-monotherapy", "Chronic low back pain on acetaminophen alone", cites: ["002"]) { c, _ in
+    static let acetaminophenMonotherapy = warning(
+        .acetaminophenMonotherapy, "Chronic low back pain on acetaminophen alone", cites: [.s002]
+    ) { c, _ in
         guard c.hasChronicBackPain else { return .skip("no chronic low back pain") }
         let active = c.activePainMedicines
-        guard !active.isEmpty, active.allSatisfy({ $0.classes == [.acetaminophen] }) else { return .skip("not on acetaminophen alone") }
-        return .warn([c.durationReason] + active.map { Reason("only \($0.label)", [$0.reference]) },
-                     Warning(severity: .low, detail: "Acetaminophen alone has little effect on chronic low back pain.", implicated: active.map(\.reference)))
+        guard !active.isEmpty, active.allSatisfy({ $0.classes == [.acetaminophen] }) else {
+            return .skip("not on acetaminophen alone")
+        }
+        return .warn(
+            [c.durationReason] + active.map { Reason("only \($0.label)", [$0.reference]) },
+            Warning(
+                severity: .low, detail: "Acetaminophen alone has little effect on chronic low back pain.",
+                implicated: active.map(\.reference)))
     }
 
-    static let ineffectiveMedicationContinued = warning("ineffective-medication-continued", "Ineffective medicine continued", cites: ["002"]) { c, _ in
+    static let ineffectiveMedicationContinued = warning(
+        .ineffectiveMedicationContinued, "Ineffective medicine continued", cites: [.s002]
+    ) { c, _ in
         guard !c.painScores.isEmpty || !c.odiScores.isEmpty else { return .skip("no pain or ODI measurements") }
-        guard !c.improved else { return .skip("improved: \(c.improvementReason ?? "")") }
+        guard !c.improved else { return .skip([c.improvedReason]) }
         let long = c.activePainMedicines.filter { ($0.weeksTaken ?? 0) >= 12 }
         guard !long.isEmpty else { return .skip("no pain medicine active for ≥ 12 weeks") }
-        return .warn(long.map { Reason("\($0.label) active \(Int($0.weeksTaken ?? 0)) weeks without improvement", [$0.reference]) },
-                     Warning(severity: .moderate, detail: "Pain medicine continued ≥ 12 weeks without improvement: reconsider.", implicated: long.map(\.reference)))
+        return .warn(
+            long.map {
+                Reason("\($0.label) active \(Int($0.weeksTaken ?? 0)) weeks without improvement", [$0.reference])
+            },
+            Warning(
+                severity: .moderate, detail: "Pain medicine continued ≥ 12 weeks without improvement: reconsider.",
+                implicated: long.map(\.reference)))
     }
 
-    static let medicationsWithoutNonPharmacological = warning("medications-without-nonpharmacological", "Medicines without non-pharmacological therapy",
-                                                              cites: ["002"]) { c, _ in
+    static let medicationsWithoutNonPharmacological = warning(
+        .medicationsWithoutNonPharmacological, "Medicines without non-pharmacological therapy", cites: [.s002]
+    ) { c, _ in
         guard c.hasChronicBackPain else { return .skip("no chronic back pain") }
         let active = c.activePainMedicines
         guard !active.isEmpty else { return .skip("no pain medicine active") }
-        let recent = c.nonPharmacologicalTherapies.filter { ($0.date.map { ClinicalDate.weeks(from: $0, to: c.now) <= 26 } ?? true) }
-        guard recent.isEmpty else { return .skip("non-pharmacological therapy in the last 6 months", recent.map(\.reference)) }
-        return .warn([c.durationReason] + active.map { Reason("active: \($0.label)", [$0.reference]) } + [Reason("no non-pharmacological therapy in 6 months")],
-                     Warning(severity: .moderate, detail: "Pain medicines without non-pharmacological therapy in the last 6 months.", implicated: active.map(\.reference)))
+        let recent = c.nonPharmacologicalTherapies.filter { Criteria.withinSixMonths($0.date, of: c) }
+        guard recent.isEmpty else {
+            return .skip("non-pharmacological therapy in the last 6 months", recent.map(\.reference))
+        }
+        return .warn(
+            [c.durationReason] + active.map { Reason("active: \($0.label)", [$0.reference]) }
+                + [Reason("no non-pharmacological therapy in 6 months")],
+            Warning(
+                severity: .moderate, detail: "Pain medicines without non-pharmacological therapy in the last 6 months.",
+                implicated: active.map(\.reference)))
     }
 
-    static let referralOverdue = warning("referral-overdue", "Referral overdue", cites: ["000", "004"]) { c, _ in
+    static let referralOverdue = warning(.referralOverdue, "Referral overdue", cites: [.s000, .s004]) { c, _ in
         let referrals = c.referrals([.specialist, .surgical, .multidisciplinary])
         guard referrals.isEmpty else { return .skip("referral on record", referrals.map(\.reference)) }
         let days = c.now.timeIntervalSince(c.presentationOrNow) / 86400
-        let urgent = urgentReferralReasons(c)
+        let urgent = Criteria.urgentReferral(c)
         if !urgent.isEmpty, days > 14 {
-            return .warn(urgent + [Reason("\(Int(days)) days since presentation (> 14), no referral", c.presentationSources)],
-                         Warning(severity: .high, detail: "Urgent referral criteria met \(Int(days)) days after presentation and no referral made.",
-                                 implicated: urgent.flatMap(\.sources)))
+            return .warn(
+                urgent + [Reason("\(Int(days)) days since presentation (> 14), no referral", c.presentationSources)],
+                Warning(
+                    severity: .high,
+                    detail: "Urgent referral criteria met \(Int(days)) days after presentation and no referral made.",
+                    implicated: urgent.flatMap(\.sources)))
         }
-        if let routine = routineReferralReasons(c), c.now > ClinicalDate.adding(months: 3, to: c.presentationOrNow) {
-            return .warn(routine + [Reason("more than 3 months since presentation, no referral")],
-                         Warning(severity: .high, detail: "Routine referral criteria met more than 3 months after presentation and no referral made.",
-                                 implicated: routine.flatMap(\.sources)))
+        if let routine = Criteria.routineReferral(c), c.now > ClinicalDate.adding(months: 3, to: c.presentationOrNow) {
+            return .warn(
+                routine + [Reason("more than 3 months since presentation, no referral")],
+                Warning(
+                    severity: .high,
+                    detail: "Routine referral criteria met more than 3 months after presentation and no referral made.",
+                    implicated: routine.flatMap(\.sources)))
         }
         return .skip("no referral criteria overdue")
     }
 
-    static let repeatedPrimaryCareAssessments = warning("repeated-primary-care-assessments", "Repeated primary-care assessments", cites: ["000"]) { c, _ in
+    static let repeatedPrimaryCareAssessments = warning(
+        .repeatedPrimaryCareAssessments, "Repeated primary-care assessments", cites: [.s000]
+    ) { c, _ in
         let encounters = c.primaryCareEncountersInEpisode
-        guard encounters.count >= 3 else { return .skip("\(encounters.count) primary-care encounters in the episode (< 3)", encounters) }
-        let criteria = urgentReferralReasons(c) + (routineReferralReasons(c) ?? [])
+        guard encounters.count >= 3 else {
+            return .skip("\(encounters.count) primary-care encounters in the episode (< 3)", encounters)
+        }
+        let criteria = Criteria.urgentReferral(c) + (Criteria.routineReferral(c) ?? [])
         guard !criteria.isEmpty else { return .skip("referral criteria not met") }
         let referrals = c.referrals([.specialist, .surgical, .multidisciplinary])
         guard referrals.isEmpty else { return .skip("referral on record", referrals.map(\.reference)) }
-        return .warn([Reason("\(encounters.count) primary-care encounters in the episode", encounters)] + criteria,
-                     Warning(severity: .moderate, detail: "\(encounters.count) primary-care assessments while referral criteria are met and no referral made.",
-                             implicated: encounters))
+        return .warn(
+            [Reason("\(encounters.count) primary-care encounters in the episode", encounters)] + criteria,
+            Warning(
+                severity: .moderate,
+                detail: "\(encounters.count) primary-care assessments while referral criteria are met and no referral made.",
+                implicated: encounters))
     }
 
-    static let injectionWithoutImageGuidance = warning("injection-without-image-guidance", "Spinal injection without image guidance", cites: ["000", "004"]) { c, _ in
-        let unguided = c.therapies.filter { TherapyKind.spinalInjections.contains($0.kind) && ($0.done || $0.requested) && !$0.imageGuided }
+    static let injectionWithoutImageGuidance = warning(
+        .injectionWithoutImageGuidance, "Spinal injection without image guidance", cites: [.s000, .s004]
+    ) { c, _ in
+        let unguided = c.therapies.filter {
+            TherapyKind.spinalInjections.contains($0.kind) && $0.onRecord && !$0.imageGuided
+        }
         guard !unguided.isEmpty else { return .skip("no spinal injection without image guidance") }
-        return .warn(unguided.map { Reason("\($0.kind.rawValue) \($0.done ? "done" : "requested") without recorded image guidance", [$0.reference]) },
-                     Warning(severity: .high, detail: "Spinal injection without image guidance: use fluoroscopic or CT guidance.", implicated: unguided.map(\.reference)))
+        return .warn(
+            unguided.map {
+                Reason("\($0.kind.rawValue) \($0.state) without recorded image guidance", [$0.reference])
+            },
+            Warning(
+                severity: .high, detail: "Spinal injection without image guidance: use fluoroscopic or CT guidance.",
+                implicated: unguided.map(\.reference)))
     }
 
-    static let scsImplantWithoutTrial = warning("scs-implant-without-trial", "SCS implant without a successful trial", cites: ["000"]) { c, _ in
-        let implants = c.therapies.filter { $0.kind == .scsImplant && ($0.requested || $0.done) }
+    static let scsImplantWithoutTrial = warning(
+        .scsImplantWithoutTrial, "SCS implant without a successful trial", cites: [.s000]
+    ) { c, _ in
+        let implants = c.therapies.filter { $0.kind == .scsImplant && $0.onRecord }
         guard !implants.isEmpty else { return .skip("no spinal cord stimulator implant requested") }
-        let trials = c.therapies.filter { $0.kind == .scsTrial && $0.done && $0.successful }
+        let trials = c.done(.scsTrial).filter(\.successful)
         guard trials.isEmpty else { return .skip("successful trial on record", trials.map(\.reference)) }
-        return .warn(implants.map { Reason("SCS implant without a successful trial", [$0.reference]) },
-                     Warning(severity: .high, detail: "Spinal cord stimulator implant requested without a successful trial.", implicated: implants.map(\.reference)))
+        return .warn(
+            implants.map { Reason("SCS implant without a successful trial", [$0.reference]) },
+            Warning(
+                severity: .high, detail: "Spinal cord stimulator implant requested without a successful trial.",
+                implicated: implants.map(\.reference)))
     }
 
-    static let mriWithoutRedFlags = warning("mri-without-red-flags", "MRI in primary care without red flags", cites: ["000", "002"]) { c, _ in
+    static let mriWithoutRedFlags = warning(
+        .mriWithoutRedFlags, "MRI in primary care without red flags", cites: [.s000, .s002]
+    ) { c, _ in
         let orders = c.imaging.filter { $0.ordered && $0.orderedInPrimaryCare }
         guard !orders.isEmpty else { return .skip("no MRI lumbar spine ordered in primary care") }
-        guard !c.hasRedFlags else { return .skip(c.redFlagReasons.map { Reason("red flag: \($0.text)", $0.sources) }) }
-        return .warn(orders.map { Reason("MRI lumbar spine ordered in primary care without red flags", [$0.reference]) },
-                     Warning(severity: .moderate, detail: "MRI lumbar spine ordered in primary care without red flags.", implicated: orders.map(\.reference)))
+        guard !c.hasRedFlags else { return .skip(c.redFlagReasons.map { $0.prefixed("red flag: ") }) }
+        return .warn(
+            orders.map { Reason("MRI lumbar spine ordered in primary care without red flags", [$0.reference]) },
+            Warning(
+                severity: .moderate, detail: "MRI lumbar spine ordered in primary care without red flags.",
+                implicated: orders.map(\.reference)))
     }
 
-    static let mriClinicalDiscordance = warning("mri-clinical-discordance", "MRI and symptoms disagree", cites: ["004"]) { c, _ in
+    static let mriClinicalDiscordance = warning(
+        .mriClinicalDiscordance, "MRI and symptoms disagree", cites: [.s004]
+    ) { c, _ in
         let negative = c.imaging.filter { $0.nerveRootCompression == false }
         guard !negative.isEmpty else { return .skip("no MRI report without nerve-root compression") }
         guard c.has(.radicular), !c.improved else { return .skip("radicular symptoms not persisting") }
-        return .warn([Reason("MRI shows no nerve-root compression", negative.map(\.reference)), Reason("radicular symptoms persist", c.sources(.radicular))],
-                     Warning(severity: .low, detail: "MRI shows no nerve-root compression while radicular symptoms persist: re-check the reading and other pain generators.",
-                             implicated: negative.map(\.reference) + c.sources(.radicular)))
+        return .warn(
+            [
+                Reason("MRI shows no nerve-root compression", negative.map(\.reference)),
+                Reason("radicular symptoms persist", c.sources(.radicular)),
+            ],
+            Warning(
+                severity: .low,
+                detail: "MRI shows no nerve-root compression while radicular symptoms persist: re-check the reading "
+                    + "and other pain generators.",
+                implicated: negative.map(\.reference) + c.sources(.radicular)))
     }
 
-    static let serotonergicCombination = warning("serotonergic-combination", "Tramadol with an SNRI or TCA", cites: ["002"]) { c, context in
-        let proposed = proposedIngredients(context)
+    static let serotonergicCombination = warning(
+        .serotonergicCombination, "Tramadol with an SNRI or TCA", cites: [.s002], reads: [.kind(.medicationRequest)]
+    ) { c, context in
+        let proposed = Set(context.proposals(.kind(.medicationRequest)).compactMap(\.ingredient))
         let tramadolActive = c.active(.tramadol)
         let serotonergicActive = c.active(.snri) + c.active(.tca)
-        let tramadolProposed = proposed["tramadol"] != nil
-        let serotonergicProposed = ["duloxetine", "venlafaxine", "nortriptyline"].filter { proposed[$0] != nil }
-        guard (!tramadolActive.isEmpty || tramadolProposed) && (!serotonergicActive.isEmpty || !serotonergicProposed.isEmpty) else {
+        let tramadolProposed = proposed.contains(Drug.tramadol.ingredient)
+        let serotonergicProposed = Drug.serotonergic.map(\.ingredient).filter { proposed.contains($0) }
+        guard (!tramadolActive.isEmpty || tramadolProposed) && (!serotonergicActive.isEmpty || !serotonergicProposed.isEmpty)
+        else {
             return .skip("tramadol and an SNRI/TCA are not combined")
         }
-        let refs = tramadolActive.map(\.reference) + serotonergicActive.map(\.reference)
         var reasons = (tramadolActive + serotonergicActive).map { Reason("active: \($0.label)", [$0.reference]) }
         if tramadolProposed { reasons.append(Reason("tramadol proposed")) }
         reasons += serotonergicProposed.map { Reason("\($0) proposed") }
-        return .warn(reasons, Warning(severity: .high, detail: "Tramadol with an SNRI or TCA: serotonin syndrome and seizure risk.", implicated: refs,
-                                          implicatedProposals: (tramadolProposed ? ["drug:tramadol"] : []) + serotonergicProposed.map { "drug:\($0)" }))
+        let implicatedProposals = ((tramadolProposed ? [Drug.tramadol.ingredient] : []) + serotonergicProposed)
+            .map { ProposalKey.medicine($0) }
+        return .warn(
+            reasons,
+            Warning(
+                severity: .high, detail: "Tramadol with an SNRI or TCA: serotonin syndrome and seizure risk.",
+                implicated: tramadolActive.map(\.reference) + serotonergicActive.map(\.reference),
+                implicatedProposals: implicatedProposals))
     }
 
-    static let nsaidContraindicated = warning("nsaid-contraindicated", "NSAID despite a contraindication", cites: ["002"]) { c, _ in
+    static let nsaidContraindicated = warning(
+        .nsaidContraindicated, "NSAID despite a contraindication", cites: [.s002]
+    ) { c, _ in
         let active = c.active(.nsaid).filter { !$0.isTopical }
         guard !active.isEmpty else { return .skip("no active NSAID") }
-        let reasons = c.contraindicationReasons(.nsaid)
-        guard !reasons.isEmpty else { return .skip("no NSAID contraindication") }
-        return .warn(active.map { Reason("active NSAID: \($0.label)", [$0.reference]) } + reasons,
-                     Warning(severity: .high, detail: "Active NSAID with a contraindication: " + reasons.map(\.text).joined(separator: "; ") + ".",
-                             implicated: active.map(\.reference) + reasons.flatMap(\.sources)))
+        let contraindications = c.contraindications(.nsaid)
+        guard !contraindications.isEmpty else { return .skip("no NSAID contraindication") }
+        let why = contraindications.map(\.text).joined(separator: "; ")
+        return .warn(
+            active.map { Reason("active NSAID: \($0.label)", [$0.reference]) } + contraindications.map(\.reason),
+            Warning(
+                severity: .high, detail: "Active NSAID with a contraindication: " + why + ".",
+                implicated: active.map(\.reference) + contraindications.flatMap(\.sources)))
     }
 
-    static let psychosocialFactorsUnaddressed = warning("psychosocial-factors-unaddressed", "Psychosocial factors unaddressed", cites: ["002"]) { c, _ in
-        guard !c.psychosocialFactors.isEmpty else { return .skip("no psychosocial factors") }
+    static let psychosocialFactorsUnaddressed = warning(
+        .psychosocialFactorsUnaddressed, "Psychosocial factors unaddressed", cites: [.s002]
+    ) { c, _ in
+        let factors = c.psychosocialFactors
+        guard !factors.isEmpty else { return .skip("no psychosocial factors") }
         let therapy = c.therapies([.psychological])
         guard therapy.isEmpty else { return .skip("psychological therapy on record", therapy.map(\.reference)) }
-        return .warn(c.psychosocialFactors + [Reason("no psychological therapy")],
-                     Warning(severity: .moderate, detail: "Psychosocial factors without psychological therapy.", implicated: c.psychosocialFactors.flatMap(\.sources)))
+        return .warn(
+            factors.map(\.reason) + [Reason("no psychological therapy")],
+            Warning(
+                severity: .moderate, detail: "Psychosocial factors without psychological therapy.",
+                implicated: factors.flatMap(\.sources)))
     }
 }

@@ -2,39 +2,23 @@ import Case
 
 /// Every rule of GUIDELINE.md, in the order of the document. Rule ids are the output contract.
 public enum Rules {
-    public static let all: [Rule] = [
-        // §2.1
-        patientEducation, startBackScreen, selfManagement, referPhysiotherapy, referPhysiotherapyBiopsychosocial,
-        // §2.2
-        referSpecialistUrgent, referSurgicalUrgent, referSpecialistRoutine, referMultidisciplinaryPain, specialistBiopsychosocialAssessment,
-        // §2.3
-        startGabapentinoid, startSodiumChannelAnticonvulsant, startSNRIorTCA, startDuloxetine, titrateDuloxetine, optimizeNSAID, topicalAgent,
-        startTramadol, opioidRiskAssessment, opioidTrialLastResort, muscleRelaxantShortCourse,
-        // §2.4
-        exerciseTherapy, cognitiveBehaviouralTherapy, multidisciplinaryRehabilitation, acupuncture, mindfulnessStressReduction,
-        yogaOrTaiChi, spinalManipulation, massage, progressiveRelaxation, tens,
-        // §2.5
-        epiduralSteroidInjection, vertebralAugmentation, spinalCordStimulationTrial, radiofrequencyDenervation, sacroiliacRadiofrequency,
-        surgicalConsultation, mriLumbarSpine,
-        // §2.6
-        reassessPainAndFunction, baselineOutcomeMeasures, medicationMonitoringPlan, functionalGoals,
-        // §3
-        benzodiazepineForPain, systemicCorticosteroidForBackPain, opioidFirstLine, opioidExtendedReleaseStart, opioidHighDose,
-        opioidBenzodiazepine, opioidWithSubstanceUseDisorder, opioidWithoutFunctionalGain, analgesicMonotherapyNeuropathic,
-        acetaminophenMonotherapy, ineffectiveMedicationContinued, medicationsWithoutNonPharmacological, referralOverdue,
-        repeatedPrimaryCareAssessments, injectionWithoutImageGuidance, scsImplantWithoutTrial, mriWithoutRedFlags, mriClinicalDiscordance,
-        serotonergicCombination, nsaidContraindicated, psychosocialFactorsUnaddressed,
-    ]
+    public static let all: [Rule] = stratification + referralTiming + medicines + nonPharmacological
+        + interventional + monitoring + warnings
 
-    /// Rules that read other rules' verdicts run after them.
-    static let evaluatedLate: [String] = ["refer-multidisciplinary-pain", "mri-lumbar-spine", "reassess-pain-and-function",
-                                          "medication-monitoring-plan"]
+    /// The checked rule book: every id of `RuleID` has its rule, what each reads exists, no cycle.
+    /// A broken declaration stops the program at first use with the checker's message.
+    public static let book: RuleBook = {
+        do {
+            let book = try RuleBook(all)
+            let missing = RuleID.allCases.filter { book.rule($0) == nil }
+            guard missing.isEmpty else {
+                throw RuleBookError("no rule for \(missing.map(\.rawValue).joined(separator: ", "))")
+            }
+            return book
+        } catch {
+            fatalError("the rule book is inconsistent: \(error)")
+        }
+    }()
 
-    static var evaluationOrder: [Rule] {
-        let late = evaluatedLate.compactMap { id in all.first { $0.id == id } }
-        let early = all.filter { !evaluatedLate.contains($0.id) && $0.kind != .warning }
-        return early + late + all.filter { $0.kind == .warning }
-    }
-
-    public static func rule(_ id: String) -> Rule? { all.first { $0.id == id } }
+    public static func rule(_ id: RuleID) -> Rule? { book.rule(id) }
 }

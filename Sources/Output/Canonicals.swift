@@ -1,3 +1,4 @@
+import Guideline
 /// The engine's identity and the canonical URLs of its knowledge artifacts (GUIDELINE.md: the id
 /// contract). Requests carry `<base>/ActivityDefinition/<rule id>`; DetectedIssues carry the rule id
 /// as a code of `<base>/CodeSystem/detected-issue`.
@@ -18,7 +19,7 @@ public struct Canonicals: Sendable, Equatable {
     public var planDefinition: String { "\(base)/PlanDefinition/\(Self.planDefinitionId)" }
     /// The PlanDefinition with its version, as Provenance.policy names it.
     public var versionedPlanDefinition: String { "\(planDefinition)|\(Engine.version)" }
-    public func activityDefinition(_ ruleId: String) -> String { "\(base)/ActivityDefinition/\(ruleId)" }
+    public func activityDefinition(_ ruleId: RuleID) -> String { "\(base)/ActivityDefinition/\(ruleId.rawValue)" }
     public var detectedIssueSystem: String { "\(base)/CodeSystem/detected-issue" }
     public func structureDefinition(_ id: String) -> String { "\(base)/StructureDefinition/\(id)" }
     /// The identifier system for the SHA-256 of an input bundle (Provenance.entity).

@@ -18,10 +18,10 @@ struct CarePlanNarrative {
         let phenotypes = facts.phenotypes.keys.sorted().map(\.rawValue)
         var text = patient.isEmpty ? "Patient" : patient.joined(separator: " ")
         text += phenotypes.isEmpty ? " with no pain condition recognised" : " with " + phenotypes.joined(separator: ", ")
-        if let duration = facts.durationClass, let weeks = facts.durationWeeks {
+        if let duration = facts.duration?.stage, let weeks = facts.duration?.weeks {
             text += " (\(duration.rawValue), \(Int(weeks.rounded(.down))) weeks)"
         }
-        text += ", \(facts.setting.rawValue) care."
+        text += ", \(facts.setting.value.rawValue) care."
         let urgent = result.recommendations.filter { $0.proposal.priority > .routine }.count
         text += " \(count(result.recommendations.count, "recommendation"))" + (urgent > 0 ? " (\(urgent) urgent)" : "")
         text += ", \(count(result.warnings.count, "warning"))."
@@ -53,7 +53,7 @@ struct CarePlanNarrative {
                 html += "<li><b>" + escape(detected.warning.severity.rawValue.uppercased() + " — " + detected.warning.detail) + "</b> "
                 html += escape("Why: " + OutputContext.describe(detected.reasons) + ".")
                 if let mitigation = detected.warning.mitigation { html += escape(" Suggested action: \(mitigation.display).") }
-                html += " <i>" + escape("Rule \(detected.ruleId).") + "</i></li>"
+                html += " <i>" + escape("Rule \(detected.ruleId.rawValue).") + "</i></li>"
             }
             html += "</ul>"
         }
@@ -74,7 +74,7 @@ struct CarePlanNarrative {
                     html += " " + escape("Between \(ClinicalDate.day(start)) and \(ClinicalDate.day(end)).")
                 }
                 html += "<br/>" + escape("Why: " + OutputContext.describe(recommendation.reasons) + ".")
-                html += " <i>" + escape("Rule\(recommendation.ruleIds.count == 1 ? "" : "s") " + recommendation.ruleIds.joined(separator: ", ") + ".") + "</i></li>"
+                html += " <i>" + escape("Rule\(recommendation.ruleIds.count == 1 ? "" : "s") " + recommendation.ruleIds.map(\.rawValue).joined(separator: ", ") + ".") + "</i></li>"
             }
             html += "</ol>"
         }

@@ -24,7 +24,7 @@ public struct KnowledgeArtifacts: Sendable {
     public func all() -> [(fileName: String, resource: FHIRElement)] {
         var files: [(String, FHIRElement)] = [("PlanDefinition-\(Canonicals.planDefinitionId).json", planDefinition())]
         for rule in Rules.all where rule.kind != .warning {
-            files.append(("ActivityDefinition-\(rule.id).json", activityDefinition(rule)))
+            files.append(("ActivityDefinition-\(rule.id.rawValue).json", activityDefinition(rule)))
         }
         files.append(("CodeSystem-detected-issue.json", detectedIssueCodeSystem()))
         files.append(("ValueSet-detected-issue.json", detectedIssueValueSet()))
@@ -50,12 +50,12 @@ public struct KnowledgeArtifacts: Sendable {
 
     func action(_ rule: Rule) -> FHIRElement {
         var action = FHIRElement(type: "PlanDefinition.action")
-        action.set("id", .primitive("string", rule.id))
+        action.set("id", .primitive("string", rule.id.rawValue))
         action.set("title", .string(rule.title))
         action.set("description", .string(Self.kindDescription(rule.kind) + ": " + rule.title + "."))
         if rule.kind == .warning {
             action.set("code", .element(FHIRElement(type: "CodeableConcept")
-                .with("coding", coding(canonicals.detectedIssueSystem, rule.id, rule.title))))
+                .with("coding", coding(canonicals.detectedIssueSystem, rule.id.rawValue, rule.title))))
         }
         action.set("documentation", citations(rule))
         if rule.kind != .warning {
@@ -65,9 +65,9 @@ public struct KnowledgeArtifacts: Sendable {
     }
 
     public func activityDefinition(_ rule: Rule) -> FHIRElement {
-        var definition = metadata(type: "ActivityDefinition", id: rule.id, url: canonicals.activityDefinition(rule.id),
-                                  name: Self.pascalCase(rule.id), title: rule.title,
-                                  description: Self.kindDescription(rule.kind) + " proposed by the PainPath rule `\(rule.id)`: \(rule.title).")
+        var definition = metadata(type: "ActivityDefinition", id: rule.id.rawValue, url: canonicals.activityDefinition(rule.id),
+                                  name: Self.pascalCase(rule.id.rawValue), title: rule.title,
+                                  description: Self.kindDescription(rule.kind) + " proposed by the PainPath rule `\(rule.id.rawValue)`: \(rule.title).")
         definition.set("relatedArtifact", citations(rule))
         switch rule.kind {
         case .serviceRequest: definition.set("kind", .code("ServiceRequest"))
@@ -88,9 +88,9 @@ public struct KnowledgeArtifacts: Sendable {
         system.set("count", .primitive("unsignedInt", String(warnings.count)))
         system.set("concept", warnings.map { rule in
             .element(FHIRElement(type: "CodeSystem.concept")
-                .with("code", .code(rule.id))
+                .with("code", .code(rule.id.rawValue))
                 .with("display", .string(rule.title))
-                .with("definition", .string(rule.title + " (source text\(rule.citation.count == 1 ? "" : "s") " + rule.citation.joined(separator: ", ") + ").")))
+                .with("definition", .string(rule.title + " (source text\(rule.citation.count == 1 ? "" : "s") " + rule.citation.map(\.rawValue).joined(separator: ", ") + ").")))
         })
         return system
     }
@@ -122,7 +122,7 @@ public struct KnowledgeArtifacts: Sendable {
     }
 
     func citations(_ rule: Rule) -> [FHIRValue] {
-        rule.citation.map { number in
+        rule.citation.map(\.rawValue).map { number in
             .element(citation(number, Self.sourceTitles.first { $0.number == number }?.title ?? "source text \(number)"))
         }
     }

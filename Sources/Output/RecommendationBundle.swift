@@ -22,7 +22,7 @@ public struct RecommendationBundleBuilder: Sendable {
         let context = OutputContext(facts: facts, now: now, canonicals: options.canonicals, ids: ids)
 
         // Requests first, so the CarePlan activities and the DetectedIssues can point at them.
-        var requests: [(key: String, resource: FHIRElement)] = []
+        var requests: [(key: ProposalKey, resource: FHIRElement)] = []
         for recommendation in result.recommendations {
             switch recommendation.kind {
             case .serviceRequest: requests.append((recommendation.proposal.key, context.serviceRequest(recommendation).resource))
@@ -87,10 +87,11 @@ struct OutputContext {
     }
 
     /// The rationale as notes: what the rules are, then why they fired, with the source resources.
-    func rationale(ruleIds: [String], reasons: [Reason]) -> [Annotation] {
+    func rationale(ruleIds: [RuleID], reasons: [Reason]) -> [Annotation] {
         let rules = ruleIds.map { id -> String in
             let rule = Rules.rule(id)
-            return "`\(id)`" + (rule.map { " (\($0.title); sources \($0.citation.joined(separator: ", ")))" } ?? "")
+            let sources = rule.map { $0.citation.map(\.rawValue).joined(separator: ", ") }
+            return "`\(id.rawValue)`" + (rule.map { " (\($0.title); sources \(sources ?? ""))" } ?? "")
         }
         return [Annotation(text: "Proposed by PainPath \(Engine.version) under guideline rule\(ruleIds.count == 1 ? "" : "s") " + rules.joined(separator: ", ") + ".", time: now),
                 Annotation(text: "Why: " + Self.describe(reasons) + ".", time: now)]
@@ -117,7 +118,7 @@ struct OutputContext {
     func serviceRequest(_ recommendation: Recommendation) -> ServiceRequest {
         let proposal = recommendation.proposal
         var request = ServiceRequest()
-        request.id = ids.uuid("request:" + proposal.key)
+        request.id = ids.uuid("request:\(proposal.key)")
         request.resource.set("meta", meta(Canonicals.Profile.serviceRequest))
         request.instantiatesCanonical = recommendation.ruleIds.map(canonicals.activityDefinition)
         request.status = "draft"
@@ -138,7 +139,7 @@ struct OutputContext {
     func medicationRequest(_ recommendation: Recommendation) -> MedicationRequest {
         let proposal = recommendation.proposal
         var request = MedicationRequest()
-        request.id = ids.uuid("request:" + proposal.key)
+        request.id = ids.uuid("request:\(proposal.key)")
         request.resource.set("meta", meta(Canonicals.Profile.medicationRequest))
         request.status = "draft"
         request.intent = "proposal"
@@ -162,13 +163,13 @@ struct OutputContext {
         return request
     }
 
-    func detectedIssue(_ detected: DetectedWarning, requestURLs: [String: String]) -> DetectedIssue {
+    func detectedIssue(_ detected: DetectedWarning, requestURLs: [ProposalKey: String]) -> DetectedIssue {
         let rule = Rules.rule(detected.ruleId)
         var issue = DetectedIssue()
-        issue.id = ids.uuid("issue:" + detected.ruleId)
+        issue.id = ids.uuid("issue:" + detected.ruleId.rawValue)
         issue.resource.set("meta", meta(Canonicals.Profile.detectedIssue))
         issue.status = "preliminary"
-        issue.code = CodeableConcept(codings: [Coding(system: canonicals.detectedIssueSystem, code: detected.ruleId, display: rule?.title)],
+        issue.code = CodeableConcept(codings: [Coding(system: canonicals.detectedIssueSystem, code: detected.ruleId.rawValue, display: rule?.title)],
                                      text: rule?.title)
         issue.severity = detected.warning.severity.rawValue
         issue.patient = patient
@@ -188,7 +189,7 @@ struct OutputContext {
         return issue
     }
 
-    func carePlan(result: GuidelineResult, requestURLs: [String: String], issues: [FHIRElement]) -> CarePlan {
+    func carePlan(result: GuidelineResult, requestURLs: [ProposalKey: String], issues: [FHIRElement]) -> CarePlan {
         var plan = CarePlan()
         plan.id = ids.uuid("CarePlan")
         plan.resource.set("meta", meta(Canonicals.Profile.carePlan))

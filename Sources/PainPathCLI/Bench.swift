@@ -37,7 +37,7 @@ struct Bench: ParsableCommand {
     func run() throws {
         let terminology = try Terminology.locateAndLoad(explicit: profiles)
         let builder = CaseBuilder(terminology: terminology)
-        let engine = GuidelineEngine(terminology: terminology)
+        let engine = GuidelineEngine()
         let output = RecommendationBundleBuilder(profilesDigest: terminology.digest)
         let pipeline = Pipeline(terminology: terminology)
         var totals: [String: Double] = [:]

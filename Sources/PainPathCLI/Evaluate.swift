@@ -16,7 +16,7 @@ extension CommandResult {
                 let recommendation = try prepared.pipeline.run(prepared.bytes, now: prepared.now)
                 let result = recommendation.evaluation.result
                 let summary = "\(path): \(result.recommendations.count) recommendation(s), \(result.warnings.count) warning(s); rules fired: "
-                    + (result.firedRuleIds.isEmpty ? "none" : result.firedRuleIds.joined(separator: ", "))
+                    + (result.firedRuleIds.isEmpty ? "none" : result.firedRuleIds.map(\.rawValue).joined(separator: ", "))
                 return CommandResult(exitCode: 0, stdout: recommendation.bytes, stderr: summary + "\n")
             } catch {
                 return unreadable(path, error.error)

@@ -71,26 +71,34 @@ extension CommandResult {
     /// `[{rule, fired, reasons, sources}]`, keys sorted, one rule per GUIDELINE order.
     static func explanationJSON(_ explanation: [RuleExplanation]) -> String {
         let array: [[String: Any]] = explanation.map {
-            ["rule": $0.rule, "fired": $0.fired, "reasons": $0.reasons, "sources": $0.sources, "kind": $0.kind.rawValue, "citation": $0.citation]
+            [
+                "rule": $0.rule.rawValue, "fired": $0.fired, "reasons": $0.reasons, "sources": $0.sources,
+                "kind": $0.kind.rawValue, "citation": $0.citation.map(\.rawValue),
+            ]
         }
-        let data = (try? JSONSerialization.data(withJSONObject: array, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data("[]".utf8)
+        let options: JSONSerialization.WritingOptions = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data = (try? JSONSerialization.data(withJSONObject: array, options: options)) ?? Data("[]".utf8)
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 
     static func explanationText(_ run: GuidelineRun) -> String {
         let c = run.facts
         var lines: [String] = []
-        lines.append("Case at \(ClinicalDate.dateTime(c.now)) (\(c.nowSource.rawValue)); \(c.patientReference)"
-                     + (c.age.map { ", age \($0)" } ?? "") + ", \(c.setting.rawValue) care")
+        let age = c.age.map { ", age \($0)" } ?? ""
+        lines.append(
+            "Case at \(ClinicalDate.dateTime(c.now)) (\(c.nowSource.rawValue)); \(c.patientReference)\(age), "
+                + "\(c.setting.value.rawValue) care")
         let phenotypes = c.phenotypes.keys.sorted().map(\.rawValue)
-        lines.append("Phenotypes: " + (phenotypes.isEmpty ? "none" : phenotypes.joined(separator: ", "))
-                     + (c.durationClass.map { "; \($0.rawValue) (\(Int(c.durationWeeks ?? 0)) weeks)" } ?? ""))
+        let duration = c.duration.map { "; \($0.stage.rawValue) (\(Int($0.weeks)) weeks)" } ?? ""
+        lines.append("Phenotypes: " + (phenotypes.isEmpty ? "none" : phenotypes.joined(separator: ", ")) + duration)
         lines.append("")
         for explanation in run.result.explanation {
             let mark = explanation.fired ? "FIRED " : "  --  "
-            lines.append("\(mark) \(explanation.rule) [\(explanation.kind.rawValue); \(explanation.citation.joined(separator: ", "))]: "
-                         + explanation.reasons.joined(separator: "; ")
-                         + (explanation.sources.isEmpty ? "" : " (" + explanation.sources.joined(separator: ", ") + ")"))
+            let citation = explanation.citation.map(\.rawValue).joined(separator: ", ")
+            let sources = explanation.sources.isEmpty ? "" : " (" + explanation.sources.joined(separator: ", ") + ")"
+            lines.append(
+                "\(mark) \(explanation.rule.rawValue) [\(explanation.kind.rawValue); \(citation)]: "
+                    + explanation.reasons.joined(separator: "; ") + sources)
         }
         lines.append("")
         lines.append("\(run.result.recommendations.count) recommendation(s), \(run.result.warnings.count) warning(s)")

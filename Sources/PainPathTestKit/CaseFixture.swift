@@ -161,7 +161,7 @@ public struct CaseFixture: @unchecked Sendable {  // JSON dictionaries, built an
         return try CaseBuilder(terminology: repositoryTerminology).build(bundle: bundle)
     }
 
-    public func evaluate() throws -> GuidelineResult { GuidelineEngine(terminology: repositoryTerminology).evaluate(try facts()) }
+    public func evaluate() throws -> GuidelineResult { GuidelineEngine().evaluate(try facts()) }
 
-    public func fired() throws -> Set<String> { Set(try evaluate().firedRuleIds) }
+    public func fired() throws -> Set<String> { Set(try evaluate().firedRuleIds.map(\.rawValue)) }
 }

@@ -34,7 +34,7 @@ public struct Pipeline: Sendable {
         } catch {
             throw FHIRReadError(.structure, error.description)
         }
-        let result = GuidelineEngine(terminology: terminology).evaluate(facts)
+        let result = GuidelineEngine().evaluate(facts)
         return Evaluation(facts: facts, result: result, inputFormat: format, warnings: read.warnings)
     }
 

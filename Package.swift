@@ -63,7 +63,7 @@ let package = Package(
         // Test support: a FHIR bundle builder for cases, the repository's terminology.
         .target(name: "PainPathTestKit", dependencies: ["FHIR", "Terminology", "Case", "Guideline"]),
         .testTarget(name: "FHIRTests", dependencies: ["FHIR"]),
-        .testTarget(name: "PainPathCLITests", dependencies: ["PainPathCLI", "FHIR", "PainPathTestKit"]),
+        .testTarget(name: "PainPathCLITests", dependencies: ["PainPathCLI", "FHIR", "Guideline", "PainPathTestKit"]),
         .testTarget(name: "GuidelineTests", dependencies: ["Guideline", "Case", "Terminology", "FHIR", "PainPathTestKit"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Output", "FHIR", "PainPathTestKit"]),
         .testTarget(name: "OutputTests", dependencies: ["Output", "Pipeline", "Guideline", "Case", "Terminology", "FHIR", "PainPathTestKit", "Synth"]),

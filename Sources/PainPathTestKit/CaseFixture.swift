@@ -165,3 +165,12 @@ public struct CaseFixture: @unchecked Sendable {  // JSON dictionaries, built an
 
     public func fired() throws -> Set<String> { Set(try evaluate().firedRuleIds.map(\.rawValue)) }
 }
+
+/// Tests name rules by their contract id (`"refer-specialist-urgent"`), as GUIDELINE.md and the
+/// outputs do; an id that is not a rule stops the test at once.
+extension RuleID: ExpressibleByStringLiteral {
+    public init(stringLiteral id: String) {
+        guard let rule = RuleID(rawValue: id) else { preconditionFailure("no rule \(id)") }
+        self = rule
+    }
+}

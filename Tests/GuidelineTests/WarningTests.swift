@@ -7,7 +7,7 @@ import Testing
 
 @Suite("§3 warnings")
 struct WarningRuleTests {
-    func warning(_ id: String, _ fixture: CaseFixture) throws -> DetectedWarning? {
+    func warning(_ id: RuleID, _ fixture: CaseFixture) throws -> DetectedWarning? {
         try fixture.evaluate().warnings.first { $0.ruleId == id }
     }
 
@@ -30,7 +30,7 @@ struct WarningRuleTests {
     @Test func fentanylPatchMMEAndExtendedReleaseStart() throws {
         let patch = chronicBack { $0.medication("197696", start: "2026-09-01", perDay: 1, doseUnits: (1, "patch")) }
         let facts = try patch.facts()
-        #expect(facts.mmePerDay == 180)  // 75 mcg/h × 2.4
+        #expect(facts.mme.value == 180)  // 75 mcg/h × 2.4
         #expect(try warning("opioid-high-dose", patch)?.warning.severity == .high)
         #expect(try patch.fired().contains("opioid-extended-release-start"))
         let afterIR = chronicBack {
@@ -108,56 +108,72 @@ struct WarningRuleTests {
 
 @Suite("Rule ids: GUIDELINE.md, code and tests in step")
 struct RuleIdTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let guidelinePath = root.deletingLastPathComponent().appendingPathComponent("shared/GUIDELINE.md").path
+    static let guidelineIsPresent = FileManager.default.fileExists(atPath: guidelinePath)
+
+    /// Ids GUIDELINE.md gained with the opioid-safety and medicines issues, whose rules are not built
+    /// yet: reported as a known issue (not a pass) until they are, and a failure if any other id is
+    /// missing or if one of these appears in code without leaving this list.
+    static let awaitingRules: Set<String> = [
+        "naloxone-offer", "pdmp-review", "urine-drug-testing", "opioid-treatment-agreement", "moud-offer",
+        "opioid-dose-unknown",
+    ]
 
     /// The ids in the first column of GUIDELINE.md's rule tables.
-    static func guidelineIds() throws -> [String]? {
-        let path = root.deletingLastPathComponent().appendingPathComponent("shared/GUIDELINE.md").path
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+    static func guidelineIds() throws -> [String] {
+        let text = try String(contentsOfFile: guidelinePath, encoding: .utf8)
         var ids: [String] = []
         for line in text.split(separator: "\n") where line.hasPrefix("| `") {
             let cell = line.dropFirst(2).prefix { $0 != "|" }
-            ids += cell.split(separator: "`", omittingEmptySubsequences: false).enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
+            let quoted = cell.split(separator: "`", omittingEmptySubsequences: false).enumerated()
+            ids += quoted.filter { $0.offset % 2 == 1 }.map { String($0.element) }
         }
         return ids
     }
 
-    @Test func everyGuidelineIdIsARuleAndTested() throws {
-        guard let ids = try Self.guidelineIds() else {
-            print("skipped: ../shared/GUIDELINE.md is absent")
-            return
+    @Test(.enabled(if: guidelineIsPresent, "../shared/GUIDELINE.md is absent"))
+    func everyGuidelineIdIsARuleAndTested() throws {
+        let ids = try Self.guidelineIds()
+        let code = Set(RuleID.allCases.map(\.rawValue))
+        #expect(Set(ids).count == ids.count, "an id appears twice in GUIDELINE.md")
+        #expect(code.subtracting(ids).isEmpty, "only in code: \(code.subtracting(ids))")
+        let missing = Set(ids).subtracting(code)
+        #expect(missing.isSubset(of: Self.awaitingRules), "GUIDELINE ids without a rule: \(missing)")
+        #expect(Self.awaitingRules.isDisjoint(with: code), "built now, remove from awaitingRules")
+        withKnownIssue("GUIDELINE.md ids whose rules are not built yet (issues 15 and 16)") {
+            #expect(missing.isEmpty, "\(missing.sorted())")
         }
-        #expect(ids.count == 63)
-        let code = Set(Rules.all.map(\.id))
-        #expect(Set(ids) == code, "only in GUIDELINE: \(Set(ids).subtracting(code)); only in code: \(code.subtracting(ids))")
-        let tests = try FileManager.default.contentsOfDirectory(atPath: Self.root.appendingPathComponent("Tests/GuidelineTests").path)
-            .map { try String(contentsOfFile: Self.root.appendingPathComponent("Tests/GuidelineTests/\($0)").path, encoding: .utf8) }.joined()
-        for id in ids {
+        let folder = Self.root.appendingPathComponent("Tests/GuidelineTests")
+        let tests = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+            .map { try String(contentsOfFile: folder.appendingPathComponent($0).path, encoding: .utf8) }.joined()
+        for id in code.sorted() {
             #expect(tests.contains("\"\(id)\""), "no test names \(id)")
         }
     }
 
-    /// GUIDELINE.md: every id is in profiles/ — an action of the PlanDefinition, and an
-    /// ActivityDefinition (requests, activities) or a code of the detected-issue CodeSystem (warnings).
-    @Test func everyGuidelineIdIsInProfiles() throws {
-        guard let ids = try Self.guidelineIds() else {
-            print("skipped: ../shared/GUIDELINE.md is absent")
-            return
-        }
+    /// Every rule is in profiles/ — an action of the PlanDefinition, and an ActivityDefinition
+    /// (requests, activities) or a code of the detected-issue CodeSystem (warnings).
+    @Test func everyRuleIsInProfiles() throws {
         let profiles = Self.root.appendingPathComponent("profiles")
         func json(_ name: String) throws -> [String: Any] {
-            try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: profiles.appendingPathComponent(name))) as? [String: Any])
+            let data = try Data(contentsOf: profiles.appendingPathComponent(name))
+            return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         }
         let plan = try json("PlanDefinition-painpath-pain-management.json")
         let actions = Set(((plan["action"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String })
-        #expect(actions == Set(ids), "PlanDefinition actions differ: \(actions.symmetricDifference(ids))")
-        let codes = Set(((try json("CodeSystem-detected-issue.json")["concept"] as? [[String: Any]]) ?? []).compactMap { $0["code"] as? String })
+        let ids = Set(RuleID.allCases.map(\.rawValue))
+        #expect(actions == ids, "PlanDefinition actions differ: \(actions.symmetricDifference(ids))")
+        let concepts = (try json("CodeSystem-detected-issue.json")["concept"] as? [[String: Any]]) ?? []
+        let codes = Set(concepts.compactMap { $0["code"] as? String })
         for rule in Rules.all {
             if rule.kind == .warning {
-                #expect(codes.contains(rule.id), "\(rule.id) is not a detected-issue code")
+                #expect(codes.contains(rule.id.rawValue), "\(rule.id.rawValue) is not a detected-issue code")
             } else {
-                let definition = try json("ActivityDefinition-\(rule.id).json")
-                #expect(definition["url"] as? String == "https://painpath.example.org/fhir/ActivityDefinition/\(rule.id)")
+                let definition = try json("ActivityDefinition-\(rule.id.rawValue).json")
+                let url = "https://painpath.example.org/fhir/ActivityDefinition/\(rule.id.rawValue)"
+                #expect(definition["url"] as? String == url)
             }
         }
         #expect(codes.count == Rules.all.filter { $0.kind == .warning }.count)

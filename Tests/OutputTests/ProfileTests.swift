@@ -23,11 +23,11 @@ struct ProfileTests {
     @Test func planDefinitionHasOneActionPerRuleCitingItsSources() {
         let plan = KnowledgeArtifacts().planDefinition()
         let actions = plan.children("action")
-        #expect(actions.map { $0.string("id") } == Rules.all.map(\.id))
+        #expect(actions.map { $0.string("id") } == Rules.all.map(\.id.rawValue))
         for (action, rule) in zip(actions, Rules.all) {
-            #expect(action.children("documentation").compactMap { $0.string("label") } == rule.citation)
+            #expect(action.children("documentation").compactMap { $0.string("label") } == rule.citation.map(\.rawValue))
             let definition = action.string("definitionCanonical")
-            #expect((definition == "https://painpath.example.org/fhir/ActivityDefinition/\(rule.id)") == (rule.kind != .warning))
+            #expect((definition == "https://painpath.example.org/fhir/ActivityDefinition/\(rule.id.rawValue)") == (rule.kind != .warning))
         }
     }
 

@@ -31,7 +31,7 @@ struct RecommendationBundleTests {
         #expect(dose.text?.contains("30 mg") == true && dose.dose?.value == "30" && dose.dose?.code == "mg" && dose.frequency == 1 && dose.periodUnit == "d")
         // Every fired request rule appears in exactly one request's instantiatesCanonical.
         let result = recommendation.evaluation.result
-        let requestRules = result.recommendations.filter { $0.kind != .activity }.flatMap(\.ruleIds)
+        let requestRules = result.recommendations.filter { $0.kind != .activity }.flatMap(\.ruleIds).map(\.rawValue)
         let canonicals = (bundle.entries("ServiceRequest").compactMap(ServiceRequest.init).flatMap(\.instantiatesCanonical)
                           + medications.flatMap(\.instantiatesCanonical))
         #expect(canonicals.sorted() == requestRules.map { base + $0 }.sorted())

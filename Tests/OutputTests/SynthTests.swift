@@ -44,7 +44,7 @@ struct SynthTests {
         var phenotypes = Set<String>()
         for index in 0..<40 {
             let evaluation = try pipeline().evaluate(FHIRJSONWriter().write(generator.bundle(index)))
-            fired.formUnion(evaluation.result.firedRuleIds)
+            fired.formUnion(evaluation.result.firedRuleIds.map(\.rawValue))
             phenotypes.formUnion(evaluation.facts.phenotypes.keys.map(\.rawValue))
         }
         #expect(phenotypes.count >= 5, "\(phenotypes)")

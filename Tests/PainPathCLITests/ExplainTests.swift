@@ -1,3 +1,4 @@
+import Guideline
 import Foundation
 import PainPathCLI
 import Testing
@@ -20,7 +21,7 @@ struct ExplainCommandTests {
         let result = CommandResult.explain(path: path, now: nil, json: true, profiles: nil, limits: .default)
         #expect(result.exitCode == 0)
         let array = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout)) as? [[String: Any]])
-        #expect(array.count == 63)
+        #expect(array.count == RuleID.allCases.count)
         let education = try #require(array.first { $0["rule"] as? String == "patient-education" })
         #expect(education["fired"] as? Bool == true)
         #expect((education["sources"] as? [String]) == ["Condition/c1"])

@@ -41,7 +41,9 @@ public struct GuidelineEngine: Sendable {
 
     public init(book: RuleBook = Rules.book) { self.book = book }
 
-    public func evaluate(_ facts: ClinicalCase) -> GuidelineResult {
+    /// Every rule's verdict, each rule after the rules it reads. A proposal of something the bundle
+    /// already has is turned into a quiet verdict that says so.
+    public func outcomes(_ facts: ClinicalCase) -> [RuleID: RuleOutcome] {
         var outcomes: [RuleID: RuleOutcome] = [:]
         for rule in book.evaluationOrder {
             let context = RuleContext(reader: rule, book: book, outcomes: outcomes)
@@ -51,7 +53,11 @@ public struct GuidelineEngine: Sendable {
             }
             outcomes[rule.id] = outcome
         }
+        return outcomes
+    }
 
+    public func evaluate(_ facts: ClinicalCase) -> GuidelineResult {
+        let outcomes = outcomes(facts)
         var explanation: [RuleExplanation] = []
         var recommendations: [Recommendation] = []
         var warnings: [DetectedWarning] = []

@@ -41,15 +41,28 @@ public struct RuleBook: Sendable {
         evaluationOrder = try Self.order(sorted, reads: reads)
     }
 
-    /// Depth-first topological order; a rule met again while its own dependencies are being
-    /// ordered closes a cycle, which is reported with its path.
+    /// Each rule after the rules it reads; among the rules ready at a step, the first in the
+    /// document goes first, so rules that read nothing keep the document's order. A cycle is
+    /// reported with its path.
     private static func order(_ rules: [Rule], reads: [RuleID: [RuleID]]) throws(RuleBookError) -> [Rule] {
-        let byId = Dictionary(uniqueKeysWithValues: rules.map { ($0.id, $0) })
+        try checkAcyclic(rules, reads: reads)
         var done = Set<RuleID>()
-        var path: [RuleID] = []
+        var pending = rules
         var result: [Rule] = []
+        while let next = pending.firstIndex(where: { (reads[$0.id] ?? []).allSatisfy(done.contains) }) {
+            let rule = pending.remove(at: next)
+            done.insert(rule.id)
+            result.append(rule)
+        }
+        return result
+    }
+
+    /// Depth-first search for a rule met again while its own reads are being followed.
+    private static func checkAcyclic(_ rules: [Rule], reads: [RuleID: [RuleID]]) throws(RuleBookError) {
+        var finished = Set<RuleID>()
+        var path: [RuleID] = []
         func visit(_ id: RuleID) throws(RuleBookError) {
-            if done.contains(id) { return }
+            if finished.contains(id) { return }
             if let start = path.firstIndex(of: id) {
                 let cycle = (path[start...] + [id]).map(\.rawValue).joined(separator: " → ")
                 throw RuleBookError("rules read each other in a cycle: \(cycle)")
@@ -57,11 +70,9 @@ public struct RuleBook: Sendable {
             path.append(id)
             for dependency in reads[id] ?? [] { try visit(dependency) }
             path.removeLast()
-            done.insert(id)
-            if let rule = byId[id] { result.append(rule) }
+            finished.insert(id)
         }
         for rule in rules { try visit(rule.id) }
-        return result
     }
 
     static func describe(_ selector: RuleSelector) -> String {

@@ -40,7 +40,9 @@ public struct ProductIngredient: Hashable, Sendable {
 }
 
 /// Value sets, the RxNorm product → ingredient map and the MME factors, loaded from `profiles/`.
-/// Matching is by system and code only; displays are never compared.
+/// Matching is by system and code. Displays are compared in one place only: a medicine whose code
+/// is unknown is recognised as an anticoagulant when its name contains a display of that value set
+/// (`valueSetDisplays`, read by the medication reader).
 public struct Terminology: Sendable {
     /// Value set id → its codes.
     public let valueSets: [String: Set<CodeKey>]

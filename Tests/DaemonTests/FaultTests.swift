@@ -9,7 +9,23 @@ import Glibc
 /// fault clears, one log line per fault.
 @Suite("painpathd under faults", .serialized, .enabled(if: daemonAvailable, "painpathd is not built beside the tests"))
 struct FaultTests {
-    func run(_ tool: String, _ arguments: [String]) -> Int32 {
+    static let prlimitIsPresent = FileManager.default.isExecutableFile(atPath: "/usr/bin/prlimit")
+
+    /// Whether `chattr +i` works here (root, and a filesystem with the immutable flag): probed on a
+    /// scratch directory before the test that needs it.
+    static let immutableFlagWorks: Bool = {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/chattr") else { return false }
+        let probe = FileManager.default.temporaryDirectory.appendingPathComponent("painpath-chattr-\(getpid())").path
+        guard (try? FileManager.default.createDirectory(atPath: probe, withIntermediateDirectories: true)) != nil else {
+            return false
+        }
+        defer { try? FileManager.default.removeItem(atPath: probe) }
+        let works = FaultTests.runTool("/usr/bin/chattr", ["+i", probe]) == 0
+        if works { _ = FaultTests.runTool("/usr/bin/chattr", ["-i", probe]) }
+        return works
+    }()
+
+    static func runTool(_ tool: String, _ arguments: [String]) -> Int32 {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tool)
         process.arguments = arguments
@@ -20,10 +36,12 @@ struct FaultTests {
         return process.terminationStatus
     }
 
+    func run(_ tool: String, _ arguments: [String]) -> Int32 { Self.runTool(tool, arguments) }
+
     func faultLines(_ log: String) -> Int { log.split(separator: "\n").filter { $0.contains("event=fault ") }.count }
 
-    @Test func outboxDiskFullThenRecovered() throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/prlimit") else { print("skipped: prlimit is absent"); return }
+    @Test(.enabled(if: prlimitIsPresent, "prlimit is absent"))
+    func outboxDiskFullThenRecovered() throws {
         let harness = try DaemonHarness()
         // A soft file-size limit smaller than any result: every write to outbox/ fails with EFBIG, as on a
         // full disk; raising the soft limit later (no privilege needed) is the disk freeing up.
@@ -47,15 +65,12 @@ struct FaultTests {
 
     func immutable(_ path: String, _ on: Bool) -> Bool { run("/usr/bin/chattr", [on ? "+i" : "-i", path]) == 0 }
 
-    @Test func unwritableOutboxAndErrorDirectoriesThenRecovered() throws {
+    @Test(.enabled(if: immutableFlagWorks, "chattr +i is not available (not root, or no immutable flag)"))
+    func unwritableOutboxAndErrorDirectoriesThenRecovered() throws {
         let harness = try DaemonHarness()
         let daemon = try harness.start()
         #expect(harness.waitReady(daemon))
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/chattr"), immutable(harness.path("outbox"), true) else {
-            print("skipped: chattr +i is not available here (not root, or the filesystem has no immutable flag)")
-            harness.signal(daemon, SIGTERM)
-            return
-        }
+        try #require(immutable(harness.path("outbox"), true), "chattr +i on outbox/")
         _ = immutable(harness.path("error"), true)
         defer { _ = immutable(harness.path("outbox"), false); _ = immutable(harness.path("error"), false) }
         harness.drop("good.json", smallBundle(3))

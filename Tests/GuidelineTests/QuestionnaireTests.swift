@@ -7,8 +7,10 @@ import Testing
 /// ODI (panel 97908-8) and STarT Back (panel 91349-1) computed from QuestionnaireResponses (§1).
 @Suite("questionnaire scores")
 struct QuestionnaireTests {
+    /// A response whose id is the questionnaire's code and the date: stable across runs.
     func response(_ questionnaire: String, authored: String, answers: [[String: Any]]) -> [String: Any] {
-        ["resourceType": "QuestionnaireResponse", "id": "qr-\(questionnaire.hashValue & 0xffff)", "status": "completed",
+        let code = questionnaire.split(separator: "/").last.map(String.init) ?? "q"
+        return ["resourceType": "QuestionnaireResponse", "id": "qr-\(code)-\(authored)", "status": "completed",
          "questionnaire": questionnaire, "subject": ["reference": "Patient/p1"], "authored": authored,
          "item": answers.enumerated().map { index, answer in ["linkId": "\(index + 1)", "answer": [answer]] }]
     }

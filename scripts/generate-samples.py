@@ -486,6 +486,100 @@ def _(c):
     c.unrelated("2026-08-01")
 
 
+# What each case is about, declared by hand next to its input as samples/NAME.rules: the rules it
+# must fire and the near misses it must not. `painpath replay` checks them besides the expected
+# outputs, so a regenerated expectation cannot silently drop the point of a case.
+DECLARED = {
+    "acute-low-back-pain": (
+        ["patient-education", "optimize-nsaid", "muscle-relaxant-short-course", "baseline-outcome-measures"],
+        ["startback-screen", "exercise-therapy", "functional-goals", "refer-specialist-urgent", "mri-lumbar-spine",
+         "opioid-trial-last-resort"]),
+    "subacute-startback-medium": (
+        ["refer-physiotherapy", "exercise-therapy", "patient-education"],
+        ["self-management", "refer-physiotherapy-biopsychosocial", "startback-screen", "acupuncture",
+         "functional-goals"]),
+    "chronic-startback-low": (
+        ["self-management", "patient-education", "functional-goals"],
+        ["refer-physiotherapy-biopsychosocial", "refer-multidisciplinary-pain", "startback-screen",
+         "ineffective-medication-continued"]),
+    "chronic-startback-high-psychosocial": (
+        ["refer-physiotherapy-biopsychosocial", "cognitive-behavioural-therapy", "refer-multidisciplinary-pain",
+         "psychosocial-factors-unaddressed"],
+        ["self-management", "startback-screen", "opioid-trial-last-resort"]),
+    "multisite-neuropathic-back-pain": (
+        ["start-gabapentinoid", "start-snri-or-tca", "topical-agent", "analgesic-monotherapy-neuropathic"],
+        ["spinal-cord-stimulation-trial", "start-sodium-channel-anticonvulsant", "opioid-trial-last-resort",
+         "start-tramadol"]),
+    "chronic-refractory-to-initial-medicines": (
+        ["start-duloxetine", "multidisciplinary-rehabilitation", "exercise-therapy"],
+        ["start-tramadol", "opioid-trial-last-resort", "start-gabapentinoid"]),
+    "duloxetine-titration": (
+        ["titrate-duloxetine"],
+        ["start-duloxetine", "start-tramadol", "opioid-trial-last-resort"]),
+    "tramadol-after-failures": (
+        ["start-tramadol"],
+        ["start-duloxetine", "opioid-trial-last-resort", "serotonergic-combination"]),
+    "opioid-trial-last-resort": (
+        ["opioid-trial-last-resort", "opioid-risk-assessment"],
+        ["opioid-extended-release-start", "opioid-first-line", "opioid-with-substance-use-disorder"]),
+    "conservative-care-failed-radicular": (
+        ["epidural-steroid-injection", "refer-specialist-routine", "referral-overdue",
+         "repeated-primary-care-assessments", "mri-lumbar-spine"],
+        ["refer-specialist-urgent", "refer-surgical-urgent", "injection-without-image-guidance"]),
+    "radicular-compression-fracture": (
+        ["epidural-steroid-injection", "vertebral-augmentation", "refer-specialist-urgent"],
+        ["refer-surgical-urgent", "refer-specialist-routine"]),
+    "progressive-foot-drop": (
+        ["refer-surgical-urgent", "refer-specialist-urgent", "mri-lumbar-spine"],
+        ["refer-specialist-routine", "epidural-steroid-injection"]),
+    "cauda-equina-syndrome": (
+        ["refer-surgical-urgent", "refer-specialist-urgent"],
+        ["refer-specialist-routine", "referral-overdue", "exercise-therapy"]),
+    "nerve-root-entrapment-specialist": (
+        ["surgical-consultation", "specialist-biopsychosocial-assessment"],
+        ["startback-screen", "mri-lumbar-spine", "mri-clinical-discordance"]),
+    "failed-back-surgery-scs": (
+        ["spinal-cord-stimulation-trial", "scs-implant-without-trial"],
+        ["surgical-consultation", "radiofrequency-denervation"]),
+    "facet-radiofrequency": (
+        ["radiofrequency-denervation"],
+        ["sacroiliac-radiofrequency", "spinal-cord-stimulation-trial", "injection-without-image-guidance"]),
+    "sacroiliac-radiofrequency": (
+        ["sacroiliac-radiofrequency"],
+        ["radiofrequency-denervation", "injection-without-image-guidance"]),
+    "neuropathic-gabapentinoids-failed": (
+        ["start-sodium-channel-anticonvulsant", "start-snri-or-tca"],
+        ["start-gabapentinoid", "patient-education"]),
+    "opioid-and-benzodiazepine": (
+        ["opioid-benzodiazepine", "benzodiazepine-for-pain", "opioid-first-line", "opioid-risk-assessment"],
+        ["opioid-trial-last-resort", "opioid-with-substance-use-disorder"]),
+    "extended-release-high-dose-oud": (
+        ["opioid-extended-release-start", "opioid-high-dose", "opioid-with-substance-use-disorder"],
+        ["opioid-trial-last-resort", "opioid-benzodiazepine"]),
+    "nsaid-contraindicated-steroid": (
+        ["nsaid-contraindicated", "systemic-corticosteroid-for-back-pain"],
+        ["optimize-nsaid"]),
+    "acetaminophen-alone": (
+        ["acetaminophen-monotherapy", "medications-without-nonpharmacological"],
+        ["analgesic-monotherapy-neuropathic", "opioid-trial-last-resort"]),
+    "mri-without-red-flags-unguided-injection": (
+        ["mri-without-red-flags", "injection-without-image-guidance"],
+        ["mri-lumbar-spine", "mri-clinical-discordance"]),
+    "mri-clinical-discordance": (
+        ["mri-clinical-discordance"],
+        ["mri-without-red-flags", "surgical-consultation", "mri-lumbar-spine"]),
+    "tramadol-with-snri": (
+        ["serotonergic-combination"],
+        ["start-tramadol"]),
+}
+
+
+def rules_file(name):
+    fire, quiet = DECLARED[name]
+    return (f"# {name}: the rules this case must fire and must not fire (checked by painpath replay)\n"
+            f"fire: {' '.join(fire)}\nquiet: {' '.join(quiet)}\n")
+
+
 def fired_rules(expected_path):
     """The rule ids an expected output carries (request/activity canonicals, DetectedIssue codes)."""
     bundle = json.load(open(expected_path))
@@ -510,6 +604,8 @@ def main():
         with open(os.path.join(OUT, f"{name}.json"), "w") as f:
             json.dump(c.bundle(), f, indent=2, ensure_ascii=False)
             f.write("\n")
+        with open(os.path.join(OUT, f"{name}.rules"), "w") as f:
+            f.write(rules_file(name))
     # The XML twins and the expectations, with the painpath of this checkout.
     root = os.path.join(os.path.dirname(__file__), "..")
     subprocess.run(["swift", "build", "--product", "painpath"], cwd=root, check=True, stdout=subprocess.DEVNULL)
@@ -518,6 +614,9 @@ def main():
         xml = subprocess.run([binary, "convert", os.path.join(OUT, f"{name}.json"), "--to", "xml"], check=True, capture_output=True).stdout
         open(os.path.join(OUT, f"{name}.xml"), "wb").write(xml)
     subprocess.run([binary, "replay", OUT, "--update"], check=True, stdout=subprocess.DEVNULL)
+    missing = [name for name, *_ in CASES if name not in DECLARED]
+    if missing:
+        raise SystemExit(f"declare the rules of: {', '.join(missing)}")
     rows, everywhere = [], set()
     for name, title, shows, sources, _ in CASES:
         rules = fired_rules(os.path.join(OUT, "expected", f"{name}.careplan.json"))
@@ -533,7 +632,10 @@ README_HEAD = """# Sample bundles
 {count} cases, each as `NAME.json` and its XML twin `NAME.xml` (the same case in both encodings), with
 the recommendation bundle PainPath produces for each in `expected/NAME.careplan.json` and
 `expected/NAME.careplan.xml`. Together they cover the situations of the five source texts and fire
-{rules} rule ids — every id of GUIDELINE.md.
+{rules} rule ids — every rule of the engine. Each case also declares, in `NAME.rules`, the rules it is
+about (`fire:`) and the near misses it must not fire (`quiet:`), written by hand in the generator;
+`painpath replay` checks them besides the expected outputs, so a regenerated expectation cannot
+silently lose the point of a case.
 
 They look like EHR exports: a Patient with an identifier and address, the organisation and
 practitioner, encounters with narratives, conditions with clinical and verification status,

@@ -1,14 +1,17 @@
 import ArgumentParser
 import FHIR
 import Foundation
+import Guideline
 import Output
 import Pipeline
 import Terminology
 
 extension CommandResult {
     /// `painpath replay`: every input of a directory evaluated at its own time and compared by
-    /// meaning with its expected output (`EXPECTED/STEM.careplan.EXT`). Exit 0 when all match, 1 on
-    /// any difference or missing expectation; `update` writes the expectations instead.
+    /// meaning with its expected output (`EXPECTED/STEM.careplan.EXT`), and with the rules it
+    /// declares beside it (`DIR/STEM.rules`, when present). Exit 0 when all match, 1 on any
+    /// difference, broken declaration or missing expectation; `update` writes the expectations
+    /// instead (a broken declaration still fails).
     public static func replay(directory: String, expected: String?, update: Bool, profiles: String?, limits: FHIRReadLimits) -> CommandResult {
         let expectedDirectory = expected ?? directory + "/expected"
         let terminology: Terminology
@@ -38,6 +41,12 @@ extension CommandResult {
             let expectedName = ResultNames.result(forInput: name, format: recommendation.format)
             let expectedPath = expectedDirectory + "/" + expectedName
             let fired = recommendation.evaluation.result.firedRuleIds
+            let declared = declarationProblems(directory: directory, input: name, fired: fired)
+            if !declared.isEmpty {
+                differing += 1
+                lines.append("✘ \(name): breaks its declaration \(declarationName(name))")
+                for line in declared { lines.append("    \(line)") }
+            }
             let previous = FileManager.default.contents(atPath: expectedPath).flatMap { try? FHIRReader().read([UInt8]($0)).result.resource }
             let comparison = previous.map { DecisionComparison(expected: $0, actual: recommendation.bundle) }
             if update {
@@ -62,8 +71,26 @@ extension CommandResult {
                 for line in comparison.report { lines.append("    \(line)") }
             }
         }
-        let summary = update ? "\(names.count) case(s), \(updated) expectation(s) written" : "\(names.count) case(s), \(differing) differ"
+        let summary = update && differing > 0
+            ? "\(names.count) case(s), \(updated) expectation(s) written, \(differing) break their declarations"
+            : update ? "\(names.count) case(s), \(updated) expectation(s) written" : "\(names.count) case(s), \(differing) differ"
         return CommandResult(exitCode: differing == 0 ? 0 : 1, stdout: Array((lines + [summary]).joined(separator: "\n").utf8) + [10], stderr: "")
+    }
+}
+
+/// `STEM.rules` for an input `STEM.json` or `STEM.xml`.
+func declarationName(_ input: String) -> String {
+    let stem = input.hasSuffix(".json") ? input.dropLast(5) : input.hasSuffix(".xml") ? input.dropLast(4) : input[...]
+    return stem + ".rules"
+}
+
+/// The input's declared rules checked against what fired; none when it declares nothing.
+func declarationProblems(directory: String, input: String, fired: [RuleID]) -> [String] {
+    guard let data = FileManager.default.contents(atPath: directory + "/" + declarationName(input)) else { return [] }
+    do {
+        return try DeclaredRules(parsing: String(decoding: data, as: UTF8.self)).violations(fired: fired)
+    } catch {
+        return ["\(declarationName(input)): \(error.description)"]
     }
 }
 
@@ -75,8 +102,10 @@ struct Replay: ParsableCommand {
             its recommendation bundle compared by meaning with EXPECTED/NAME.careplan.json (or .xml): \
             which rules fire or no longer fire, which resources appear or go, and what changed in each \
             (priority, codes, due dates, reasons, narrative…); ids and fullUrls are not compared. Exit 0 \
-            when everything matches, 1 on any difference. --update writes the expectations from the \
-            current engine and prints what changed; review and commit them.
+            when everything matches, 1 on any difference. Beside an input, NAME.rules may declare the \
+            rules the case must fire and must not (lines `fire: ID…` and `quiet: ID…`); a broken \
+            declaration fails too, with or without --update. --update writes the expectations from \
+            the current engine and prints what changed; review and commit them.
 
             Examples:
               painpath replay samples

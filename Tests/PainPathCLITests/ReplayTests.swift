@@ -2,7 +2,7 @@ import Guideline
 import FHIR
 import Foundation
 import Output
-import PainPathCLI
+@testable import PainPathCLI
 import Testing
 
 @Suite("painpath replay and the samples")
@@ -79,5 +79,44 @@ struct ReplayTests {
         try FileManager.default.removeItem(atPath: directory + "/expected/acute-low-back-pain.careplan.json")
         let result = CommandResult.replay(directory: directory, expected: nil, update: false, profiles: nil, limits: .default)
         #expect(result.exitCode == 1 && result.stdoutText.contains("no expectation"))
+    }
+}
+
+@Suite("sample declarations: the rules each case must and must not fire")
+struct DeclaredRulesTests {
+    @Test func everySampleDeclaresWhatItIsAbout() throws {
+        let names = try FileManager.default.contentsOfDirectory(atPath: ReplayTests.samples)
+        let cases = names.filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }
+        for name in cases {
+            let path = ReplayTests.samples + "/\(name).rules"
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            let declared = try DeclaredRules(parsing: text)
+            #expect(!declared.fire.isEmpty && !declared.quiet.isEmpty, "\(name).rules declares too little")
+            #expect(Set(declared.fire).isDisjoint(with: declared.quiet), "\(name).rules contradicts itself")
+        }
+    }
+
+    @Test func parsingReadsBothListsAndRefusesUnknownIds() throws {
+        let declared = try DeclaredRules(parsing: "# a case\nfire: tens massage\nquiet: acupuncture  # near miss\n")
+        #expect(declared == DeclaredRules(fire: [.tens, .massage], quiet: [.acupuncture]))
+        #expect(throws: DeclaredRules.ParseError.self) { try DeclaredRules(parsing: "fire: no-such-rule") }
+        #expect(throws: DeclaredRules.ParseError.self) { try DeclaredRules(parsing: "fires: tens") }
+        #expect(declared.violations(fired: [.tens, .acupuncture]) == [
+            "declared to fire, but quiet: massage", "declared quiet, but fires: acupuncture",
+        ])
+    }
+
+    @Test func replayFailsOnABrokenDeclarationEvenWhenUpdating() throws {
+        let directory = try ReplayTests().copyOfSample("cauda-equina-syndrome")
+        try "fire: refer-surgical-urgent\nquiet: refer-specialist-urgent\n"
+            .write(toFile: directory + "/cauda-equina-syndrome.rules", atomically: true, encoding: .utf8)
+        for update in [false, true] {
+            let result = CommandResult.replay(directory: directory, expected: nil, update: update, profiles: nil, limits: .default)
+            #expect(result.exitCode == 1)
+            #expect(result.stdoutText.contains("declared quiet, but fires: refer-specialist-urgent"), "\(result.stdoutText)")
+        }
+        try "fire: refer-surgical-urgent\nquiet: refer-specialist-routine\n"
+            .write(toFile: directory + "/cauda-equina-syndrome.rules", atomically: true, encoding: .utf8)
+        #expect(CommandResult.replay(directory: directory, expected: nil, update: false, profiles: nil, limits: .default).exitCode == 0)
     }
 }

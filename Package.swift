@@ -18,7 +18,7 @@ let package = Package(
         .executable(name: "fuzz-pipeline", targets: ["FuzzPipeline"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2")
     ],
     targets: [
         // libxml2 from the system (Debian: libxml2-dev), reached through a small shim header.
@@ -55,18 +55,26 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "painpath", dependencies: ["PainPathCLI"]),
-        .executableTarget(name: "painpathd", dependencies: ["Daemon", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(
+            name: "painpathd",
+            dependencies: ["Daemon", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "FuzzSupport", path: "Sources/FuzzSupport"),
         .executableTarget(name: "FuzzJSONReader", dependencies: ["FHIR", "FuzzSupport"]),
         .executableTarget(name: "FuzzXMLReader", dependencies: ["FHIR", "FuzzSupport"]),
-        .executableTarget(name: "FuzzPipeline", dependencies: ["FHIR", "Output", "Pipeline", "Terminology", "FuzzSupport"]),
+        .executableTarget(
+            name: "FuzzPipeline", dependencies: ["FHIR", "Output", "Pipeline", "Terminology", "FuzzSupport"]),
         // Test support: a FHIR bundle builder for cases, the repository's terminology.
         .target(name: "PainPathTestKit", dependencies: ["FHIR", "Terminology", "Case", "Guideline"]),
         .testTarget(name: "FHIRTests", dependencies: ["FHIR"]),
         .testTarget(name: "PainPathCLITests", dependencies: ["PainPathCLI", "FHIR", "Guideline", "PainPathTestKit"]),
-        .testTarget(name: "GuidelineTests", dependencies: ["Guideline", "Case", "Terminology", "FHIR", "PainPathTestKit"]),
+        .testTarget(
+            name: "GuidelineTests", dependencies: ["Guideline", "Case", "Terminology", "FHIR", "PainPathTestKit"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Output", "FHIR", "PainPathTestKit"]),
-        .testTarget(name: "OutputTests", dependencies: ["Output", "Pipeline", "Guideline", "Case", "Terminology", "FHIR", "PainPathTestKit", "Synth"]),
+        .testTarget(
+            name: "OutputTests",
+            dependencies: [
+                "Output", "Pipeline", "Guideline", "Case", "Terminology", "FHIR", "PainPathTestKit", "Synth",
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )
@@ -75,11 +83,16 @@ let package = Package(
 // and CI do not fetch and compile the benchmark package:
 //   PAINPATH_BENCHMARKS=1 swift package benchmark --target PipelineBenchmarks
 if Context.environment["PAINPATH_BENCHMARKS"] != nil {
-    package.dependencies.append(.package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"]))
-    package.targets.append(.executableTarget(
-        name: "PipelineBenchmarks",
-        dependencies: [.product(name: "Benchmark", package: "benchmark"), "FHIR", "Terminology", "Case", "Guideline", "Output", "Pipeline", "Synth"],
-        path: "Benchmarks/PipelineBenchmarks",
-        plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-    ))
+    package.dependencies.append(
+        .package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"]))
+    package.targets.append(
+        .executableTarget(
+            name: "PipelineBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"), "FHIR", "Terminology", "Case", "Guideline", "Output",
+                "Pipeline", "Synth",
+            ],
+            path: "Benchmarks/PipelineBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ))
 }

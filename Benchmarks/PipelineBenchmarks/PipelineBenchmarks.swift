@@ -13,9 +13,11 @@ import Terminology
 /// with wall clock, throughput and malloc counts (MallocInterposer).
 ///   PAINPATH_BENCHMARKS=1 swift package benchmark --target PipelineBenchmarks
 let benchmarks: @Sendable () -> Void = {
-    Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .throughput, .mallocCountTotal, .peakMemoryResident],
-                                           maxDuration: .seconds(3), maxIterations: 200)
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .throughput, .mallocCountTotal, .peakMemoryResident],
+        maxDuration: .seconds(3), maxIterations: 200)
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
     let terminology = try! Terminology.load(from: root.appendingPathComponent("profiles").path)
     let pipeline = Pipeline(terminology: terminology)
     let builder = CaseBuilder(terminology: terminology)

@@ -16,7 +16,10 @@ public struct CaseOptions: Sendable {
     /// The processing clock, used when the bundle carries no time.
     public var clock: @Sendable () -> Date
 
-    public init(now: Date? = nil, defaultSetting: ClinicalCase.CareSetting = .primary, clock: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        now: Date? = nil, defaultSetting: ClinicalCase.CareSetting = .primary,
+        clock: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.now = now
         self.defaultSetting = defaultSetting
         self.clock = clock
@@ -39,8 +42,10 @@ public struct CaseBuilder: Sendable {
         let resources = resolver.entries.map(\.resource)
         let patients = resources.filter { $0.type == "Patient" }
         guard patients.count == 1, let patient = patients.first.flatMap(Patient.init) else {
-            throw CaseError(patients.isEmpty ? "the bundle has no Patient; one is required"
-                                             : "the bundle has \(patients.count) Patients; exactly one is required")
+            throw CaseError(
+                patients.isEmpty
+                    ? "the bundle has no Patient; one is required"
+                    : "the bundle has \(patients.count) Patients; exactly one is required")
         }
         var context = Context(terminology: terminology, resolver: resolver)
         let (now, nowSource) = clinicalNow(bundle: bundle, resources: resources)
@@ -68,7 +73,8 @@ public struct CaseBuilder: Sendable {
         if let now = options.now { return (now, .override) }
         if let timestamp = ClinicalDate.parse(bundle.string("timestamp")) { return (timestamp, .bundleTimestamp) }
         if let header = resources.first(where: { $0.type == "MessageHeader" }),
-           let time = ClinicalDate.parse(header.child("meta")?.string("lastUpdated")) {
+            let time = ClinicalDate.parse(header.child("meta")?.string("lastUpdated"))
+        {
             return (time, .messageHeader)
         }
         return (options.clock(), .clock)
@@ -84,7 +90,8 @@ struct Context {
     func ref(_ resource: FHIRElement) -> String { reference(resource) ?? resource.type }
 
     func label(_ concept: CodeableConcept?) -> String {
-        concept?.text ?? concept?.codings.first(where: { $0.display != nil })?.display ?? concept?.codings.first?.code ?? "unnamed"
+        concept?.text ?? concept?.codings.first(where: { $0.display != nil })?.display ?? concept?.codings.first?.code
+            ?? "unnamed"
     }
 
     func isActiveCondition(_ condition: Condition) -> Bool {

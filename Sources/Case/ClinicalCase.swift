@@ -6,7 +6,9 @@ import Terminology
 /// which ask typed questions of it (`CaseQueries` in the Guideline module), never of a sentence.
 public struct ClinicalCase: Sendable {
     public enum NowSource: String, Sendable {
-        case bundleTimestamp = "Bundle.timestamp", messageHeader = "MessageHeader", clock = "processing clock"
+        case bundleTimestamp = "Bundle.timestamp"
+        case messageHeader = "MessageHeader"
+        case clock = "processing clock"
         case override = "--now"
     }
     public enum CareSetting: String, Sendable { case primary, specialist }

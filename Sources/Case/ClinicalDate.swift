@@ -16,9 +16,20 @@ public enum ClinicalDate {
             return value
         }
         guard let year = number(0, 4) else { return nil }
-        var month = 1, day = 1, hour = 0, minute = 0, second = 0.0, offset = 0
-        if bytes.count >= 7 { guard bytes[4] == 45, let m = number(5, 2) else { return nil }; month = m }
-        if bytes.count >= 10 { guard bytes[7] == 45, let d = number(8, 2) else { return nil }; day = d }
+        var month = 1
+        var day = 1
+        var hour = 0
+        var minute = 0
+        var second = 0.0
+        var offset = 0
+        if bytes.count >= 7 {
+            guard bytes[4] == 45, let m = number(5, 2) else { return nil }
+            month = m
+        }
+        if bytes.count >= 10 {
+            guard bytes[7] == 45, let d = number(8, 2) else { return nil }
+            day = d
+        }
         if bytes.count > 10 {
             guard bytes[10] == 84, let h = number(11, 2), let mi = number(14, 2) else { return nil }
             hour = h
@@ -28,7 +39,8 @@ public enum ClinicalDate {
                 second = Double(s)
                 index = 19
                 if index < bytes.count, bytes[index] == 46 {
-                    var fraction = 0.0, scale = 0.1
+                    var fraction = 0.0
+                    var scale = 0.1
                     index += 1
                     while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 {
                         fraction += Double(bytes[index] - 48) * scale
@@ -41,7 +53,9 @@ public enum ClinicalDate {
             if index < bytes.count {
                 if bytes[index] == 90 {
                     offset = 0
-                } else if bytes[index] == 43 || bytes[index] == 45, let oh = number(index + 1, 2), let om = number(index + 4, 2) {
+                } else if bytes[index] == 43 || bytes[index] == 45, let oh = number(index + 1, 2),
+                    let om = number(index + 4, 2)
+                {
                     offset = (oh * 60 + om) * 60 * (bytes[index] == 45 ? -1 : 1)
                 } else {
                     return nil

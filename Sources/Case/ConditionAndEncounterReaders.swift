@@ -6,7 +6,8 @@ extension Context {
     static let phenotypeSets: [(ValueSetID, Phenotype)] = [
         (.lowBackPain, .axialLowBackPain), (.radicularPain, .radicular), (.neuropathicPain, .neuropathic),
         (.peripheralNeuropathicPain, .peripheralNeuropathic), (.spinalCordInjury, .spinalCordInjury),
-        (.vertebralCompressionFracture, .vertebralCompressionFracture), (.failedBackSurgerySyndrome, .failedBackSurgery),
+        (.vertebralCompressionFracture, .vertebralCompressionFracture),
+        (.failedBackSurgerySyndrome, .failedBackSurgery),
         (.spinalStenosis, .spinalStenosis), (.facetJointPain, .facetJoint), (.sacroiliacJointPain, .sacroiliacJoint),
         (.spinalInstability, .spinalInstability),
     ]
@@ -24,10 +25,15 @@ extension Context {
             // Red flags count whether active or past (a history of cancer is a red flag).
             if terminology.contains(.malignancy, code) { facts.redFlags[.malignancy, default: []].append(reference) }
             if active {
-                let flags: [(ValueSetID, RedFlag)] = [(.spinalInfection, .spinalInfection), (.vertebralCompressionFracture, .vertebralFracture),
-                    (.unexplainedWeightLoss, .weightLoss), (.fever, .fever), (.ivDrugUse, .ivDrugUse), (.immunosuppression, .immunosuppression),
-                    (.caudaEquinaSyndrome, .caudaEquina)]
-                for (set, flag) in flags where terminology.contains(set, code) { facts.redFlags[flag, default: []].append(reference) }
+                let flags: [(ValueSetID, RedFlag)] = [
+                    (.spinalInfection, .spinalInfection), (.vertebralCompressionFracture, .vertebralFracture),
+                    (.unexplainedWeightLoss, .weightLoss), (.fever, .fever), (.ivDrugUse, .ivDrugUse),
+                    (.immunosuppression, .immunosuppression),
+                    (.caudaEquinaSyndrome, .caudaEquina),
+                ]
+                for (set, flag) in flags where terminology.contains(set, code) {
+                    facts.redFlags[flag, default: []].append(reference)
+                }
                 if terminology.contains(.depression, code) {
                     facts.psychosocialFactors.append(PsychosocialFactor(.depression(label: label), [reference]))
                 }
@@ -35,26 +41,38 @@ extension Context {
                     facts.psychosocialFactors.append(PsychosocialFactor(.anxiety(label: label), [reference]))
                 }
                 if terminology.contains(.neuroDeficit, code) {
-                    facts.deficits.append(deficit(reference: reference, label: label, concepts: [code, condition.severity].compactMap { $0 } + condition.stageSummaries,
-                                                  text: code?.text, caudaEquina: terminology.contains(.caudaEquinaSyndrome, code)))
+                    facts.deficits.append(
+                        deficit(
+                            reference: reference, label: label,
+                            concepts: [code, condition.severity].compactMap { $0 } + condition.stageSummaries,
+                            text: code?.text, caudaEquina: terminology.contains(.caudaEquinaSyndrome, code)))
                 }
                 contraindications(condition: condition, reference: reference, label: label, into: &facts)
             }
             // GI bleeding or ulcer counts against NSAIDs even when healed.
             if !active, terminology.contains(.giBleedOrPepticUlcer, code) {
-                facts.contraindications[.nsaid, default: []].append(Contraindication(.pastGIBleed(label: label), [reference]))
+                facts.contraindications[.nsaid, default: []].append(
+                    Contraindication(.pastGIBleed(label: label), [reference]))
             }
 
             guard active else { continue }
             var phenotypes = Set<Phenotype>()
-            for (set, phenotype) in Self.phenotypeSets where terminology.contains(set, code) { phenotypes.insert(phenotype) }
+            for (set, phenotype) in Self.phenotypeSets where terminology.contains(set, code) {
+                phenotypes.insert(phenotype)
+            }
             guard !phenotypes.isEmpty else { continue }
-            let severe = condition.severity.map { $0.codings.contains { CodeKey($0.system ?? "", $0.code ?? "") == Self.severeCode }
-                || ($0.text ?? $0.codings.first?.display ?? "").lowercased().contains("severe") } ?? false
-            let fact = ConditionFact(reference: reference, label: label, phenotypes: phenotypes,
-                                     onset: date(of: condition.onset), recorded: ClinicalDate.parse(condition.recordedDate), severe: severe,
-                                     bodySites: condition.bodySites.map { $0.codings.first.map { "\($0.system ?? "")|\($0.code ?? "")" } ?? ($0.text ?? "") },
-                                     codeKey: code?.codings.first.map { "\($0.system ?? "")|\($0.code ?? "")" } ?? label)
+            let severe =
+                condition.severity.map {
+                    $0.codings.contains { CodeKey($0.system ?? "", $0.code ?? "") == Self.severeCode }
+                        || ($0.text ?? $0.codings.first?.display ?? "").lowercased().contains("severe")
+                } ?? false
+            let fact = ConditionFact(
+                reference: reference, label: label, phenotypes: phenotypes,
+                onset: date(of: condition.onset), recorded: ClinicalDate.parse(condition.recordedDate), severe: severe,
+                bodySites: condition.bodySites.map {
+                    $0.codings.first.map { "\($0.system ?? "")|\($0.code ?? "")" } ?? ($0.text ?? "")
+                },
+                codeKey: code?.codings.first.map { "\($0.system ?? "")|\($0.code ?? "")" } ?? label)
             facts.conditions.append(fact)
             for phenotype in phenotypes { facts.phenotypes[phenotype, default: []].append(reference) }
         }
@@ -72,12 +90,17 @@ extension Context {
         }
     }
 
-    func deficit(reference: String, label: String, concepts: [CodeableConcept], text: String?, interpretations: [CodeableConcept] = [],
-                 caudaEquina: Bool) -> DeficitFinding {
+    func deficit(
+        reference: String, label: String, concepts: [CodeableConcept], text: String?,
+        interpretations: [CodeableConcept] = [],
+        caudaEquina: Bool
+    ) -> DeficitFinding {
         var progression: DeficitProgression?
         if concepts.contains(where: { terminology.contains(.progressionQualifier, $0) }) {
             progression = .coded
-        } else if interpretations.contains(where: { $0.contains(system: CodeSystems.observationInterpretation, code: "W") }) {
+        } else if interpretations.contains(where: {
+            $0.contains(system: CodeSystems.observationInterpretation, code: "W")
+        }) {
             progression = .interpretationWorse
         } else if let text = text?.lowercased(), text.contains("progressive") || text.contains("worsening") {
             progression = .described(word: text.contains("progressive") ? "progressive" : "worsening")
@@ -86,29 +109,38 @@ extension Context {
     }
 
     mutating func readEncounters(_ resources: [FHIRElement], into facts: inout ClinicalCase) {
-        let backPainConditions = Set(facts.conditions.filter { !$0.phenotypes.isDisjoint(with: Phenotype.backPain) }.map(\.reference))
+        let backPainConditions = Set(
+            facts.conditions.filter { !$0.phenotypes.isDisjoint(with: Phenotype.backPain) }.map(\.reference))
         var candidates: [(Date, Encounter, String)] = []
         var episodeEncounters: [(Date, String, Bool)] = []
         for resource in resources where resource.type == "Encounter" {
-            guard let encounter = Encounter(resource), encounter.status != "entered-in-error", encounter.status != "cancelled" else { continue }
+            guard let encounter = Encounter(resource), encounter.status != "entered-in-error",
+                encounter.status != "cancelled"
+            else { continue }
             let reference = ref(resource)
             let start = ClinicalDate.parse(encounter.period?.start)
-            let specialist = terminology.contains(.specialistSetting, encounter.serviceType)
+            let specialist =
+                terminology.contains(.specialistSetting, encounter.serviceType)
                 || terminology.containsAny(.specialistSetting, encounter.types)
             if let start, start <= facts.now { candidates.append((start, encounter, reference)) }
             let referred = (encounter.reasonReferences + encounter.diagnosisConditions).contains { reference in
-                guard let target = reference.reference.flatMap({ resolver.resolve($0, container: resource) }) else { return false }
+                guard let target = reference.reference.flatMap({ resolver.resolve($0, container: resource) }) else {
+                    return false
+                }
                 return backPainConditions.contains(ref(target))
             }
             let coded = encounter.reasonCodes.contains { concept in
                 Self.phenotypeSets.contains { Phenotype.backPain.contains($0.1) && terminology.contains($0.0, concept) }
             }
-            if (referred || coded), let start { episodeEncounters.append((start, reference, specialist)) }
+            if referred || coded, let start { episodeEncounters.append((start, reference, specialist)) }
         }
         // The current encounter: the latest one in progress, else the latest that has started.
-        let current = candidates.filter { $0.1.status == "in-progress" }.max { $0.0 < $1.0 } ?? candidates.max { $0.0 < $1.0 }
+        let current =
+            candidates.filter { $0.1.status == "in-progress" }.max { $0.0 < $1.0 } ?? candidates.max { $0.0 < $1.0 }
         if let (_, encounter, reference) = current,
-           terminology.contains(.specialistSetting, encounter.serviceType) || terminology.containsAny(.specialistSetting, encounter.types) {
+            terminology.contains(.specialistSetting, encounter.serviceType)
+                || terminology.containsAny(.specialistSetting, encounter.types)
+        {
             facts.setting = Sourced(.specialist, [reference])
         }
         episodeEncounters.sort { $0.0 < $1.0 }

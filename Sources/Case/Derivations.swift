@@ -18,7 +18,9 @@ public enum Derivations {
     /// Onset, presentation and duration of the back-pain episode; multisite neuropathic pain.
     static func episode(_ facts: inout ClinicalCase) {
         let back = facts.conditions.filter { !$0.phenotypes.isDisjoint(with: Phenotype.backPain) }
-        let dated = back.compactMap { condition in (condition.onset ?? condition.recorded).map { ($0, condition.reference) } }.sorted { $0.0 < $1.0 }
+        let dated = back.compactMap { condition in
+            (condition.onset ?? condition.recorded).map { ($0, condition.reference) }
+        }.sorted { $0.0 < $1.0 }
         if let first = dated.first { facts.onset = Sourced(first.0, [first.1]) }
         if facts.presentation == nil,
             let first = back.compactMap({ c in c.recorded.map { ($0, c.reference) } }).min(by: { $0.0 < $1.0 })
@@ -28,18 +30,27 @@ public enum Derivations {
         if let start = facts.onset?.value ?? facts.presentation?.value {
             facts.duration = EpisodeDuration(weeks: ClinicalDate.weeks(from: start, to: facts.now))
         }
-        let neuropathic = facts.conditions.filter { $0.phenotypes.contains(.neuropathic) || $0.phenotypes.contains(.radicular) }
+        let neuropathic = facts.conditions.filter {
+            $0.phenotypes.contains(.neuropathic) || $0.phenotypes.contains(.radicular)
+        }
         let distinctConditions = Set(neuropathic.map(\.codeKey)).count
         let distinctSites = Set(neuropathic.flatMap(\.bodySites)).count
-        facts.multisiteNeuropathic = !back.isEmpty && facts.phenotypes[.neuropathic] != nil && (distinctConditions >= 2 || distinctSites >= 2)
+        facts.multisiteNeuropathic =
+            !back.isEmpty && facts.phenotypes[.neuropathic] != nil && (distinctConditions >= 2 || distinctSites >= 2)
     }
 
     /// Pain and ODI, baseline (first in the episode) and current (latest); improvement.
     static func outcomes(_ facts: inout ClinicalCase) {
         let start = facts.onset?.value ?? .distantPast
-        func inEpisode(_ m: ClinicalMeasurement) -> Bool { (m.date ?? facts.now) >= start.addingTimeInterval(-86400) && (m.date ?? facts.now) <= facts.now }
-        facts.painScores = facts.painScores.filter(inEpisode).sorted { ($0.date ?? .distantPast) < ($1.date ?? .distantPast) }
-        facts.odiScores = facts.odiScores.filter(inEpisode).sorted { ($0.date ?? .distantPast) < ($1.date ?? .distantPast) }
+        func inEpisode(_ m: ClinicalMeasurement) -> Bool {
+            (m.date ?? facts.now) >= start.addingTimeInterval(-86400) && (m.date ?? facts.now) <= facts.now
+        }
+        facts.painScores = facts.painScores.filter(inEpisode).sorted {
+            ($0.date ?? .distantPast) < ($1.date ?? .distantPast)
+        }
+        facts.odiScores = facts.odiScores.filter(inEpisode).sorted {
+            ($0.date ?? .distantPast) < ($1.date ?? .distantPast)
+        }
         if facts.painScores.count >= 2, let baseline = facts.painScores.first, let current = facts.painScores.last,
             baseline.value > 0, current.value <= 0.7 * baseline.value
         {
@@ -82,11 +93,17 @@ public enum Derivations {
 
     static func contraindications(_ facts: inout ClinicalCase) {
         func add(_ cause: Contraindication.Cause, _ sources: [String], against targets: [Contraindicated]) {
-            for target in targets { facts.contraindications[target, default: []].append(Contraindication(cause, sources)) }
+            for target in targets {
+                facts.contraindications[target, default: []].append(Contraindication(cause, sources))
+            }
         }
         if let egfr = facts.latestEGFR {
-            if egfr.value < 30 { add(.lowEGFR(egfr.value, below: 30), [egfr.reference], against: [.nsaid, .duloxetine]) }
-            if egfr.value < 60 { add(.lowEGFR(egfr.value, below: 60), [egfr.reference], against: [.gabapentinoidRenalDose]) }
+            if egfr.value < 30 {
+                add(.lowEGFR(egfr.value, below: 30), [egfr.reference], against: [.nsaid, .duloxetine])
+            }
+            if egfr.value < 60 {
+                add(.lowEGFR(egfr.value, below: 60), [egfr.reference], against: [.gabapentinoidRenalDose])
+            }
         }
         if let age = facts.age, age >= 65 { add(.age(age), [], against: [.tca]) }
         for medication in facts.medications where medication.isActive {
@@ -100,9 +117,12 @@ public enum Derivations {
     }
 
     /// Adequate daily doses (mg) of a trial, from GUIDELINE §2.3; below them a failure is not declared.
-    public static let adequateDailyDose: [String: Double] = ["naproxen": 1000, "ibuprofen": 1800, "celecoxib": 200, "diclofenac": 100, "meloxicam": 7.5,
-        "duloxetine": 60, "venlafaxine": 75, "gabapentin": 900, "pregabalin": 150, "amitriptyline": 25, "nortriptyline": 25,
-        "acetaminophen": 2000, "tramadol": 100, "carbamazepine": 400, "oxcarbazepine": 600]
+    public static let adequateDailyDose: [String: Double] = [
+        "naproxen": 1000, "ibuprofen": 1800, "celecoxib": 200, "diclofenac": 100, "meloxicam": 7.5,
+        "duloxetine": 60, "venlafaxine": 75, "gabapentin": 900, "pregabalin": 150, "amitriptyline": 25,
+        "nortriptyline": 25,
+        "acetaminophen": 2000, "tramadol": 100, "carbamazepine": 400, "oxcarbazepine": 600,
+    ]
 
     /// Tried without improvement of pain for ≥ 4 weeks at an adequate dose (an unknown dose is taken as adequate).
     static func medicationFailures(_ facts: inout ClinicalCase) {
@@ -135,7 +155,9 @@ public enum Derivations {
     /// Weeks since both a first-line medicine and a non-pharmacological therapy were under way.
     static func optimizedTherapy(_ facts: inout ClinicalCase) {
         let medicineStart = facts.medications.filter { $0.isIn(MedicationClass.firstLineAny) }.compactMap(\.start).min()
-        let therapyStart = facts.therapies.filter { TherapyKind.nonPharmacological.contains($0.kind) }.compactMap(\.date).min()
+        let therapyStart = facts.therapies.filter { TherapyKind.nonPharmacological.contains($0.kind) }.compactMap(
+            \.date
+        ).min()
         guard let medicineStart, let therapyStart else { return }
         facts.optimizedTherapyWeeks = max(0, ClinicalDate.weeks(from: max(medicineStart, therapyStart), to: facts.now))
     }

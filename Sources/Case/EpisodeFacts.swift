@@ -2,11 +2,16 @@ import Foundation
 import Terminology
 
 public enum Phenotype: String, CaseIterable, Sendable, Comparable {
-    case axialLowBackPain = "axial low back pain", radicular = "radicular pain", neuropathic = "neuropathic pain"
-    case peripheralNeuropathic = "peripheral neuropathic pain", spinalCordInjury = "spinal cord injury pain"
+    case axialLowBackPain = "axial low back pain"
+    case radicular = "radicular pain"
+    case neuropathic = "neuropathic pain"
+    case peripheralNeuropathic = "peripheral neuropathic pain"
+    case spinalCordInjury = "spinal cord injury pain"
     case vertebralCompressionFracture = "vertebral compression fracture"
     case failedBackSurgery = "failed back surgery syndrome"
-    case spinalStenosis = "spinal stenosis", facetJoint = "facet joint pain", sacroiliacJoint = "sacroiliac joint pain"
+    case spinalStenosis = "spinal stenosis"
+    case facetJoint = "facet joint pain"
+    case sacroiliacJoint = "sacroiliac joint pain"
     case spinalInstability = "spinal instability"
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 
@@ -120,10 +125,15 @@ public enum DeficitProgression: Sendable {
 }
 
 public enum RedFlag: String, CaseIterable, Sendable, Comparable {
-    case caudaEquina = "cauda equina syndrome", progressiveDeficit = "progressive neurological deficit", malignancy
-    case spinalInfection = "spinal infection", vertebralFracture = "vertebral fracture"
+    case caudaEquina = "cauda equina syndrome"
+    case progressiveDeficit = "progressive neurological deficit"
+    case malignancy
+    case spinalInfection = "spinal infection"
+    case vertebralFracture = "vertebral fracture"
     case weightLoss = "unexplained weight loss"
-    case fever = "fever with back pain", ivDrugUse = "intravenous drug use", immunosuppression
+    case fever = "fever with back pain"
+    case ivDrugUse = "intravenous drug use"
+    case immunosuppression
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 }
 

@@ -58,5 +58,7 @@ extension MedicationClass {
     public static let firstLineSystemic: Set<MedicationClass> = firstLineNeuropathic.union([.nsaid, .acetaminophen])
     /// Every first-line medicine, systemic or topical, and the second-line anticonvulsant: what makes
     /// therapy "optimized" (GUIDELINE §1 optimized therapy weeks).
-    public static let firstLineAny: Set<MedicationClass> = firstLineSystemic.union([.sodiumChannelAnticonvulsant, .topical])
+    public static let firstLineAny: Set<MedicationClass> = firstLineSystemic.union([
+        .sodiumChannelAnticonvulsant, .topical,
+    ])
 }

@@ -4,7 +4,9 @@ import Terminology
 
 extension Context {
     /// LOINC answers of STarT Back risk (91352-5).
-    static let startBackRiskAnswers: [String: StartBackResult.Risk] = ["LA9194-7": .low, "LA8982-6": .medium, "LA9193-9": .high]
+    static let startBackRiskAnswers: [String: StartBackResult.Risk] = [
+        "LA9194-7": .low, "LA8982-6": .medium, "LA9193-9": .high,
+    ]
 
     func observationDate(_ observation: Observation) -> Date? {
         date(of: observation.effective) ?? ClinicalDate.parse(observation.issued)
@@ -26,11 +28,14 @@ extension Context {
         var deficitSeries: [String: [(Date, Double, String, String)]] = [:]
         for resource in resources where resource.type == "Observation" {
             guard let observation = Observation(resource),
-                  !["entered-in-error", "cancelled", "registered"].contains(observation.status ?? "") else { continue }
+                !["entered-in-error", "cancelled", "registered"].contains(observation.status ?? "")
+            else { continue }
             let reference = ref(resource)
             let when = observationDate(observation)
             // The observation itself and its components are read alike (a panel may carry its scores as components).
-            var parts: [(CodeableConcept?, ChoiceValue?, [CodeableConcept])] = [(observation.code, observation.value, observation.interpretations)]
+            var parts: [(CodeableConcept?, ChoiceValue?, [CodeableConcept])] = [
+                (observation.code, observation.value, observation.interpretations)
+            ]
             parts += observation.components.map { ($0.code, $0.value, $0.interpretations) }
             for (code, value, interpretations) in parts {
                 if terminology.contains(.painIntensity, code), let score = number(value) {
@@ -40,16 +45,21 @@ extension Context {
                     facts.odiScores.append(ClinicalMeasurement(value: score, date: when, reference: reference))
                 }
                 if terminology.contains(.startBackRisk, code),
-                   let risk = value?.codeableConcept?.codings.lazy.compactMap({ Self.startBackRiskAnswers[$0.code ?? ""] }).first,
-                   startBackRisk == nil || (when ?? .distantPast) > (startBackRisk!.1 ?? .distantPast) {
+                    let risk = value?.codeableConcept?.codings.lazy.compactMap({
+                        Self.startBackRiskAnswers[$0.code ?? ""]
+                    }).first,
+                    startBackRisk == nil || (when ?? .distantPast) > (startBackRisk!.1 ?? .distantPast)
+                {
                     startBackRisk = (risk, when, reference)
                 }
                 if terminology.contains(.startBackTotal, code), let score = number(value),
-                   startBackTotal == nil || (when ?? .distantPast) > (startBackTotal!.1 ?? .distantPast) {
+                    startBackTotal == nil || (when ?? .distantPast) > (startBackTotal!.1 ?? .distantPast)
+                {
                     startBackTotal = (Int(score), when, reference)
                 }
                 if terminology.contains(.startBackDistress, code), let score = number(value),
-                   startBackDistress == nil || (when ?? .distantPast) > (startBackDistress!.1 ?? .distantPast) {
+                    startBackDistress == nil || (when ?? .distantPast) > (startBackDistress!.1 ?? .distantPast)
+                {
                     startBackDistress = (Int(score), when, reference)
                 }
                 if terminology.contains(.phq9Total, code), let score = number(value), score >= 10 {
@@ -59,19 +69,28 @@ extension Context {
                     facts.psychosocialFactors.append(PsychosocialFactor(.gad7(score), [reference]))
                 }
                 if terminology.contains(.egfr, code), let rate = number(value),
-                   facts.latestEGFR == nil || (when ?? .distantPast) >= (facts.latestEGFR!.date ?? .distantPast) {
+                    facts.latestEGFR == nil || (when ?? .distantPast) >= (facts.latestEGFR!.date ?? .distantPast)
+                {
                     facts.latestEGFR = ClinicalMeasurement(value: rate, date: when, reference: reference)
                 }
                 if terminology.contains(.opioidRiskAssessment, code) { facts.opioidRiskAssessments.append(reference) }
-                let findingConcept = terminology.contains(.neuroDeficit, code) ? code
+                let findingConcept =
+                    terminology.contains(.neuroDeficit, code)
+                    ? code
                     : (terminology.contains(.neuroDeficit, value?.codeableConcept) ? value?.codeableConcept : nil)
                 if let findingConcept {
                     // A coded "absent" finding is not a deficit.
                     if value?.type == "boolean", value?.text == "false" { continue }
-                    facts.deficits.append(deficit(reference: reference, label: label(findingConcept),
-                                                  concepts: [findingConcept, value?.codeableConcept].compactMap { $0 }, text: findingConcept.text,
-                                                  interpretations: interpretations, caudaEquina: terminology.contains(.caudaEquinaSyndrome, findingConcept)))
-                    if let when, let measured = number(value), let key = code?.codings.first.map({ "\($0.system ?? "")|\($0.code ?? "")" }) {
+                    facts.deficits.append(
+                        deficit(
+                            reference: reference, label: label(findingConcept),
+                            concepts: [findingConcept, value?.codeableConcept].compactMap { $0 },
+                            text: findingConcept.text,
+                            interpretations: interpretations,
+                            caudaEquina: terminology.contains(.caudaEquinaSyndrome, findingConcept)))
+                    if let when, let measured = number(value),
+                        let key = code?.codings.first.map({ "\($0.system ?? "")|\($0.code ?? "")" })
+                    {
                         deficitSeries[key, default: []].append((when, measured, reference, label(findingConcept)))
                     }
                 }
@@ -81,18 +100,23 @@ extension Context {
         for (_, series) in deficitSeries where series.count >= 2 {
             let sorted = series.sorted { $0.0 < $1.0 }
             if let last = sorted.last, let previous = sorted.dropLast().last, last.1 < previous.1 {
-                facts.deficits.append(DeficitFinding(reference: last.2, label: last.3,
-                    progression: .worsened(from: previous.1, to: last.1, previous: previous.2, latest: last.2), caudaEquina: false))
+                facts.deficits.append(
+                    DeficitFinding(
+                        reference: last.2, label: last.3,
+                        progression: .worsened(from: previous.1, to: last.1, previous: previous.2, latest: last.2),
+                        caudaEquina: false))
             }
         }
         if let (risk, when, reference) = startBackRisk {
-            facts.startBack = StartBackResult(risk: risk, total: startBackTotal?.0, distress: startBackDistress?.0, date: when,
-                                              sources: [reference], how: "STarT Back risk level \(risk.rawValue) (91352-5)")
+            facts.startBack = StartBackResult(
+                risk: risk, total: startBackTotal?.0, distress: startBackDistress?.0, date: when,
+                sources: [reference], how: "STarT Back risk level \(risk.rawValue) (91352-5)")
         } else if let (total, when, reference) = startBackTotal {
             let distress = startBackDistress?.0
-            facts.startBack = StartBackResult(risk: Self.startBackRisk(total: total, distress: distress), total: total, distress: distress,
-                                              date: when, sources: [reference] + (startBackDistress.map { [$0.2] } ?? []),
-                                              how: "STarT Back total \(total)" + (distress.map { ", distress \($0)" } ?? ""))
+            facts.startBack = StartBackResult(
+                risk: Self.startBackRisk(total: total, distress: distress), total: total, distress: distress,
+                date: when, sources: [reference] + (startBackDistress.map { [$0.2] } ?? []),
+                how: "STarT Back total \(total)" + (distress.map { ", distress \($0)" } ?? ""))
         }
     }
 
@@ -105,7 +129,9 @@ extension Context {
 
     mutating func readQuestionnaires(_ resources: [FHIRElement], into facts: inout ClinicalCase) {
         for resource in resources where resource.type == "QuestionnaireResponse" {
-            guard let response = QuestionnaireResponse(resource), response.status != "entered-in-error", response.status != "stopped" else { continue }
+            guard let response = QuestionnaireResponse(resource), response.status != "entered-in-error",
+                response.status != "stopped"
+            else { continue }
             let kind = questionnaireKind(response)
             guard kind != nil else { continue }
             let reference = ref(resource)
@@ -120,7 +146,8 @@ extension Context {
                 let values = answered.compactMap { answerNumber($0.answers.first) }.filter { (0...5).contains($0) }
                 guard !values.isEmpty else { continue }
                 let percent = values.reduce(0, +) / (5 * Double(min(values.count, 10))) * 100
-                facts.odiScores.append(ClinicalMeasurement(value: (percent * 10).rounded() / 10, date: when, reference: reference))
+                facts.odiScores.append(
+                    ClinicalMeasurement(value: (percent * 10).rounded() / 10, date: when, reference: reference))
             } else if kind == "startback", answered.count >= 9 {
                 var points: [Int] = []
                 for (index, item) in answered.prefix(9).enumerated() {
@@ -130,8 +157,9 @@ extension Context {
                 let distress = points[4...8].reduce(0, +)
                 let risk = Self.startBackRisk(total: total, distress: distress)
                 if facts.startBack == nil || (when ?? .distantPast) > (facts.startBack!.date ?? .distantPast) {
-                    facts.startBack = StartBackResult(risk: risk, total: total, distress: distress, date: when, sources: [reference],
-                                                      how: "computed from the STarT Back questionnaire: total \(total), distress \(distress)")
+                    facts.startBack = StartBackResult(
+                        risk: risk, total: total, distress: distress, date: when, sources: [reference],
+                        how: "computed from the STarT Back questionnaire: total \(total), distress \(distress)")
                 }
             }
         }
@@ -140,14 +168,21 @@ extension Context {
     /// "odi", "startback" or nil, from the questionnaire canonical or a Questionnaire in the bundle.
     func questionnaireKind(_ response: QuestionnaireResponse) -> String? {
         var text = (response.questionnaire ?? "").lowercased()
-        if let canonical = response.questionnaire, let questionnaire = resolver.entries.first(where: {
-            $0.resource.type == "Questionnaire" && ($0.resource.string("url") == canonical || $0.fullUrl == canonical)
-        })?.resource {
+        if let canonical = response.questionnaire,
+            let questionnaire = resolver.entries.first(where: {
+                $0.resource.type == "Questionnaire"
+                    && ($0.resource.string("url") == canonical || $0.fullUrl == canonical)
+            })?.resource
+        {
             text += " " + questionnaire.concepts("code").flatMap(\.codings).compactMap(\.code).joined(separator: " ")
             text += " " + questionnaire.children("code").compactMap { $0.string("code") }.joined(separator: " ")
         }
         if text.contains("97908-8") || text.contains("oswestry") { return "odi" }
-        if text.contains("91349-1") || text.contains("startback") || text.contains("start-back") || text.contains("start back") { return "startback" }
+        if text.contains("91349-1") || text.contains("startback") || text.contains("start-back")
+            || text.contains("start back")
+        {
+            return "startback"
+        }
         return nil
     }
 
@@ -155,7 +190,10 @@ extension Context {
         guard let answer else { return nil }
         if let value = number(answer) { return value }
         if answer.type == "Coding", let element = answer.value.element {
-            for ext in element.children("extension") where (ext.string("url") ?? "").hasSuffix("ordinalValue") || (ext.string("url") ?? "").hasSuffix("itemWeight") {
+            for ext in element.children("extension")
+            where (ext.string("url") ?? "").hasSuffix("ordinalValue")
+                || (ext.string("url") ?? "").hasSuffix("itemWeight")
+            {
                 if let value = ext.string("valueDecimal").flatMap(Double.init) { return value }
             }
             return answer.coding?.code.flatMap(Double.init)
@@ -184,4 +222,3 @@ extension Context {
         return 0
     }
 }
-

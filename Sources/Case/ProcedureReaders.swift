@@ -6,19 +6,28 @@ extension Context {
     static let therapySets: [(ValueSetID, TherapyKind)] = [
         (.physiotherapy, .physiotherapy), (.exerciseTherapy, .exercise), (.psychologicalTherapy, .psychological),
         (.multidisciplinaryRehabilitation, .multidisciplinaryRehabilitation), (.acupuncture, .acupuncture),
-        (.spinalManipulation, .spinalManipulation), (.massage, .massage), (.yogaOrTaiChi, .yogaOrTaiChi), (.relaxation, .relaxation),
-        (.tens, .tens), (.epiduralSteroidInjection, .epiduralSteroidInjection), (.medialBranchBlock, .medialBranchBlock),
-        (.sacroiliacJointInjection, .sacroiliacJointInjection), (.radiofrequencyDenervation, .radiofrequencyDenervation),
+        (.spinalManipulation, .spinalManipulation), (.massage, .massage), (.yogaOrTaiChi, .yogaOrTaiChi),
+        (.relaxation, .relaxation),
+        (.tens, .tens), (.epiduralSteroidInjection, .epiduralSteroidInjection),
+        (.medialBranchBlock, .medialBranchBlock),
+        (.sacroiliacJointInjection, .sacroiliacJointInjection),
+        (.radiofrequencyDenervation, .radiofrequencyDenervation),
         (.spinalSurgery, .spinalSurgery), (.vertebralAugmentation, .vertebralAugmentation), (.scsTrial, .scsTrial),
         (.scsImplant, .scsImplant), (.opioidTaper, .opioidTaper),
     ]
     /// Therapies without a verified code, recognised by the words of their code text or display.
-    static let therapyWords: [(String, TherapyKind)] = [("mindfulness", .mindfulness), ("yoga", .yogaOrTaiChi), ("tai chi", .yogaOrTaiChi),
-        ("epidural", .epiduralSteroidInjection), ("medial branch", .medialBranchBlock), ("sacroiliac joint injection", .sacroiliacJointInjection),
-        ("spinal cord stimulator trial", .scsTrial), ("cognitive behavio", .psychological), ("physiotherapy", .physiotherapy),
-        ("physical therapy", .physiotherapy), ("acupuncture", .acupuncture), ("tens", .tens)]
-    static let guidanceWords = ["fluoroscop", "ct-guided", "ct guided", "image-guided", "image guided", "imaging guidance", "ultrasound-guided",
-                                "ultrasound guided", "under imaging", "with imaging"]
+    static let therapyWords: [(String, TherapyKind)] = [
+        ("mindfulness", .mindfulness), ("yoga", .yogaOrTaiChi), ("tai chi", .yogaOrTaiChi),
+        ("epidural", .epiduralSteroidInjection), ("medial branch", .medialBranchBlock),
+        ("sacroiliac joint injection", .sacroiliacJointInjection),
+        ("spinal cord stimulator trial", .scsTrial), ("cognitive behavio", .psychological),
+        ("physiotherapy", .physiotherapy),
+        ("physical therapy", .physiotherapy), ("acupuncture", .acupuncture), ("tens", .tens),
+    ]
+    static let guidanceWords = [
+        "fluoroscop", "ct-guided", "ct guided", "image-guided", "image guided", "imaging guidance", "ultrasound-guided",
+        "ultrasound guided", "under imaging", "with imaging",
+    ]
 
     func words(_ concepts: [CodeableConcept]) -> String {
         concepts.flatMap { [$0.text ?? ""] + $0.codings.map { $0.display ?? "" } }.joined(separator: " ").lowercased()
@@ -29,48 +38,75 @@ extension Context {
         let coded = Self.therapySets.filter { terminology.contains($0.0, concept) }.map(\.1)
         if !coded.isEmpty { return coded }
         let text = " " + words([concept]) + " "
-        return Self.therapyWords.filter { $0.0 == "tens" ? text.contains(" tens ") : text.contains($0.0) }.prefix(1).map(\.1)
+        return Self.therapyWords.filter { $0.0 == "tens" ? text.contains(" tens ") : text.contains($0.0) }.prefix(1)
+            .map(\.1)
     }
 
     mutating func readProceduresAndRequests(_ resources: [FHIRElement], into facts: inout ClinicalCase) {
         for resource in resources where resource.type == "Procedure" || resource.type == "ServiceRequest" {
             let isProcedure = resource.type == "Procedure"
             let status = resource.string("status") ?? "unknown"
-            let valid = isProcedure ? ["completed", "in-progress"].contains(status) : ["active", "draft", "on-hold", "completed"].contains(status)
+            let valid =
+                isProcedure
+                ? ["completed", "in-progress"].contains(status)
+                : ["active", "draft", "on-hold", "completed"].contains(status)
             guard valid, resource.string("doNotPerform") != "true" else { continue }
             let reference = ref(resource)
             let code = resource.concept("code")
-            let when = date(of: resource.choiceValue(isProcedure ? "performed" : "occurrence"))
+            let when =
+                date(of: resource.choiceValue(isProcedure ? "performed" : "occurrence"))
                 ?? ClinicalDate.parse(resource.string("authoredOn"))
-            let allText = words([code].compactMap { $0 } + resource.concepts("usedCode") + resource.concepts("bodySite")
-                                + (resource.concept("outcome").map { [$0] } ?? []))
+            let allText =
+                words(
+                    [code].compactMap { $0 } + resource.concepts("usedCode") + resource.concepts("bodySite")
+                        + (resource.concept("outcome").map { [$0] } ?? []))
                 + " " + resource.children("note").compactMap { $0.string("text") }.joined(separator: " ").lowercased()
                 + " " + (resource.string("patientInstruction") ?? "").lowercased()
 
             if terminology.contains(.opioidRiskAssessment, code) { facts.opioidRiskAssessments.append(reference) }
             if terminology.contains(.mriLumbarSpine, code) {
-                let encounter = resource.reference("encounter")?.reference.flatMap { resolver.resolve($0, container: resource) }.flatMap(Encounter.init)
-                let specialist = encounter.map { terminology.contains(.specialistSetting, $0.serviceType) || terminology.containsAny(.specialistSetting, $0.types) }
+                let encounter = resource.reference("encounter")?.reference.flatMap {
+                    resolver.resolve($0, container: resource)
+                }.flatMap(Encounter.init)
+                let specialist =
+                    encounter.map {
+                        terminology.contains(.specialistSetting, $0.serviceType)
+                            || terminology.containsAny(.specialistSetting, $0.types)
+                    }
                     ?? (facts.setting.value == .specialist)
-                facts.imaging.append(ImagingFact(reference: reference, ordered: !isProcedure, date: when, orderedInPrimaryCare: !isProcedure && !specialist,
-                                                 nerveRootCompression: nil))
+                facts.imaging.append(
+                    ImagingFact(
+                        reference: reference, ordered: !isProcedure, date: when,
+                        orderedInPrimaryCare: !isProcedure && !specialist,
+                        nerveRootCompression: nil))
             }
             if !isProcedure {
-                if terminology.contains(.surgicalReferral, code) { facts.referrals.append(ReferralFact(kind: .surgical, reference: reference, date: when)) }
-                if terminology.contains(.specialistReferral, code) { facts.referrals.append(ReferralFact(kind: .specialist, reference: reference, date: when)) }
+                if terminology.contains(.surgicalReferral, code) {
+                    facts.referrals.append(ReferralFact(kind: .surgical, reference: reference, date: when))
+                }
+                if terminology.contains(.specialistReferral, code) {
+                    facts.referrals.append(ReferralFact(kind: .specialist, reference: reference, date: when))
+                }
                 if terminology.contains(.multidisciplinaryPainReferral, code) {
                     facts.referrals.append(ReferralFact(kind: .multidisciplinary, reference: reference, date: when))
                 }
             }
             for kind in therapyKinds(code) {
-                let guided = terminology.contains(.imageGuidedInjection, code) || Self.guidanceWords.contains { allText.contains($0) }
+                let guided =
+                    terminology.contains(.imageGuidedInjection, code)
+                    || Self.guidanceWords.contains { allText.contains($0) }
                 let outcome = resource.concept("outcome")
-                let unsuccessful = outcome?.contains(system: CodeSystems.snomed, code: "385671000") == true
+                let unsuccessful =
+                    outcome?.contains(system: CodeSystems.snomed, code: "385671000") == true
                     || allText.contains("unsuccessful") || allText.contains("no relief") || allText.contains("negative")
-                let successful = !unsuccessful && (terminology.contains(.procedureSuccessful, outcome) || allText.contains("successful")
-                    || allText.contains("positive") || reliefPercent(allText).map { $0 >= 50 } == true)
-                facts.therapies.append(TherapyFact(kind: kind, reference: reference, source: isProcedure ? .procedure : .request, status: status,
-                                                   date: when, imageGuided: guided, successful: successful, unsuccessful: unsuccessful))
+                let successful =
+                    !unsuccessful
+                    && (terminology.contains(.procedureSuccessful, outcome) || allText.contains("successful")
+                        || allText.contains("positive") || reliefPercent(allText).map { $0 >= 50 } == true)
+                facts.therapies.append(
+                    TherapyFact(
+                        kind: kind, reference: reference, source: isProcedure ? .procedure : .request, status: status,
+                        date: when, imageGuided: guided, successful: successful, unsuccessful: unsuccessful))
             }
         }
     }
@@ -82,7 +118,10 @@ extension Context {
         var best: Double?
         var index = 0
         while index < characters.count {
-            guard characters[index].isNumber else { index += 1; continue }
+            guard characters[index].isNumber else {
+                index += 1
+                continue
+            }
             var end = index
             while end < characters.count, characters[end].isNumber || characters[end] == "." { end += 1 }
             var after = end
@@ -99,17 +138,25 @@ extension Context {
         for resource in resources {
             switch resource.type {
             case "ImagingStudy":
-                guard let study = ImagingStudy(resource), study.status != "entered-in-error", study.status != "cancelled",
-                      terminology.containsAny(.mriLumbarSpine, study.procedureCodes) else { continue }
-                facts.imaging.append(ImagingFact(reference: ref(resource), ordered: false, date: ClinicalDate.parse(study.started),
-                                                 orderedInPrimaryCare: false, nerveRootCompression: nil))
+                guard let study = ImagingStudy(resource), study.status != "entered-in-error",
+                    study.status != "cancelled",
+                    terminology.containsAny(.mriLumbarSpine, study.procedureCodes)
+                else { continue }
+                facts.imaging.append(
+                    ImagingFact(
+                        reference: ref(resource), ordered: false, date: ClinicalDate.parse(study.started),
+                        orderedInPrimaryCare: false, nerveRootCompression: nil))
             case "DiagnosticReport":
-                guard let report = DiagnosticReport(resource), report.status != "entered-in-error", report.status != "cancelled",
-                      terminology.contains(.mriLumbarSpine, report.code) else { continue }
+                guard let report = DiagnosticReport(resource), report.status != "entered-in-error",
+                    report.status != "cancelled",
+                    terminology.contains(.mriLumbarSpine, report.code)
+                else { continue }
                 let text = ((report.conclusion ?? "") + " " + words(report.conclusionCodes)).lowercased()
-                facts.imaging.append(ImagingFact(reference: ref(resource), ordered: false,
-                                                 date: date(of: report.effective) ?? ClinicalDate.parse(report.issued),
-                                                 orderedInPrimaryCare: false, nerveRootCompression: Self.nerveRootCompression(text)))
+                facts.imaging.append(
+                    ImagingFact(
+                        reference: ref(resource), ordered: false,
+                        date: date(of: report.effective) ?? ClinicalDate.parse(report.issued),
+                        orderedInPrimaryCare: false, nerveRootCompression: Self.nerveRootCompression(text)))
             default:
                 continue
             }
@@ -118,12 +165,19 @@ extension Context {
 
     /// Reads a report conclusion: true when it reports nerve-root compression, false when it says there is none.
     static func nerveRootCompression(_ text: String) -> Bool? {
-        let negatives = ["no nerve root compression", "without nerve root compression", "no neural compression", "no nerve root impingement",
-                         "no compression", "no root compression", "nerve roots are free", "no evidence of nerve root", "no significant nerve root",
-                         "no neural foraminal", "without neural compromise", "no neural compromise"]
+        let negatives = [
+            "no nerve root compression", "without nerve root compression", "no neural compression",
+            "no nerve root impingement",
+            "no compression", "no root compression", "nerve roots are free", "no evidence of nerve root",
+            "no significant nerve root",
+            "no neural foraminal", "without neural compromise", "no neural compromise",
+        ]
         if negatives.contains(where: text.contains) { return false }
-        let positives = ["nerve root compression", "root compression", "nerve root impingement", "impinging", "compresses the", "compressing the",
-                         "impingement", "compression of the", "displacing the", "contacting the traversing", "neural compromise"]
+        let positives = [
+            "nerve root compression", "root compression", "nerve root impingement", "impinging", "compresses the",
+            "compressing the",
+            "impingement", "compression of the", "displacing the", "contacting the traversing", "neural compromise",
+        ]
         if positives.contains(where: text.contains) { return true }
         return nil
     }

@@ -2,14 +2,24 @@ import Foundation
 import Terminology
 
 public enum TherapyKind: String, CaseIterable, Sendable {
-    case physiotherapy, exercise = "exercise therapy", psychological = "CBT / psychotherapy"
-    case multidisciplinaryRehabilitation = "multidisciplinary rehabilitation", acupuncture
+    case physiotherapy
+    case exercise = "exercise therapy"
+    case psychological = "CBT / psychotherapy"
+    case multidisciplinaryRehabilitation = "multidisciplinary rehabilitation"
+    case acupuncture
     case spinalManipulation = "spinal manipulation"
-    case massage, yogaOrTaiChi = "yoga or tai chi", mindfulness, relaxation, tens = "TENS"
-    case epiduralSteroidInjection = "epidural steroid injection", medialBranchBlock = "medial branch block"
-    case sacroiliacJointInjection = "sacroiliac joint injection", radiofrequencyDenervation = "radiofrequency denervation"
-    case spinalSurgery = "spinal surgery", vertebralAugmentation = "vertebral augmentation"
-    case scsTrial = "spinal cord stimulator trial", scsImplant = "spinal cord stimulator implant"
+    case massage
+    case yogaOrTaiChi = "yoga or tai chi"
+    case mindfulness, relaxation
+    case tens = "TENS"
+    case epiduralSteroidInjection = "epidural steroid injection"
+    case medialBranchBlock = "medial branch block"
+    case sacroiliacJointInjection = "sacroiliac joint injection"
+    case radiofrequencyDenervation = "radiofrequency denervation"
+    case spinalSurgery = "spinal surgery"
+    case vertebralAugmentation = "vertebral augmentation"
+    case scsTrial = "spinal cord stimulator trial"
+    case scsImplant = "spinal cord stimulator implant"
     case opioidTaper = "opioid taper"
 
     public static let nonPharmacological: Set<TherapyKind> = [
@@ -27,7 +37,11 @@ public enum TherapyKind: String, CaseIterable, Sendable {
 }
 
 public struct TherapyFact: Sendable {
-    public enum Source: String, Sendable { case procedure = "Procedure", request = "ServiceRequest", carePlan = "CarePlan" }
+    public enum Source: String, Sendable {
+        case procedure = "Procedure"
+        case request = "ServiceRequest"
+        case carePlan = "CarePlan"
+    }
     public let kind: TherapyKind
     public let reference: String
     public let source: Source

@@ -53,7 +53,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
         error = root + "/error"
     }
 
-    public var effectiveWorkers: Int { workers > 0 ? workers : max(2, 2 * ProcessInfo.processInfo.activeProcessorCount) }
+    public var effectiveWorkers: Int {
+        workers > 0 ? workers : max(2, 2 * ProcessInfo.processInfo.activeProcessorCount)
+    }
 
     public var outputOptions: OutputOptions { OutputOptions(format: outputFormat, bundleType: bundleType) }
 
@@ -62,14 +64,18 @@ public struct DaemonConfiguration: Sendable, Equatable {
         let values: [String: TOMLValue]
         do { values = try TOML.parse(text) } catch { throw ConfigurationError("configuration: \(error)") }
         // `root` first, so that a directory set one by one overrides it wherever it is written.
-        for (key, value) in values.sorted(by: { ($0.key == "directories.root" ? 0 : 1, $0.key) < ($1.key == "directories.root" ? 0 : 1, $1.key) }) {
+        for (key, value) in values.sorted(by: {
+            ($0.key == "directories.root" ? 0 : 1, $0.key) < ($1.key == "directories.root" ? 0 : 1, $1.key)
+        }) {
             try apply(key: key, value: value)
         }
     }
 
     mutating func apply(key: String, value: TOMLValue) throws(ConfigurationError) {
         func string() throws(ConfigurationError) -> String {
-            guard case .string(let text) = value else { throw ConfigurationError("configuration: \(key) must be a string") }
+            guard case .string(let text) = value else {
+                throw ConfigurationError("configuration: \(key) must be a string")
+            }
             return text
         }
         func number() throws(ConfigurationError) -> Double {
@@ -80,11 +86,15 @@ public struct DaemonConfiguration: Sendable, Equatable {
             }
         }
         func integer() throws(ConfigurationError) -> Int {
-            guard case .integer(let n) = value, n >= 0 else { throw ConfigurationError("configuration: \(key) must be a non-negative integer") }
+            guard case .integer(let n) = value, n >= 0 else {
+                throw ConfigurationError("configuration: \(key) must be a non-negative integer")
+            }
             return n
         }
         func boolean() throws(ConfigurationError) -> Bool {
-            guard case .boolean(let b) = value else { throw ConfigurationError("configuration: \(key) must be true or false") }
+            guard case .boolean(let b) = value else {
+                throw ConfigurationError("configuration: \(key) must be true or false")
+            }
             return b
         }
         switch key {
@@ -95,7 +105,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
         case "directories.archive": archive = try string()
         case "directories.error": error = try string()
         case "processing.after_success":
-            guard let parsed = AfterSuccess(rawValue: try string()) else { throw ConfigurationError("configuration: \(key) must be archive or delete") }
+            guard let parsed = AfterSuccess(rawValue: try string()) else {
+                throw ConfigurationError("configuration: \(key) must be archive or delete")
+            }
             afterSuccess = parsed
         case "processing.workers": workers = try integer()
         case "processing.max_input_bytes": maxInputBytes = try integer()
@@ -103,18 +115,26 @@ public struct DaemonConfiguration: Sendable, Equatable {
         case "processing.fsync": fsync = try boolean()
         case "processing.shutdown_grace_seconds": shutdownGraceSeconds = try number()
         case "processing.default_setting":
-            guard let parsed = ClinicalCase.CareSetting(rawValue: try string()) else { throw ConfigurationError("configuration: \(key) must be primary or specialist") }
+            guard let parsed = ClinicalCase.CareSetting(rawValue: try string()) else {
+                throw ConfigurationError("configuration: \(key) must be primary or specialist")
+            }
             defaultSetting = parsed
         case "watch.settle_milliseconds": settleMilliseconds = try integer()
         case "watch.rescan_seconds": rescanSeconds = max(0.1, try number())
         case "watch.poll_only": pollOnly = try boolean()
         case "output.format":
             let text = try string()
-            if text == "same" { outputFormat = nil } else if let format = FHIRFormat(rawValue: text) { outputFormat = format } else {
+            if text == "same" {
+                outputFormat = nil
+            } else if let format = FHIRFormat(rawValue: text) {
+                outputFormat = format
+            } else {
                 throw ConfigurationError("configuration: \(key) must be same, json or xml")
             }
         case "output.bundle_type":
-            guard let parsed = OutputOptions.BundleType(rawValue: try string()) else { throw ConfigurationError("configuration: \(key) must be collection or transaction") }
+            guard let parsed = OutputOptions.BundleType(rawValue: try string()) else {
+                throw ConfigurationError("configuration: \(key) must be collection or transaction")
+            }
             bundleType = parsed
         case "profiles.directory": profiles = try string()
         case "metrics.textfile": metricsFile = try string()

@@ -3,8 +3,9 @@ import FHIR
 import Foundation
 import Pipeline
 import Terminology
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// painpathd: watches the inbox, claims files into work/, and has workers run the pipeline on them
@@ -15,14 +16,17 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
         public var configuration: DaemonConfiguration
         /// Re-reads the configuration on SIGHUP (the file, then the same flags again).
         public var reloadConfiguration: @Sendable () throws -> DaemonConfiguration
-        public init(configuration: DaemonConfiguration, reloadConfiguration: @escaping @Sendable () throws -> DaemonConfiguration) {
+        public init(
+            configuration: DaemonConfiguration,
+            reloadConfiguration: @escaping @Sendable () throws -> DaemonConfiguration
+        ) {
             self.configuration = configuration
             self.reloadConfiguration = reloadConfiguration
         }
     }
 
     public static let exitConfiguration: Int32 = 78  // EX_CONFIG
-    public static let exitCannotCreate: Int32 = 73   // EX_CANTCREAT
+    public static let exitCannotCreate: Int32 = 73  // EX_CANTCREAT
 
     let options: Options
     var configuration: DaemonConfiguration
@@ -51,8 +55,12 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
         }
         var limits = FHIRReadLimits.default
         limits.maxInputBytes = configuration.maxInputBytes
-        return (Pipeline(terminology: terminology, limits: limits, defaultSetting: configuration.defaultSetting, output: configuration.outputOptions),
-                terminology.source)
+        return (
+            Pipeline(
+                terminology: terminology, limits: limits, defaultSetting: configuration.defaultSetting,
+                output: configuration.outputOptions),
+            terminology.source
+        )
     }
 
     /// Runs until SIGTERM/SIGINT; returns the exit code.
@@ -60,7 +68,9 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
         painpath_ignore_sigpipe()
         let signals = painpath_signalfd_for_shutdown_and_reload()  // before any thread starts
         guard signals >= 0 else {
-            log.log(.error, "startup-failed", ["reason": "cannot set up signal handling: \(String(cString: strerror(errno)))"])
+            log.log(
+                .error, "startup-failed",
+                ["reason": "cannot set up signal handling: \(String(cString: strerror(errno)))"])
             return 71
         }
         defer { close(signals) }
@@ -69,8 +79,13 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
             let (pipeline, profiles) = try Self.loadPipeline(configuration)
             currentPipeline = pipeline
             directories = try Directories(configuration)
-            log.log(.info, "starting", ["inbox": configuration.inbox, "workers": String(configuration.effectiveWorkers), "profiles": profiles,
-                                        "watch": configuration.pollOnly ? "poll" : "inotify"])
+            log.log(
+                .info, "starting",
+                [
+                    "inbox": configuration.inbox, "workers": String(configuration.effectiveWorkers),
+                    "profiles": profiles,
+                    "watch": configuration.pollOnly ? "poll" : "inotify",
+                ])
         } catch {
             log.log(.error, "startup-failed", ["reason": error.description])
             FileHandle.standardError.write(Data("painpathd: \(error.description)\n".utf8))
@@ -96,7 +111,12 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
 
         var watcher = configuration.pollOnly ? nil : InboxWatcher(path: configuration.inbox)
         if !configuration.pollOnly && watcher == nil {
-            log.log(.warning, "inotify-unavailable", ["reason": String(cString: strerror(errno)), "fallback": "rescans every \(configuration.rescanSeconds) s"])
+            log.log(
+                .warning, "inotify-unavailable",
+                [
+                    "reason": String(cString: strerror(errno)),
+                    "fallback": "rescans every \(configuration.rescanSeconds) s",
+                ])
         }
         // The inbox may be removed and created again while running: the handle is reopened then.
         var inbox = directories.inbox
@@ -126,14 +146,21 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
                 recoverWork = true
                 nextRescan = now.addingTimeInterval(configuration.rescanSeconds)
             }
-            if let settle = nextSettle, now >= settle { scanInbox = true; nextSettle = nil }
+            if let settle = nextSettle, now >= settle {
+                scanInbox = true
+                nextSettle = nil
+            }
 
             if recoverWork {
                 recoverWork = false
                 // Files claimed earlier (this run's queue knows its own), oldest first is not needed:
                 // each is locked while processed, so a neighbour's in-flight file is skipped.
-                for name in directories.work.names(limit: max(queue.room, 0), where: { !$0.hasPrefix(".") && !queue.contains($0) }) {
-                    if let info = directories.work.stat(name), firstRecovery || now.timeIntervalSince1970 - InboxScanner.seconds(info.st_ctim) > 2 {
+                for name in directories.work.names(
+                    limit: max(queue.room, 0), where: { !$0.hasPrefix(".") && !queue.contains($0) })
+                {
+                    if let info = directories.work.stat(name),
+                        firstRecovery || now.timeIntervalSince1970 - InboxScanner.seconds(info.st_ctim) > 2
+                    {
                         queue.push(name)
                     }
                 }
@@ -156,7 +183,9 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
                         do {
                             if try inbox.move(name, to: directories.work, as: name) { queue.push(name) }
                         } catch {
-                            if error.code != ENOENT { log.log(.warning, "claim-failed", ["file": name, "reason": error.description]) }
+                            if error.code != ENOENT {
+                                log.log(.warning, "claim-failed", ["file": name, "reason": error.description])
+                            }
                         }
                     }
                     if let settle = scan.nextSettle { nextSettle = min(nextSettle ?? settle, settle) }
@@ -172,7 +201,9 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
             }
             if now >= nextStatus {
                 notify.status(metrics.statusLine(queued: queue.pending))
-                if let path = configuration.metricsFile, let problem = metrics.writeTextfile(path, queued: queue.pending) {
+                if let path = configuration.metricsFile,
+                    let problem = metrics.writeTextfile(path, queued: queue.pending)
+                {
                     log.log(.warning, "metrics-write-failed", ["reason": problem])
                 }
                 nextStatus = now.addingTimeInterval(2)
@@ -180,12 +211,17 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
 
             // Sleep until something happens: a signal, an inbox event, a free worker, or a deadline.
             var deadline = nextRescan
-            for candidate in [nextSettle, notify.watchdogInterval != nil ? nextWatchdog : nil, nextStatus].compactMap({ $0 }) {
+            for candidate in [nextSettle, notify.watchdogInterval != nil ? nextWatchdog : nil, nextStatus].compactMap({
+                $0
+            }) {
                 deadline = min(deadline, candidate)
             }
             if scanInbox { deadline = now }
             let timeout = max(0, Int32(min(deadline.timeIntervalSinceNow, 60) * 1000))
-            var fds = [pollfd(fd: signals, events: Int16(POLLIN), revents: 0), pollfd(fd: wake, events: Int16(POLLIN), revents: 0)]
+            var fds = [
+                pollfd(fd: signals, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: wake, events: Int16(POLLIN), revents: 0),
+            ]
             if let watcher { fds.append(pollfd(fd: watcher.fd, events: Int16(POLLIN), revents: 0)) }
             _ = poll(&fds, nfds_t(fds.count), timeout)
 
@@ -218,7 +254,9 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
                     if signal == SIGHUP {
                         reload()
                     } else {
-                        log.log(.notice, "stopping", ["signal": signal == SIGTERM ? "SIGTERM" : "SIGINT", "in_flight": String(queue.inFlight)])
+                        log.log(
+                            .notice, "stopping",
+                            ["signal": signal == SIGTERM ? "SIGTERM" : "SIGINT", "in_flight": String(queue.inFlight)])
                         stopping = true
                     }
                 }
@@ -229,23 +267,27 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
         queue.close()
         let grace = DispatchTime.now() + configuration.shutdownGraceSeconds
         if finished.wait(timeout: grace) == .timedOut {
-            log.log(.warning, "shutdown-timeout", ["in_flight": String(queue.inFlight), "note": "left in work/, redone at the next start"])
+            log.log(
+                .warning, "shutdown-timeout",
+                ["in_flight": String(queue.inFlight), "note": "left in work/, redone at the next start"])
         }
         let s = metrics.snapshot
-        log.log(.notice, "stopped", ["processed": String(s.processed), "failed": String(s.failed), "faults": String(s.faults)])
+        log.log(
+            .notice, "stopped",
+            ["processed": String(s.processed), "failed": String(s.failed), "faults": String(s.faults)])
         if let path = configuration.metricsFile { _ = metrics.writeTextfile(path, queued: 0) }
         return 0
     }
 
     /// A new handle when the directory at the handle's path is no longer the one it has open.
     static func reopenIfReplaced(_ handle: DirectoryHandle) -> DirectoryHandle? {
-        var open = stat(), atPath = stat()
+        var open = stat()
+        var atPath = stat()
         guard fstat(handle.fd, &open) == 0 else { return nil }
         guard stat(handle.path, &atPath) == 0 else { return nil }
         guard open.st_ino != atPath.st_ino || open.st_dev != atPath.st_dev else { return nil }
         return try? DirectoryHandle(path: handle.path)
     }
-
 
     /// One log line when a fault starts (or changes), one when it clears — not one per file.
     private let faultLock = NSLock()
@@ -289,7 +331,12 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
             case .fault(let error):
                 // One line per fault, not per file: the file stays in work/ and the next rescan retries it.
                 if faultStarted("errno \(error.code)") {
-                    log.log(.error, "fault", ["file": name, "reason": error.description, "action": "kept in work/, retried at the next rescan"])
+                    log.log(
+                        .error, "fault",
+                        [
+                            "file": name, "reason": error.description,
+                            "action": "kept in work/, retried at the next rescan",
+                        ])
                 }
             }
         }
@@ -301,21 +348,35 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
         do {
             let fresh = try options.reloadConfiguration()
             let (pipeline, profiles) = try Self.loadPipeline(fresh)
-            let needRestart = [fresh.inbox != configuration.inbox || fresh.work != configuration.work || fresh.outbox != configuration.outbox
-                               || fresh.archive != configuration.archive || fresh.error != configuration.error ? "directories" : nil,
-                               fresh.effectiveWorkers != configuration.effectiveWorkers ? "workers" : nil,
-                               fresh.queueCapacity != configuration.queueCapacity ? "queue_capacity" : nil,
-                               fresh.pollOnly != configuration.pollOnly ? "poll_only" : nil].compactMap { $0 }
+            let needRestart = [
+                fresh.inbox != configuration.inbox || fresh.work != configuration.work
+                    || fresh.outbox != configuration.outbox
+                    || fresh.archive != configuration.archive || fresh.error != configuration.error
+                    ? "directories" : nil,
+                fresh.effectiveWorkers != configuration.effectiveWorkers ? "workers" : nil,
+                fresh.queueCapacity != configuration.queueCapacity ? "queue_capacity" : nil,
+                fresh.pollOnly != configuration.pollOnly ? "poll_only" : nil,
+            ].compactMap { $0 }
             var applied = fresh
-            applied.inbox = configuration.inbox; applied.work = configuration.work; applied.outbox = configuration.outbox
-            applied.archive = configuration.archive; applied.error = configuration.error; applied.workers = configuration.workers
-            applied.queueCapacity = configuration.queueCapacity; applied.pollOnly = configuration.pollOnly
+            applied.inbox = configuration.inbox
+            applied.work = configuration.work
+            applied.outbox = configuration.outbox
+            applied.archive = configuration.archive
+            applied.error = configuration.error
+            applied.workers = configuration.workers
+            applied.queueCapacity = configuration.queueCapacity
+            applied.pollOnly = configuration.pollOnly
             pipelineLock.withLock {
                 currentPipeline = pipeline
                 configuration = applied
             }
             metrics.reloaded()
-            log.log(.notice, "reloaded", ["profiles": profiles, "restart_needed_for": needRestart.isEmpty ? "nothing" : needRestart.joined(separator: ",")])
+            log.log(
+                .notice, "reloaded",
+                [
+                    "profiles": profiles,
+                    "restart_needed_for": needRestart.isEmpty ? "nothing" : needRestart.joined(separator: ","),
+                ])
         } catch {
             log.log(.error, "reload-failed", ["reason": "\(error)", "action": "keeping the running configuration"])
         }

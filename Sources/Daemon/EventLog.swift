@@ -1,13 +1,20 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Structured logs: one event per line on stderr, `<priority>` first so journald files it under the
 /// right level (SyslogLevelPrefix), then `event=NAME key=value …`. Values are file names, counts and
 /// durations only — never anything read from a bundle (no names, ids, codes or values).
 public struct EventLog: Sendable {
-    public enum Priority: Int, Sendable { case error = 3, warning = 4, notice = 5, info = 6, debug = 7 }
+    public enum Priority: Int, Sendable {
+        case error = 3
+        case warning = 4
+        case notice = 5
+        case info = 6
+        case debug = 7
+    }
 
     let write: @Sendable (String) -> Void
 
@@ -34,7 +41,11 @@ public struct EventLog: Sendable {
 
     /// Bare when safe, else quoted with `"` and `\` escaped; control characters never reach the log.
     static func quote(_ value: String) -> String {
-        let safe = !value.isEmpty && value.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7f && $0 != "\"" && $0 != "=" && $0 != "\\" }
+        let safe =
+            !value.isEmpty
+            && value.unicodeScalars.allSatisfy {
+                $0.value > 0x20 && $0.value < 0x7f && $0 != "\"" && $0 != "=" && $0 != "\\"
+            }
         if safe { return value }
         var out = "\""
         for scalar in value.unicodeScalars {

@@ -1,7 +1,8 @@
 import CSystemShim
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A failed system call: what was being done, and errno.
@@ -17,7 +18,8 @@ public struct SystemError: Error, Sendable, CustomStringConvertible {
 
 /// An open directory: every file operation is relative to its descriptor (`openat`, `renameat2`),
 /// so a directory renamed or replaced under the daemon is noticed rather than followed.
-public final class DirectoryHandle: @unchecked Sendable {  // the descriptor is immutable; the kernel serializes *at calls
+// @unchecked: the descriptor is immutable, and the kernel serializes the *at calls made on it.
+public final class DirectoryHandle: @unchecked Sendable {
     public let path: String
     public let fd: Int32
 
@@ -134,7 +136,9 @@ public final class DirectoryHandle: @unchecked Sendable {  // the descriptor is 
     static let host: String = {
         var buffer = [CChar](repeating: 0, count: 256)
         gethostname(&buffer, buffer.count - 1)
-        let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self).filter { $0.isLetter || $0.isNumber || $0 == "-" }
+        let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self).filter {
+            $0.isLetter || $0.isNumber || $0 == "-"
+        }
         return name.isEmpty ? "host" : name
     }()
 
@@ -157,7 +161,12 @@ public final class DirectoryHandle: @unchecked Sendable {  // the descriptor is 
 final class Counter: @unchecked Sendable {
     private var value = 0
     private let lock = NSLock()
-    func next() -> Int { lock.withLock { value += 1; return value } }
+    func next() -> Int {
+        lock.withLock {
+            value += 1
+            return value
+        }
+    }
 }
 
 /// Reads a descriptor to its end, failing beyond `limit` bytes.

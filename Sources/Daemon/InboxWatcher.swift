@@ -1,7 +1,8 @@
 import CSystemShim
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// inotify on the inbox (IN_CLOSE_WRITE, IN_MOVED_TO, IN_CREATE): tells the loop that something
@@ -81,7 +82,10 @@ struct InboxScanner {
         let names = inbox.names(limit: limit * 4 + 16) { !$0.hasPrefix(".") }
         result.more = names.count == limit * 4 + 16
         for name in names {
-            guard result.ready.count < limit else { result.more = true; break }
+            guard result.ready.count < limit else {
+                result.more = true
+                break
+            }
             guard let info = inbox.stat(name) else { continue }
             if info.st_mode & S_IFMT == S_IFDIR { continue }  // directories are left alone
             let changed = max(Self.seconds(info.st_mtim), Self.seconds(info.st_ctim))

@@ -21,7 +21,9 @@ public final class Metrics: @unchecked Sendable {  // every field is guarded by 
             inFlight -= 1
             processingSeconds += seconds
             switch result {
-            case .recommended: processed += 1; lastSuccess = Date().timeIntervalSince1970
+            case .recommended:
+                processed += 1
+                lastSuccess = Date().timeIntervalSince1970
             case .rejected: failed += 1
             case .skipped: alreadyDone += 1
             case .fault: faults += 1
@@ -38,14 +40,17 @@ public final class Metrics: @unchecked Sendable {  // every field is guarded by 
 
     public var snapshot: Snapshot {
         lock.withLock {
-            Snapshot(processed: processed, failed: failed, skipped: alreadyDone, faults: faults, inFlight: inFlight, reloads: reloads,
-                     lastSuccess: lastSuccess, processingSeconds: processingSeconds)
+            Snapshot(
+                processed: processed, failed: failed, skipped: alreadyDone, faults: faults, inFlight: inFlight,
+                reloads: reloads,
+                lastSuccess: lastSuccess, processingSeconds: processingSeconds)
         }
     }
 
     public func statusLine(queued: Int) -> String {
         let s = snapshot
-        return "processed \(s.processed), failed \(s.failed), in flight \(s.inFlight), queued \(queued), faults \(s.faults)"
+        return
+            "processed \(s.processed), failed \(s.failed), in flight \(s.inFlight), queued \(queued), faults \(s.faults)"
     }
 
     func prometheusText(queued: Int) -> String {
@@ -83,8 +88,12 @@ public final class Metrics: @unchecked Sendable {  // every field is guarded by 
     func writeTextfile(_ path: String, queued: Int) -> String? {
         let data = Data(prometheusText(queued: queued).utf8)
         let temporary = path + ".tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: data) else { return "cannot write \(temporary)" }
-        guard rename(temporary, path) == 0 else { return "cannot rename \(temporary): \(String(cString: strerror(errno)))" }
+        guard FileManager.default.createFile(atPath: temporary, contents: data) else {
+            return "cannot write \(temporary)"
+        }
+        guard rename(temporary, path) == 0 else {
+            return "cannot rename \(temporary): \(String(cString: strerror(errno)))"
+        }
         return nil
     }
 }

@@ -2,8 +2,9 @@ import FHIR
 import Foundation
 import Output
 import Pipeline
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The five directories, open.
@@ -15,9 +16,12 @@ public final class Directories: Sendable {
             do {
                 try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
             } catch {
-                throw StartupError("cannot create the \(role) directory \(path): \((error as NSError).localizedDescription)")
+                throw StartupError(
+                    "cannot create the \(role) directory \(path): \((error as NSError).localizedDescription)")
             }
-            do { return try DirectoryHandle(path: path) } catch { throw StartupError("cannot open the \(role) directory \(path): \(error)") }
+            do { return try DirectoryHandle(path: path) } catch {
+                throw StartupError("cannot open the \(role) directory \(path): \(error)")
+            }
         }
         inbox = try open("inbox", configuration.inbox)
         work = try open("work", configuration.work)
@@ -27,14 +31,19 @@ public final class Directories: Sendable {
         let all = [("inbox", inbox), ("work", work), ("outbox", outbox), ("archive", archive), ("error", error)]
         var devices: [(String, UInt)] = []
         for (role, directory) in all {
-            do { devices.append((role, try directory.device())) } catch { throw StartupError("cannot stat the \(role) directory: \(error)") }
+            do { devices.append((role, try directory.device())) } catch {
+                throw StartupError("cannot stat the \(role) directory: \(error)")
+            }
             // The daemon renames into and out of every one of them.
             guard access(directory.path, W_OK | X_OK) == 0 else {
-                throw StartupError("the \(role) directory \(directory.path) is not writable by this user (uid \(getuid()))")
+                throw StartupError(
+                    "the \(role) directory \(directory.path) is not writable by this user (uid \(getuid()))")
             }
         }
         if let different = devices.first(where: { $0.1 != devices[0].1 }) {
-            throw StartupError("the \(different.0) directory is on another filesystem than the inbox; all five must share one (claims and results are atomic renames)")
+            throw StartupError(
+                "the \(different.0) directory is on another filesystem than the inbox; all five must share one (claims and results are atomic renames)"
+            )
         }
     }
 }
@@ -71,11 +80,15 @@ struct Processor: Sendable {
         guard let before = work.stat(name) else { return .skipped(reason: "gone") }
         let type = before.st_mode & S_IFMT
         // Never open what is not a regular file: a FIFO would block, a device could act.
-        guard type == S_IFREG else { return reject(name, bytes: nil, reason: Self.describe(type: type) + "; painpathd takes only regular files") }
+        guard type == S_IFREG else {
+            return reject(name, bytes: nil, reason: Self.describe(type: type) + "; painpathd takes only regular files")
+        }
         let fd = openat(work.fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else {
             if errno == ENOENT { return .skipped(reason: "gone") }
-            if errno == ELOOP { return reject(name, bytes: nil, reason: "a symbolic link; painpathd takes only regular files") }
+            if errno == ELOOP {
+                return reject(name, bytes: nil, reason: "a symbolic link; painpathd takes only regular files")
+            }
             return .fault(SystemError("open \(work.path)/\(name)"))
         }
         defer { close(fd) }
@@ -83,20 +96,31 @@ struct Processor: Sendable {
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { return .skipped(reason: "being processed by another daemon") }
         var info = stat()
         guard fstat(fd, &info) == 0 else { return .fault(SystemError("stat \(name)")) }
-        guard let now = work.stat(name), now.st_ino == info.st_ino, now.st_dev == info.st_dev else { return .skipped(reason: "finished by another daemon") }
+        guard let now = work.stat(name), now.st_ino == info.st_ino, now.st_dev == info.st_dev else {
+            return .skipped(reason: "finished by another daemon")
+        }
         guard info.st_mode & S_IFMT == S_IFREG else { return reject(name, bytes: nil, reason: "not a regular file") }
         guard info.st_nlink == 1 else {
-            return reject(name, bytes: nil, reason: "a hard-linked file (\(info.st_nlink) links); write a new file into the inbox instead of linking one")
+            return reject(
+                name, bytes: nil,
+                reason:
+                    "a hard-linked file (\(info.st_nlink) links); write a new file into the inbox instead of linking one"
+            )
         }
         guard info.st_size > 0 else { return reject(name, bytes: nil, reason: "an empty file") }
         guard Int(info.st_size) <= configuration.maxInputBytes else {
-            return reject(name, bytes: nil, reason: "\(info.st_size) bytes, over the limit of \(configuration.maxInputBytes) bytes (processing.max_input_bytes)")
+            return reject(
+                name, bytes: nil,
+                reason:
+                    "\(info.st_size) bytes, over the limit of \(configuration.maxInputBytes) bytes (processing.max_input_bytes)"
+            )
         }
         let bytes: [UInt8]
         do { bytes = try readAll(fd, limit: configuration.maxInputBytes) } catch { return .fault(error) }
         do {
             let recommendation = try pipeline.run(bytes)
-            let output = try writeResult(name, recommendation.bytes, format: recommendation.format, digest: recommendation.inputSHA256)
+            let output = try writeResult(
+                name, recommendation.bytes, format: recommendation.format, digest: recommendation.inputSHA256)
             try finishInput(name, digest: recommendation.inputSHA256)
             return .recommended(output: output)
         } catch let failure as PipelineFailure {
@@ -110,14 +134,20 @@ struct Processor: Sendable {
 
     /// `STEM.careplan.EXT`; a different earlier result under that name is kept, and this one gets
     /// the input digest in its name (the same input redone after a crash finds its own file).
-    func writeResult(_ name: String, _ bytes: [UInt8], format: FHIRFormat, digest: String) throws(SystemError) -> String {
-        for candidate in [ResultNames.result(forInput: name, format: format), ResultNames.result(forInput: name, format: format, digest: digest)] {
+    func writeResult(_ name: String, _ bytes: [UInt8], format: FHIRFormat, digest: String) throws(SystemError) -> String
+    {
+        for candidate in [
+            ResultNames.result(forInput: name, format: format),
+            ResultNames.result(forInput: name, format: format, digest: digest),
+        ] {
             switch try directories.outbox.writeAtomically(candidate, bytes, sync: configuration.fsync) {
             case .written, .identical: return candidate
             case .conflict: continue
             }
         }
-        throw SystemError("write result for \(name): both \(ResultNames.stem(name)).careplan and its digest-named alternative hold other results", EEXIST)
+        throw SystemError(
+            "write result for \(name): both \(ResultNames.stem(name)).careplan and its digest-named alternative hold other results",
+            EEXIST)
     }
 
     /// After the result: the input to archive/ (or deleted). A same-named earlier input in archive/
@@ -132,7 +162,9 @@ struct Processor: Sendable {
         }
     }
 
-    func move(_ name: String, from source: DirectoryHandle, to target: DirectoryHandle, digest: String) throws(SystemError) {
+    func move(_ name: String, from source: DirectoryHandle, to target: DirectoryHandle, digest: String)
+        throws(SystemError)
+    {
         for candidate in [name, "\(name).\(digest.prefix(12))"] {
             if try source.move(name, to: target, as: candidate) {
                 if configuration.fsync {
@@ -154,10 +186,14 @@ struct Processor: Sendable {
     /// the two leaves the input in work/, and the redo finds the same outcome).
     func reject(_ name: String, bytes: [UInt8]?, outcome: [UInt8]? = nil, reason: String) -> ProcessingResult {
         let digest = bytes.map { SHA256.hex($0) } ?? SHA256.hex(Array(name.utf8))
-        let document = outcome ?? FHIRJSONWriter().write(OperationOutcomeBuilder.outcome(error: FHIRReadError(.forbidden, "\(name) is \(reason)")))
+        let document =
+            outcome
+            ?? FHIRJSONWriter().write(
+                OperationOutcomeBuilder.outcome(error: FHIRReadError(.forbidden, "\(name) is \(reason)")))
         do throws(SystemError) {
             var written: String?
-            for candidate in [ResultNames.outcome(forInput: name), ResultNames.outcome(forInput: name, digest: digest)] {
+            for candidate in [ResultNames.outcome(forInput: name), ResultNames.outcome(forInput: name, digest: digest)]
+            {
                 switch try directories.error.writeAtomically(candidate, document, sync: configuration.fsync) {
                 case .written, .identical: written = candidate
                 case .conflict: continue

@@ -29,28 +29,41 @@ public enum TOML {
             let line = stripComment(String(rawLine)).trimmingCharacters(in: .whitespaces)
             if line.isEmpty { continue }
             if line.hasPrefix("[") {
-                guard line.hasSuffix("]"), !line.hasPrefix("[["), line.count > 2 else { throw TOMLError(line: number, message: "a table header is [name]") }
+                guard line.hasSuffix("]"), !line.hasPrefix("[["), line.count > 2 else {
+                    throw TOMLError(line: number, message: "a table header is [name]")
+                }
                 table = String(line.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces)
-                guard isBareKey(table) else { throw TOMLError(line: number, message: "table name \(table) is not a bare key") }
+                guard isBareKey(table) else {
+                    throw TOMLError(line: number, message: "table name \(table) is not a bare key")
+                }
                 continue
             }
-            guard let equals = line.firstIndex(of: "=") else { throw TOMLError(line: number, message: "expected key = value") }
+            guard let equals = line.firstIndex(of: "=") else {
+                throw TOMLError(line: number, message: "expected key = value")
+            }
             let key = line[..<equals].trimmingCharacters(in: .whitespaces)
-            guard isBareKey(key) else { throw TOMLError(line: number, message: "\(key) is not a bare key (letters, digits, - and _)") }
+            guard isBareKey(key) else {
+                throw TOMLError(line: number, message: "\(key) is not a bare key (letters, digits, - and _)")
+            }
             let full = table.isEmpty ? key : table + "." + key
             guard result[full] == nil else { throw TOMLError(line: number, message: "\(full) is set twice") }
             var scanner = Scanner(text: Array(line[line.index(after: equals)...].unicodeScalars), line: number)
             let value = try scanner.value()
             scanner.skipSpaces()
-            guard scanner.atEnd else { throw TOMLError(line: number, message: "unexpected text after the value of \(full)") }
+            guard scanner.atEnd else {
+                throw TOMLError(line: number, message: "unexpected text after the value of \(full)")
+            }
             result[full] = value
         }
         return result
     }
 
     static func isBareKey(_ key: String) -> Bool {
-        !key.isEmpty && key.unicodeScalars.allSatisfy { (("a"..."z").contains($0) || ("A"..."Z").contains($0)
-            || ("0"..."9").contains($0) || $0 == "-" || $0 == "_") }
+        !key.isEmpty
+            && key.unicodeScalars.allSatisfy {
+                (("a"..."z").contains($0) || ("A"..."Z").contains($0)
+                    || ("0"..."9").contains($0) || $0 == "-" || $0 == "_")
+            }
     }
 
     /// The line without a `#` comment (a `#` inside a string stays).
@@ -58,10 +71,22 @@ public enum TOML {
         var quote: Character?
         var escaped = false
         for (offset, character) in line.enumerated() {
-            if escaped { escaped = false; continue }
-            if quote == "\"" && character == "\\" { escaped = true; continue }
-            if let open = quote { if character == open { quote = nil }; continue }
-            if character == "\"" || character == "'" { quote = character; continue }
+            if escaped {
+                escaped = false
+                continue
+            }
+            if quote == "\"" && character == "\\" {
+                escaped = true
+                continue
+            }
+            if let open = quote {
+                if character == open { quote = nil }
+                continue
+            }
+            if character == "\"" || character == "'" {
+                quote = character
+                continue
+            }
             if character == "#" { return String(line.prefix(offset)) }
         }
         return line
@@ -130,17 +155,26 @@ public enum TOML {
             while true {
                 skipSpaces()
                 guard !atEnd else { throw error("unterminated array (arrays must be on one line)") }
-                if text[position] == "]" { position += 1; return .array(values) }
+                if text[position] == "]" {
+                    position += 1
+                    return .array(values)
+                }
                 values.append(try value())
                 skipSpaces()
                 guard !atEnd else { throw error("unterminated array") }
-                if text[position] == "," { position += 1 } else if text[position] != "]" { throw error("expected , or ] in an array") }
+                if text[position] == "," {
+                    position += 1
+                } else if text[position] != "]" {
+                    throw error("expected , or ] in an array")
+                }
             }
         }
 
         mutating func bare() throws(TOMLError) -> TOMLValue {
             let start = position
-            while !atEnd, text[position] != ",", text[position] != "]", text[position] != " ", text[position] != "\t" { position += 1 }
+            while !atEnd, text[position] != ",", text[position] != "]", text[position] != " ", text[position] != "\t" {
+                position += 1
+            }
             let word = String(String.UnicodeScalarView(text[start..<position])).replacingOccurrences(of: "_", with: "")
             if word == "true" { return .boolean(true) }
             if word == "false" { return .boolean(false) }

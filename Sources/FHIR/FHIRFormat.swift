@@ -13,18 +13,21 @@ public enum FHIRFormat: String, Sendable, CaseIterable {
     /// optional UTF-8 byte order mark and whitespace is `{` for JSON and `<` for XML.
     public static func sniff(_ bytes: [UInt8]) throws(FHIRReadError) -> FHIRFormat {
         if bytes.count >= 2, (bytes[0] == 0xFE && bytes[1] == 0xFF) || (bytes[0] == 0xFF && bytes[1] == 0xFE) {
-            throw FHIRReadError(.syntax, "the input is UTF-16 or UTF-32 (byte order mark); FHIR requires UTF-8", line: 1, column: 1)
+            throw FHIRReadError(
+                .syntax, "the input is UTF-16 or UTF-32 (byte order mark); FHIR requires UTF-8", line: 1, column: 1)
         }
         var index = 0
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { index = 3 }
         while index < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index += 1 }
         guard index < bytes.count else { throw FHIRReadError(.syntax, "the input is empty") }
         switch bytes[index] {
-        case UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: "/"): return .json  // `/`: let the JSON reader say "no comments"
+        // `/`: JSON, so that the JSON reader says "no comments".
+        case UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: "/"): return .json
         case UInt8(ascii: "<"): return .xml
         default:
-            throw FHIRReadError(.syntax, "the input is neither JSON (starts with '{') nor XML (starts with '<')",
-                                line: 1 + bytes[..<index].filter { $0 == 0x0A }.count, column: nil)
+            throw FHIRReadError(
+                .syntax, "the input is neither JSON (starts with '{') nor XML (starts with '<')",
+                line: 1 + bytes[..<index].filter { $0 == 0x0A }.count, column: nil)
         }
     }
 }
@@ -41,7 +44,8 @@ public struct FHIRReader: Sendable {
 
     public func read(_ bytes: [UInt8]) throws(FHIRReadError) -> (result: FHIRReadResult, format: FHIRFormat) {
         guard bytes.count <= limits.maxInputBytes else {
-            throw FHIRReadError(.limit, "the input is \(bytes.count) bytes, over the limit of \(limits.maxInputBytes) bytes")
+            throw FHIRReadError(
+                .limit, "the input is \(bytes.count) bytes, over the limit of \(limits.maxInputBytes) bytes")
         }
         let format = try FHIRFormat.sniff(bytes)
         switch format {

@@ -9,7 +9,11 @@ public func fuzzJSONReader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let limits = FHIRReadLimits(maxInputBytes: 1 << 20, maxDepth: 100, maxStringBytes: 1 << 20)
     guard let read = try? FHIRJSONReader(limits: limits).read(bytes) else { return 0 }
     let written = FHIRJSONWriter().write(read.resource)
-    guard let again = try? FHIRJSONReader(limits: FHIRReadLimits(maxInputBytes: 64 << 20, maxDepth: 100, maxStringBytes: 64 << 20)).read(written) else {
+    guard
+        let again = try? FHIRJSONReader(
+            limits: FHIRReadLimits(maxInputBytes: 64 << 20, maxDepth: 100, maxStringBytes: 64 << 20)
+        ).read(written)
+    else {
         fatalError("the JSON written from a read model does not read back")
     }
     precondition(again.resource == read.resource, "JSON round trip changed the model")
@@ -17,9 +21,9 @@ public func fuzzJSONReader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 }
 
 #if !FUZZING
-/// Without libFuzzer: replays the files given (crash inputs, a corpus) through the same function.
-@main
-struct ReplayJSONInputs {
-    static func main() { replayFuzzInputs(fuzzJSONReader) }
-}
+    /// Without libFuzzer: replays the files given (crash inputs, a corpus) through the same function.
+    @main
+    struct ReplayJSONInputs {
+        static func main() { replayFuzzInputs(fuzzJSONReader) }
+    }
 #endif

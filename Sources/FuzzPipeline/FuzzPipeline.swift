@@ -1,6 +1,6 @@
 import FHIR
-import FuzzSupport
 import Foundation
+import FuzzSupport
 import Output
 import Pipeline
 import Terminology
@@ -10,8 +10,10 @@ let fuzzPipeline: Pipeline = {
     guard let terminology = try? Terminology.locateAndLoad() else {
         fatalError("fuzz-pipeline needs the profiles (run from the repository root or set PAINPATH_PROFILES)")
     }
-    return Pipeline(terminology: terminology, limits: FHIRReadLimits(maxInputBytes: 1 << 20, maxDepth: 100, maxStringBytes: 1 << 20),
-                    clock: { Date(timeIntervalSince1970: 1_795_000_000) })
+    return Pipeline(
+        terminology: terminology,
+        limits: FHIRReadLimits(maxInputBytes: 1 << 20, maxDepth: 100, maxStringBytes: 1 << 20),
+        clock: { Date(timeIntervalSince1970: 1_795_000_000) })
 }()
 let fuzzChecker: ProfileChecker = {
     guard let checker = try? ProfileChecker.load(directory: fuzzPipeline.terminology.source) else {
@@ -30,14 +32,16 @@ public func fuzzWholePipeline(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt
         let issues = fuzzChecker.check(recommendation.bundle)
         precondition(issues.isEmpty, "output breaks the profiles: \(issues)")
     } catch {
-        precondition((try? FHIRReader().read(error.outcomeJSON))?.result.resource.type == "OperationOutcome", "unreadable OperationOutcome")
+        precondition(
+            (try? FHIRReader().read(error.outcomeJSON))?.result.resource.type == "OperationOutcome",
+            "unreadable OperationOutcome")
     }
     return 0
 }
 
 #if !FUZZING
-@main
-struct ReplayPipelineInputs {
-    static func main() { replayFuzzInputs(fuzzWholePipeline) }
-}
+    @main
+    struct ReplayPipelineInputs {
+        static func main() { replayFuzzInputs(fuzzWholePipeline) }
+    }
 #endif

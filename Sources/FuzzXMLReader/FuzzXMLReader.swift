@@ -10,7 +10,11 @@ public func fuzzXMLReader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard let read = try? FHIRXMLReader(limits: limits).read(bytes) else { return 0 }
     // Some models cannot be written as XML (e.g. control characters): a clean error is fine.
     guard let written = try? FHIRXMLWriter().write(read.resource) else { return 0 }
-    guard let again = try? FHIRXMLReader(limits: FHIRReadLimits(maxInputBytes: 64 << 20, maxDepth: 100, maxStringBytes: 64 << 20)).read(written) else {
+    guard
+        let again = try? FHIRXMLReader(
+            limits: FHIRReadLimits(maxInputBytes: 64 << 20, maxDepth: 100, maxStringBytes: 64 << 20)
+        ).read(written)
+    else {
         fatalError("the XML written from a read model does not read back")
     }
     precondition(again.resource == read.resource, "XML round trip changed the model")
@@ -18,8 +22,8 @@ public func fuzzXMLReader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 }
 
 #if !FUZZING
-@main
-struct ReplayXMLInputs {
-    static func main() { replayFuzzInputs(fuzzXMLReader) }
-}
+    @main
+    struct ReplayXMLInputs {
+        static func main() { replayFuzzInputs(fuzzXMLReader) }
+    }
 #endif

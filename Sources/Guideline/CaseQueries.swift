@@ -23,7 +23,8 @@ extension ClinicalCase {
     public var durationReason: Reason {
         guard let duration else { return Reason("duration unknown (no onset or recorded date)") }
         let since = onset.map { ClinicalDate.day($0.value) } ?? "?"
-        return Reason("\(duration.stage.rawValue): \(Int(duration.weeks)) weeks since onset \(since)", onset?.sources ?? [])
+        return Reason(
+            "\(duration.stage.rawValue): \(Int(duration.weeks)) weeks since onset \(since)", onset?.sources ?? [])
     }
 
     /// Weeks since presentation (or onset, when no presentation is known).
@@ -78,7 +79,9 @@ extension ClinicalCase {
     /// Therapies of this kind that were done (Procedures completed or in progress).
     public func done(_ kind: TherapyKind) -> [TherapyFact] { therapies.filter { $0.kind == kind && $0.done } }
     public var nonPharmacologicalTherapies: [TherapyFact] { therapies(TherapyKind.nonPharmacological) }
-    public func referrals(_ kinds: Set<ReferralFact.Kind>) -> [ReferralFact] { referrals.filter { kinds.contains($0.kind) } }
+    public func referrals(_ kinds: Set<ReferralFact.Kind>) -> [ReferralFact] {
+        referrals.filter { kinds.contains($0.kind) }
+    }
 }
 
 extension Reason {

@@ -14,13 +14,15 @@ enum Criteria {
 
     /// §2.2 routine referral: radicular, not severe, not improved, ≥ 6 weeks from presentation.
     static func routineReferral(_ c: ClinicalCase) -> [Reason]? {
-        guard c.has(.radicular), !c.isSevereRadicular, !c.improved, let weeks = c.weeksSincePresentation, weeks >= 6 else {
+        guard c.has(.radicular), !c.isSevereRadicular, !c.improved, let weeks = c.weeksSincePresentation, weeks >= 6
+        else {
             return nil
         }
         return [
             Reason("radicular pain, not severe", c.sources(.radicular)), Reason("not improved"),
             Reason(
-                "\(Int(weeks)) weeks since presentation \(ClinicalDate.day(c.presentationOrNow))", c.presentationSources),
+                "\(Int(weeks)) weeks since presentation \(ClinicalDate.day(c.presentationOrNow))", c.presentationSources
+            ),
         ]
     }
 
@@ -49,7 +51,9 @@ enum Criteria {
         guard !second.isEmpty else { return (false, [Reason("no documented failure of duloxetine or tramadol")]) }
         let therapies = c.nonPharmacologicalTherapies
         let kinds = Set(therapies.map(\.kind))
-        guard kinds.count >= 2 else { return (false, [Reason("\(kinds.count) non-pharmacological therapies tried (< 2)")]) }
+        guard kinds.count >= 2 else {
+            return (false, [Reason("\(kinds.count) non-pharmacological therapies tried (< 2)")])
+        }
         let blockers = c.contraindications(.opioid)
         guard blockers.isEmpty else { return (false, blockers.map { $0.reason(prefixed: "opioid contraindicated: ") }) }
         if let active = c.active(.opioid).first {

@@ -9,7 +9,10 @@ public struct Drug: Sendable, Hashable {
     public let contraindication: Contraindicated?
     public let code: ProposalCode?
 
-    init(_ ingredient: String, _ medicationClass: MedicationClass, rxnorm: String?, contraindicated: Contraindicated? = nil) {
+    init(
+        _ ingredient: String, _ medicationClass: MedicationClass, rxnorm: String?,
+        contraindicated: Contraindicated? = nil
+    ) {
         self.ingredient = ingredient
         self.medicationClass = medicationClass
         self.contraindication = contraindicated
@@ -64,10 +67,12 @@ struct Regimen: Sendable {
 
 extension Regimen {
     static let gabapentin = Regimen(
-        drug: .gabapentin, title: "Gabapentin", instructions: "Gabapentin 300 mg at night, titrate to 300–1200 mg three times daily",
+        drug: .gabapentin, title: "Gabapentin",
+        instructions: "Gabapentin 300 mg at night, titrate to 300–1200 mg three times daily",
         dose: ProposedDose(300, "mg", timesPerDay: 1))
     static let pregabalin = Regimen(
-        drug: .pregabalin, title: "Pregabalin", instructions: "Pregabalin 75 mg twice daily, titrate to 150–300 mg twice daily",
+        drug: .pregabalin, title: "Pregabalin",
+        instructions: "Pregabalin 75 mg twice daily, titrate to 150–300 mg twice daily",
         dose: ProposedDose(75, "mg", timesPerDay: 2))
     static let pregabalinSpinalCordInjury = Regimen(
         drug: .pregabalin, title: "Pregabalin",
@@ -104,7 +109,8 @@ extension Regimen {
         instructions: "Lidocaine 5 % patch to the painful area, up to 12 hours on and 12 hours off",
         dose: ProposedDose(1, "patch", timesPerDay: 1))
     static let capsaicin = Regimen(
-        drug: .capsaicin, title: "Capsaicin (topical)", instructions: "Topical capsaicin to the painful area", dose: nil)
+        drug: .capsaicin, title: "Capsaicin (topical)", instructions: "Topical capsaicin to the painful area", dose: nil
+    )
     static func tramadol(maximumPerDay: Int) -> Regimen {
         Regimen(
             drug: .tramadol, title: "Tramadol",
@@ -116,8 +122,10 @@ extension Regimen {
     static func opioidTrial(_ drug: Drug, dose: ProposedDose) -> Regimen {
         Regimen(
             drug: drug, title: "Immediate-release \(drug.ingredient) (trial)",
-            instructions: "Immediate-release \(drug.ingredient), lowest dose, ≤ 30 MME/day (start 20–30), with a treatment "
-                + "agreement; reassess in 1–4 weeks and stop if function does not improve. Never extended-release to start",
+            instructions:
+                "Immediate-release \(drug.ingredient), lowest dose, ≤ 30 MME/day (start 20–30), with a treatment "
+                + "agreement; reassess in 1–4 weeks and stop if function does not improve. "
+                + "Never extended-release to start",
             dose: dose)
     }
     static let cyclobenzaprine = shortCourse(.cyclobenzaprine, dose: ProposedDose(5, "mg", timesPerDay: 3))
@@ -125,7 +133,8 @@ extension Regimen {
     static let baclofen = shortCourse(.baclofen, dose: nil)
     static func shortCourse(_ drug: Drug, dose: ProposedDose?) -> Regimen {
         Regimen(
-            drug: drug, title: "\(drug.name), short course", instructions: "\(drug.name) for up to 2 weeks (short course)",
+            drug: drug, title: "\(drug.name), short course",
+            instructions: "\(drug.name) for up to 2 weeks (short course)",
             dose: dose)
     }
 }
@@ -133,7 +142,8 @@ extension Regimen {
 /// Which drug of a list may be proposed: the first that is not active, failed, allergic or
 /// contraindicated; the reasons say why each earlier one was passed over.
 enum DrugChoice {
-    static func pick(_ candidates: [Regimen], in facts: ClinicalCase, allowActive: Bool = false) -> (Regimen?, [Reason]) {
+    static func pick(_ candidates: [Regimen], in facts: ClinicalCase, allowActive: Bool = false) -> (Regimen?, [Reason])
+    {
         var passedOver: [Reason] = []
         for candidate in candidates {
             let blockers = blockers(candidate.drug, in: facts, allowActive: allowActive)
@@ -159,7 +169,9 @@ enum DrugChoice {
             reasons.append(Reason("allergy to the class \(drug.medicationClass.label)", sources))
         }
         if let against = drug.contraindication {
-            reasons += facts.contraindications(against).map { $0.reason(prefixed: "\(drug.ingredient) contraindicated: ") }
+            reasons += facts.contraindications(against).map {
+                $0.reason(prefixed: "\(drug.ingredient) contraindicated: ")
+            }
         }
         return reasons
     }

@@ -76,7 +76,8 @@ public struct GuidelineEngine: Sendable {
                         recommendations[index], rule: rule, proposal: proposal, reasons: outcome.reasons)
                 } else {
                     recommendations.append(
-                        Recommendation(ruleIds: [rule.id], kind: rule.kind, proposal: proposal, reasons: outcome.reasons))
+                        Recommendation(
+                            ruleIds: [rule.id], kind: rule.kind, proposal: proposal, reasons: outcome.reasons))
                 }
             }
         }

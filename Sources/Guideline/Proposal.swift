@@ -86,7 +86,8 @@ public struct Proposal: Sendable {
 
     public init(
         key: ProposalKey, title: String, detail: String, codes: [ProposalCode] = [], priority: Priority = .routine,
-        dueBy: Date? = nil, dose: ProposedDose? = nil, ingredient: String? = nil, medicationClass: MedicationClass? = nil
+        dueBy: Date? = nil, dose: ProposedDose? = nil, ingredient: String? = nil,
+        medicationClass: MedicationClass? = nil
     ) {
         self.key = key
         self.title = title

@@ -4,7 +4,10 @@ import Terminology
 
 /// What a rule makes (GUIDELINE.md §2 "kind", plus §3 warnings).
 public enum RuleKind: String, Sendable {
-    case serviceRequest = "S", medicationRequest = "M", activity = "A", warning = "W"
+    case serviceRequest = "S"
+    case medicationRequest = "M"
+    case activity = "A"
+    case warning = "W"
 }
 
 /// What a rule is besides its kind, for the rules that read other rules' verdicts.

@@ -73,7 +73,6 @@ public enum RuleID: String, CaseIterable, Sendable, Comparable {
     case nsaidContraindicated = "nsaid-contraindicated"
     case psychosocialFactorsUnaddressed = "psychosocial-factors-unaddressed"
 
-
     /// Document order.
     public static func < (a: Self, b: Self) -> Bool { a.position < b.position }
     var position: Int { Self.positions[self] ?? 0 }
@@ -93,6 +92,10 @@ public enum GuidelineSection: String, Sendable, CaseIterable {
 
 /// A source text of `guideline-sources/`, cited by its file number.
 public enum SourceText: String, Sendable, Comparable {
-    case s000 = "000", s001 = "001", s002 = "002", s003 = "003", s004 = "004"
+    case s000 = "000"
+    case s001 = "001"
+    case s002 = "002"
+    case s003 = "003"
+    case s004 = "004"
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 }

@@ -43,7 +43,9 @@ extension Rules {
         guard recent.count < 3 else {
             return .skip("\(recent.count) epidural injections in the last 6 months (limit 3)", recent.map(\.reference))
         }
-        let open = c.therapies.first { $0.kind == .epiduralSteroidInjection && $0.requested && $0.status != "completed" }
+        let open = c.therapies.first {
+            $0.kind == .epiduralSteroidInjection && $0.requested && $0.status != "completed"
+        }
         if let open { return .skip("an epidural steroid injection is already requested", [open.reference]) }
         if !recent.isEmpty {
             reasons.append(Reason("\(recent.count) injection(s) in the last 6 months (< 3)", recent.map(\.reference)))
@@ -90,7 +92,9 @@ extension Rules {
             return .skip("no indication (post-surgical radicular pain, FBSS, PHN, CRPS, peripheral neuropathic pain)")
         }
         guard c.isChronic else { return .skip(c.durationReason.text + " (not chronic)") }
-        guard let failed = Criteria.conservativeCareFailed(c) else { return .skip("conservative care not documented as failed") }
+        guard let failed = Criteria.conservativeCareFailed(c) else {
+            return .skip("conservative care not documented as failed")
+        }
         // Interpretation: for a neuropathic indication alone (PHN, CRPS, peripheral neuropathic pain),
         // conservative care has failed only when a first-line neuropathic medicine has (000, 001).
         let neuropathicOnly = c.has(.peripheralNeuropathic) && indication.count == 1
@@ -122,7 +126,8 @@ extension Rules {
         return .fire(
             [Reason("positive medial branch block (≥ 50 % relief or successful)", positive.map(\.reference))],
             request(
-                .radiofrequencyDenervation, "Facet radiofrequency denervation", "Lumbar facet radiofrequency denervation.",
+                .radiofrequencyDenervation, "Facet radiofrequency denervation",
+                "Lumbar facet radiofrequency denervation.",
                 [.snomed("178814008", "Radiofrequency denervation of facet joint")]))
     }
 

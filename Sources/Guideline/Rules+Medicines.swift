@@ -63,12 +63,14 @@ extension Rules {
         // Duloxetine first when back pain or depression coexists or at 65 and over; else nortriptyline.
         let older = (c.age ?? 0) >= 65
         let why = [
-            c.hasBackPain ? "back pain coexists" : nil, c.depression.isEmpty ? nil : "depression", older ? "age ≥ 65" : nil,
+            c.hasBackPain ? "back pain coexists" : nil, c.depression.isEmpty ? nil : "depression",
+            older ? "age ≥ 65" : nil,
         ].compactMap { $0 }
         var reasons = [Reason("neuropathic component (multimodal with the anticonvulsant)", c.sources(.neuropathic))]
         if !why.isEmpty { reasons.append(Reason("duloxetine preferred: " + why.joined(separator: ", "))) }
         let order: [Regimen] =
-            why.isEmpty ? [.nortriptyline, .duloxetineStart, .venlafaxine] : [.duloxetineStart, .nortriptyline, .venlafaxine]
+            why.isEmpty
+            ? [.nortriptyline, .duloxetineStart, .venlafaxine] : [.duloxetineStart, .nortriptyline, .venlafaxine]
         let (choice, passed) = DrugChoice.pick(order, in: c)
         reasons += passed
         guard let choice else { return .skip(reasons + [Reason("no SNRI or TCA can be proposed")]) }
@@ -76,7 +78,8 @@ extension Rules {
     }
 
     static let startDuloxetine = Rule(
-        .startDuloxetine, .medicationRequest, in: .medicines, "Start duloxetine for chronic low back pain", cites: [.s002]
+        .startDuloxetine, .medicationRequest, in: .medicines, "Start duloxetine for chronic low back pain",
+        cites: [.s002]
     ) { c, _ in
         guard c.hasChronicBackPain else {
             return .skip(c.hasBackPain ? c.durationReason.text + " (not chronic)" : "no back-pain condition")
@@ -156,7 +159,9 @@ extension Rules {
         .startTramadol, .medicationRequest, in: .medicines, "Start tramadol", cites: [.s002]
     ) { c, _ in
         guard c.hasChronicBackPain else { return .skip("no chronic low back pain") }
-        guard let nsaids = Criteria.nsaidsExhausted(c) else { return .skip("NSAIDs neither failed nor contraindicated") }
+        guard let nsaids = Criteria.nsaidsExhausted(c) else {
+            return .skip("NSAIDs neither failed nor contraindicated")
+        }
         let duloxetineFailed = c.medications(ingredient: Drug.duloxetine.ingredient).filter(\.failed)
         let duloxetineBlocked = c.contraindications(.duloxetine)
         guard !duloxetineFailed.isEmpty || !duloxetineBlocked.isEmpty else {

@@ -4,7 +4,9 @@ import Terminology
 
 /// §2.6 Monitoring. Two of these read the medicine rules' verdicts.
 extension Rules {
-    static let monitoring = [reassessPainAndFunction, baselineOutcomeMeasures, medicationMonitoringPlan, functionalGoals]
+    static let monitoring = [
+        reassessPainAndFunction, baselineOutcomeMeasures, medicationMonitoringPlan, functionalGoals,
+    ]
 
     static let painScaleCode = ProposalCode.loinc("72514-3", "Pain severity 0-10 verbal numeric rating")
 

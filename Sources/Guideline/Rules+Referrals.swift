@@ -45,7 +45,8 @@ extension Rules {
         return .fire(
             reasons,
             Proposal(
-                key: .referral(.surgical), title: emergency ? "Emergency surgical evaluation" : "Urgent surgical evaluation",
+                key: .referral(.surgical),
+                title: emergency ? "Emergency surgical evaluation" : "Urgent surgical evaluation",
                 detail: "Spinal surgical evaluation now; never delayed.", codes: [surgeonReferral],
                 priority: emergency ? .stat : .asap, dueBy: ClinicalDate.adding(days: emergency ? 0 : 2, to: c.now)))
     }
@@ -70,7 +71,8 @@ extension Rules {
     }
 
     static let referMultidisciplinaryPain = Rule(
-        .referMultidisciplinaryPain, .serviceRequest, in: .referralTiming, "Multidisciplinary pain centre", cites: [.s002],
+        .referMultidisciplinaryPain, .serviceRequest, in: .referralTiming, "Multidisciplinary pain centre",
+        cites: [.s002],
         reads: [.tagged(.interventionalOption)]
     ) { c, context in
         var reasons: [Reason] = []
@@ -101,7 +103,8 @@ extension Rules {
     }
 
     static let specialistBiopsychosocialAssessment = Rule(
-        .specialistBiopsychosocialAssessment, .activity, in: .referralTiming, "Comprehensive biopsychosocial assessment",
+        .specialistBiopsychosocialAssessment, .activity, in: .referralTiming,
+        "Comprehensive biopsychosocial assessment",
         cites: [.s000]
     ) { c, _ in
         guard c.inSpecialistCare else { return .skip("primary care setting") }
@@ -110,7 +113,8 @@ extension Rules {
             [Reason("specialist setting", c.setting.sources)],
             Proposal(
                 key: .activity(.specialistBiopsychosocialAssessment), title: "Comprehensive biopsychosocial assessment",
-                detail: "Biopsychosocial assessment; stepped plan in a multidisciplinary team; vocational rehabilitation "
+                detail:
+                    "Biopsychosocial assessment; stepped plan in a multidisciplinary team; vocational rehabilitation "
                     + "and return to work; high-intensity CBT for complex cases."))
     }
 }

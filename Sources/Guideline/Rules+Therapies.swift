@@ -76,7 +76,9 @@ extension Rules {
         detail: "Combined physical, psychological and occupational programme.",
         when: { c in
             guard c.hasChronicBackPain, let odi = c.currentODI, odi.value >= 21 else { return nil }
-            return [c.durationReason, Reason("ODI \(format(odi.value)) (moderate or worse disability)", [odi.reference])]
+            return [
+                c.durationReason, Reason("ODI \(format(odi.value)) (moderate or worse disability)", [odi.reference]),
+            ]
         }, otherwise: "no chronic low back pain with ODI ≥ 21")
 
     // Moderate-quality evidence (002).
@@ -92,7 +94,8 @@ extension Rules {
         detail: "Yoga or tai chi (lower-quality evidence).")
     static let spinalManipulation = chronicBackPainOption(
         .spinalManipulation, "Spinal manipulation", cites: [.s002, .s003], therapy: .spinalManipulation,
-        codes: [.snomed("182548004", "Chiropractic manipulation")], detail: "Spinal manipulation (lower-quality evidence).")
+        codes: [.snomed("182548004", "Chiropractic manipulation")],
+        detail: "Spinal manipulation (lower-quality evidence).")
     static let massage = chronicBackPainOption(
         .massage, "Massage", cites: [.s002, .s001], therapy: .massage, codes: [.snomed("387854002", "Massage")],
         detail: "Massage (lower-quality evidence).")

@@ -91,7 +91,8 @@ extension Rules {
         return .warn(
             [
                 Reason(
-                    "extended-release opioid without a prior immediate-release course: \(first.label)", [first.reference])
+                    "extended-release opioid without a prior immediate-release course: \(first.label)",
+                    [first.reference])
             ],
             Warning(
                 severity: .high, detail: "Extended-release opioids must not be used to start opioid therapy.",
@@ -262,7 +263,9 @@ extension Rules {
             [Reason("\(encounters.count) primary-care encounters in the episode", encounters)] + criteria,
             Warning(
                 severity: .moderate,
-                detail: "\(encounters.count) primary-care assessments while referral criteria are met and no referral made.",
+                detail:
+                    "\(encounters.count) primary-care assessments while referral criteria are met "
+                    + "and no referral made.",
                 implicated: encounters))
     }
 
@@ -335,7 +338,9 @@ extension Rules {
         let serotonergicActive = c.active(.snri) + c.active(.tca)
         let tramadolProposed = proposed.contains(Drug.tramadol.ingredient)
         let serotonergicProposed = Drug.serotonergic.map(\.ingredient).filter { proposed.contains($0) }
-        guard (!tramadolActive.isEmpty || tramadolProposed) && (!serotonergicActive.isEmpty || !serotonergicProposed.isEmpty)
+        guard
+            (!tramadolActive.isEmpty || tramadolProposed)
+                && (!serotonergicActive.isEmpty || !serotonergicProposed.isEmpty)
         else {
             return .skip("tramadol and an SNRI/TCA are not combined")
         }

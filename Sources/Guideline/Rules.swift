@@ -2,7 +2,8 @@ import Case
 
 /// Every rule of GUIDELINE.md, in the order of the document. Rule ids are the output contract.
 public enum Rules {
-    public static let all: [Rule] = stratification + referralTiming + medicines + nonPharmacological
+    public static let all: [Rule] =
+        stratification + referralTiming + medicines + nonPharmacological
         + interventional + monitoring + warnings
 
     /// The checked rule book: every id of `RuleID` has its rule, what each reads exists, no cycle.

@@ -1,4 +1,5 @@
 import Guideline
+
 /// The engine's identity and the canonical URLs of its knowledge artifacts (GUIDELINE.md: the id
 /// contract). Requests carry `<base>/ActivityDefinition/<rule id>`; DetectedIssues carry the rule id
 /// as a code of `<base>/CodeSystem/detected-issue`.

@@ -21,7 +21,10 @@ public struct DecisionComparison: Sendable {
     public let removedResources: [String]
     public let changes: [Change]
 
-    public var isSame: Bool { newlyFired.isEmpty && noLongerFired.isEmpty && addedResources.isEmpty && removedResources.isEmpty && changes.isEmpty }
+    public var isSame: Bool {
+        newlyFired.isEmpty && noLongerFired.isEmpty && addedResources.isEmpty && removedResources.isEmpty
+            && changes.isEmpty
+    }
 
     /// The rule ids a bundle carries: request and activity canonicals, DetectedIssue codes.
     public static func firedRules(_ bundle: FHIRElement) -> Set<String> {
@@ -29,16 +32,20 @@ public struct DecisionComparison: Sendable {
     }
 
     public init(expected: FHIRElement, actual: FHIRElement) {
-        let before = Self.named(expected), after = Self.named(actual)
-        let firedBefore = Set(before.values.flatMap(\.rules)), firedAfter = Set(after.values.flatMap(\.rules))
+        let before = Self.named(expected)
+        let after = Self.named(actual)
+        let firedBefore = Set(before.values.flatMap(\.rules))
+        let firedAfter = Set(after.values.flatMap(\.rules))
         newlyFired = firedAfter.subtracting(firedBefore).sorted()
         noLongerFired = firedBefore.subtracting(firedAfter).sorted()
         addedResources = Set(after.keys).subtracting(before.keys).sorted()
         removedResources = Set(before.keys).subtracting(after.keys).sorted()
         var changes: [Change] = []
         for name in Set(before.keys).intersection(after.keys).sorted() {
-            let old = Self.normalized(.element(before[name]!.resource), names: before.mapValues(\.name), urls: Self.urls(expected, before))
-            let new = Self.normalized(.element(after[name]!.resource), names: after.mapValues(\.name), urls: Self.urls(actual, after))
+            let old = Self.normalized(
+                .element(before[name]!.resource), names: before.mapValues(\.name), urls: Self.urls(expected, before))
+            let new = Self.normalized(
+                .element(after[name]!.resource), names: after.mapValues(\.name), urls: Self.urls(actual, after))
             Self.diff(old, new, path: "", resource: name, into: &changes)
         }
         self.changes = changes
@@ -72,9 +79,14 @@ public struct DecisionComparison: Sendable {
             guard let resource = entry.child("resource") else { continue }
             let rules = rules(of: resource)
             // The plan is named by its type alone: a changed activity is a change of the plan.
-            var name = rules.isEmpty || resource.type == "CarePlan" ? resource.type : "\(resource.type)[\(rules.joined(separator: ","))]"
+            var name =
+                rules.isEmpty || resource.type == "CarePlan"
+                ? resource.type : "\(resource.type)[\(rules.joined(separator: ","))]"
             var suffix = 2
-            while result[name] != nil { name = "\(resource.type)[\(rules.joined(separator: ","))]#\(suffix)"; suffix += 1 }
+            while result[name] != nil {
+                name = "\(resource.type)[\(rules.joined(separator: ","))]#\(suffix)"
+                suffix += 1
+            }
             result[name] = Named(name: name, rules: rules, resource: resource)
         }
         return result
@@ -86,11 +98,15 @@ public struct DecisionComparison: Sendable {
         case "ServiceRequest", "MedicationRequest":
             return resource.strings("instantiatesCanonical").map(last)
         case "DetectedIssue":
-            return resource.child("code")?.children("coding").filter { ($0.string("system") ?? "").hasSuffix("/CodeSystem/detected-issue") }
-                .compactMap { $0.string("code") } ?? []
+            return resource.child("code")?.children("coding").filter {
+                ($0.string("system") ?? "").hasSuffix("/CodeSystem/detected-issue")
+            }
+            .compactMap { $0.string("code") } ?? []
         case "CarePlan":
             // The plan itself is one resource; its activity-only rules count as fired.
-            return resource.children("activity").compactMap { $0.child("detail") }.flatMap { $0.strings("instantiatesCanonical").map(last) }.sorted()
+            return resource.children("activity").compactMap { $0.child("detail") }.flatMap {
+                $0.strings("instantiatesCanonical").map(last)
+            }.sorted()
         default:
             return []
         }
@@ -101,7 +117,11 @@ public struct DecisionComparison: Sendable {
         for (name, item) in named { byIdentity[item.resource.string("id") ?? ""] = name }
         var urls: [String: String] = [:]
         for entry in bundle.children("entry") {
-            if let url = entry.string("fullUrl"), let id = entry.child("resource")?.string("id"), let name = byIdentity[id] { urls[url] = name }
+            if let url = entry.string("fullUrl"), let id = entry.child("resource")?.string("id"),
+                let name = byIdentity[id]
+            {
+                urls[url] = name
+            }
         }
         return urls
     }
@@ -113,7 +133,8 @@ public struct DecisionComparison: Sendable {
         static func == (a: Tree, b: Tree) -> Bool {
             switch (a, b) {
             case (.leaf(let x), .leaf(let y)): x == y
-            case (.node(let x), .node(let y)): x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+            case (.node(let x), .node(let y)):
+                x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
             default: false
             }
         }
@@ -127,27 +148,39 @@ public struct DecisionComparison: Sendable {
         case .xhtml(let div):
             return .leaf(div)
         case .element(let element):
-            return .node(element.properties.filter { $0.name != "id" && $0.name != "fullUrl" }.map { property in
-                (property.name, property.values.map { normalized($0, names: names, urls: urls) })
-            })
+            return .node(
+                element.properties.filter { $0.name != "id" && $0.name != "fullUrl" }.map { property in
+                    (property.name, property.values.map { normalized($0, names: names, urls: urls) })
+                })
         }
     }
 
     static func diff(_ a: Tree, _ b: Tree, path: String, resource: String, into changes: inout [Change]) {
         switch (a, b) {
         case (.leaf(let x), .leaf(let y)):
-            if x != y { changes.append(Change(resource: resource, path: path.isEmpty ? "." : path, expected: shorten(x), actual: shorten(y))) }
+            if x != y {
+                changes.append(
+                    Change(
+                        resource: resource, path: path.isEmpty ? "." : path, expected: shorten(x), actual: shorten(y)))
+            }
         case (.node(let x), .node(let y)):
-            let left = Dictionary(x, uniquingKeysWith: { first, _ in first }), right = Dictionary(y, uniquingKeysWith: { first, _ in first })
+            let left = Dictionary(x, uniquingKeysWith: { first, _ in first })
+            let right = Dictionary(y, uniquingKeysWith: { first, _ in first })
             for key in Set(left.keys).union(right.keys).sorted() {
-                let l = left[key] ?? [], r = right[key] ?? []
+                let l = left[key] ?? []
+                let r = right[key] ?? []
                 let sub = path.isEmpty ? key : "\(path).\(key)"
                 if l.count != r.count {
-                    changes.append(Change(resource: resource, path: sub, expected: "\(l.count) value(s)", actual: "\(r.count) value(s)"))
+                    changes.append(
+                        Change(
+                            resource: resource, path: sub, expected: "\(l.count) value(s)",
+                            actual: "\(r.count) value(s)"))
                     continue
                 }
                 for (index, pair) in zip(l, r).enumerated() {
-                    diff(pair.0, pair.1, path: l.count == 1 ? sub : "\(sub)[\(index)]", resource: resource, into: &changes)
+                    diff(
+                        pair.0, pair.1, path: l.count == 1 ? sub : "\(sub)[\(index)]", resource: resource,
+                        into: &changes)
                 }
             }
         default:

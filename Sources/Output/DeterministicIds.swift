@@ -16,6 +16,7 @@ public struct DeterministicIds: Sendable {
         bytes[8] = (bytes[8] & 0x3f) | 0x80  // variant 10
         let hex = SHA256.hexString(bytes)
         let h = Array(hex)
-        return String(h[0..<8]) + "-" + String(h[8..<12]) + "-" + String(h[12..<16]) + "-" + String(h[16..<20]) + "-" + String(h[20..<32])
+        return String(h[0..<8]) + "-" + String(h[8..<12]) + "-" + String(h[12..<16]) + "-" + String(h[16..<20]) + "-"
+            + String(h[20..<32])
     }
 }

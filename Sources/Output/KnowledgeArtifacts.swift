@@ -37,12 +37,15 @@ public struct KnowledgeArtifacts: Sendable {
     // MARK: the artifacts
 
     public func planDefinition() -> FHIRElement {
-        var plan = metadata(type: "PlanDefinition", id: Canonicals.planDefinitionId, url: canonicals.planDefinition,
-                            name: "PainPathPainManagement", title: "PainPath pain-management guideline",
-                            description: "Back, radicular and neuropathic pain: stratification, referral timing, medicines, "
-                                + "non-pharmacological, interventional and surgical options, monitoring, and the warnings of GUIDELINE.md. "
-                                + "One action per rule; the action id is the rule id of the output contract.")
-        plan.set("type", .element(concept("http://terminology.hl7.org/CodeSystem/plan-definition-type", "eca-rule", "ECA Rule")))
+        var plan = metadata(
+            type: "PlanDefinition", id: Canonicals.planDefinitionId, url: canonicals.planDefinition,
+            name: "PainPathPainManagement", title: "PainPath pain-management guideline",
+            description: "Back, radicular and neuropathic pain: stratification, referral timing, medicines, "
+                + "non-pharmacological, interventional and surgical options, monitoring, and the warnings of GUIDELINE.md. "
+                + "One action per rule; the action id is the rule id of the output contract.")
+        plan.set(
+            "type",
+            .element(concept("http://terminology.hl7.org/CodeSystem/plan-definition-type", "eca-rule", "ECA Rule")))
         plan.set("relatedArtifact", Self.sourceTitles.map { .element(citation($0.number, $0.title)) })
         plan.set("action", Rules.all.map { .element(action($0)) })
         return plan
@@ -54,8 +57,11 @@ public struct KnowledgeArtifacts: Sendable {
         action.set("title", .string(rule.title))
         action.set("description", .string(Self.kindDescription(rule.kind) + ": " + rule.title + "."))
         if rule.kind == .warning {
-            action.set("code", .element(FHIRElement(type: "CodeableConcept")
-                .with("coding", coding(canonicals.detectedIssueSystem, rule.id.rawValue, rule.title))))
+            action.set(
+                "code",
+                .element(
+                    FHIRElement(type: "CodeableConcept")
+                        .with("coding", coding(canonicals.detectedIssueSystem, rule.id.rawValue, rule.title))))
         }
         action.set("documentation", citations(rule))
         if rule.kind != .warning {
@@ -65,9 +71,11 @@ public struct KnowledgeArtifacts: Sendable {
     }
 
     public func activityDefinition(_ rule: Rule) -> FHIRElement {
-        var definition = metadata(type: "ActivityDefinition", id: rule.id.rawValue, url: canonicals.activityDefinition(rule.id),
-                                  name: Self.pascalCase(rule.id.rawValue), title: rule.title,
-                                  description: Self.kindDescription(rule.kind) + " proposed by the PainPath rule `\(rule.id.rawValue)`: \(rule.title).")
+        var definition = metadata(
+            type: "ActivityDefinition", id: rule.id.rawValue, url: canonicals.activityDefinition(rule.id),
+            name: Self.pascalCase(rule.id.rawValue), title: rule.title,
+            description: Self.kindDescription(rule.kind)
+                + " proposed by the PainPath rule `\(rule.id.rawValue)`: \(rule.title).")
         definition.set("relatedArtifact", citations(rule))
         switch rule.kind {
         case .serviceRequest: definition.set("kind", .code("ServiceRequest"))
@@ -79,35 +87,53 @@ public struct KnowledgeArtifacts: Sendable {
     }
 
     public func detectedIssueCodeSystem() -> FHIRElement {
-        var system = metadata(type: "CodeSystem", id: "detected-issue", url: canonicals.detectedIssueSystem,
-                              name: "PainPathDetectedIssue", title: "PainPath warnings",
-                              description: "The warnings of GUIDELINE.md §3; each code is a rule id, carried in DetectedIssue.code.")
+        var system = metadata(
+            type: "CodeSystem", id: "detected-issue", url: canonicals.detectedIssueSystem,
+            name: "PainPathDetectedIssue", title: "PainPath warnings",
+            description: "The warnings of GUIDELINE.md §3; each code is a rule id, carried in DetectedIssue.code.")
         system.set("caseSensitive", .boolean(true))
         system.set("content", .code("complete"))
         let warnings = Rules.all.filter { $0.kind == .warning }
         system.set("count", .primitive("unsignedInt", String(warnings.count)))
-        system.set("concept", warnings.map { rule in
-            .element(FHIRElement(type: "CodeSystem.concept")
-                .with("code", .code(rule.id.rawValue))
-                .with("display", .string(rule.title))
-                .with("definition", .string(rule.title + " (source text\(rule.citation.count == 1 ? "" : "s") " + rule.citation.map(\.rawValue).joined(separator: ", ") + ").")))
-        })
+        system.set(
+            "concept",
+            warnings.map { rule in
+                .element(
+                    FHIRElement(type: "CodeSystem.concept")
+                        .with("code", .code(rule.id.rawValue))
+                        .with("display", .string(rule.title))
+                        .with(
+                            "definition",
+                            .string(
+                                rule.title + " (source text\(rule.citation.count == 1 ? "" : "s") "
+                                    + rule.citation.map(\.rawValue).joined(separator: ", ") + ").")))
+            })
         return system
     }
 
     public func detectedIssueValueSet() -> FHIRElement {
-        var valueSet = metadata(type: "ValueSet", id: "detected-issue", url: "\(canonicals.base)/ValueSet/detected-issue",
-                                name: "PainPathDetectedIssue", title: "PainPath warnings",
-                                description: "Every code of the PainPath detected-issue CodeSystem; DetectedIssue.code binds to it.")
-        valueSet.set("compose", .element(FHIRElement(type: "ValueSet.compose")
-            .with("include", .element(FHIRElement(type: "ValueSet.compose.include").with("system", .uri(canonicals.detectedIssueSystem))))))
+        var valueSet = metadata(
+            type: "ValueSet", id: "detected-issue", url: "\(canonicals.base)/ValueSet/detected-issue",
+            name: "PainPathDetectedIssue", title: "PainPath warnings",
+            description: "Every code of the PainPath detected-issue CodeSystem; DetectedIssue.code binds to it.")
+        valueSet.set(
+            "compose",
+            .element(
+                FHIRElement(type: "ValueSet.compose")
+                    .with(
+                        "include",
+                        .element(
+                            FHIRElement(type: "ValueSet.compose.include").with(
+                                "system", .uri(canonicals.detectedIssueSystem))))))
         return valueSet
     }
 
     // MARK: parts
 
     /// The common metadata of a canonical resource.
-    func metadata(type: String, id: String, url: String, name: String, title: String, description: String) -> FHIRElement {
+    func metadata(type: String, id: String, url: String, name: String, title: String, description: String)
+        -> FHIRElement
+    {
         var resource = FHIRElement(type: type)
         resource.set("id", .primitive("id", id))
         resource.set("url", .uri(url))
@@ -123,7 +149,8 @@ public struct KnowledgeArtifacts: Sendable {
 
     func citations(_ rule: Rule) -> [FHIRValue] {
         rule.citation.map(\.rawValue).map { number in
-            .element(citation(number, Self.sourceTitles.first { $0.number == number }?.title ?? "source text \(number)"))
+            .element(
+                citation(number, Self.sourceTitles.first { $0.number == number }?.title ?? "source text \(number)"))
         }
     }
 

@@ -16,7 +16,10 @@ public struct OutputOptions: Sendable, Equatable {
     public var pretty: Bool
     public var canonicals: Canonicals
 
-    public init(format: FHIRFormat? = nil, bundleType: BundleType = .collection, pretty: Bool = true, canonicals: Canonicals = Canonicals()) {
+    public init(
+        format: FHIRFormat? = nil, bundleType: BundleType = .collection, pretty: Bool = true,
+        canonicals: Canonicals = Canonicals()
+    ) {
         self.format = format
         self.bundleType = bundleType
         self.pretty = pretty

@@ -21,7 +21,9 @@ public struct ProfileChecker: Sendable {
         for artifact in artifacts {
             guard let url = artifact.string("url") else { continue }
             if artifact.type == "StructureDefinition" { profiles[url] = artifact }
-            if artifact.type == "CodeSystem" { codeSystems[url] = Set(artifact.children("concept").compactMap { $0.string("code") }) }
+            if artifact.type == "CodeSystem" {
+                codeSystems[url] = Set(artifact.children("concept").compactMap { $0.string("code") })
+            }
         }
         var valueSets = CoreValueSets.codes
         for artifact in artifacts where artifact.type == "ValueSet" {
@@ -51,7 +53,9 @@ public struct ProfileChecker: Sendable {
         }
         if resource.type == "Bundle" {
             for (index, entry) in resource.children("entry").enumerated() {
-                if let inner = entry.child("resource") { issues += check(inner, location: "\(here).entry[\(index)].\(inner.type)") }
+                if let inner = entry.child("resource") {
+                    issues += check(inner, location: "\(here).entry[\(index)].\(inner.type)")
+                }
             }
         }
         return issues
@@ -71,7 +75,10 @@ public struct ProfileChecker: Sendable {
             for constraint in row.children("constraint") {
                 let key = constraint.string("key") ?? ""
                 if let failure = Invariants.check(key, resource) {
-                    issues.append(Issue(location: location, message: "\(name) \(key) (\(constraint.string("human") ?? "")): \(failure)"))
+                    issues.append(
+                        Issue(
+                            location: location,
+                            message: "\(name) \(key) (\(constraint.string("human") ?? "")): \(failure)"))
                 }
             }
             guard let last = steps.last else { continue }
@@ -82,7 +89,10 @@ public struct ProfileChecker: Sendable {
                 let properties = Self.properties(last, in: parent)
                 let values = properties.flatMap(\.values)
                 if values.count < minimum {
-                    issues.append(Issue(location: location, message: "\(name): \(path) is required (min \(minimum)), found \(values.count)"))
+                    issues.append(
+                        Issue(
+                            location: location,
+                            message: "\(name): \(path) is required (min \(minimum)), found \(values.count)"))
                 }
                 if row.string("max") == "0", !values.isEmpty {
                     issues.append(Issue(location: location, message: "\(name): \(path) must be absent"))
@@ -90,22 +100,42 @@ public struct ProfileChecker: Sendable {
                 if !types.isEmpty, last.hasSuffix("[x]") {
                     let base = String(last.dropLast(3))
                     for property in properties where !types.contains(String(property.name.dropFirst(base.count))) {
-                        issues.append(Issue(location: location, message: "\(name): \(property.name) is not an allowed type (\(types.joined(separator: ", ")))"))
+                        issues.append(
+                            Issue(
+                                location: location,
+                                message:
+                                    "\(name): \(property.name) is not an allowed type (\(types.joined(separator: ", ")))"
+                            ))
                     }
                 }
                 if let fixed = row.string("fixedCode") {
                     for value in values where value.primitive?.value != fixed {
-                        issues.append(Issue(location: location, message: "\(name): \(path) must be \(fixed), found \(value.primitive?.value ?? "a non-code")"))
+                        issues.append(
+                            Issue(
+                                location: location,
+                                message:
+                                    "\(name): \(path) must be \(fixed), found \(value.primitive?.value ?? "a non-code")"
+                            ))
                     }
                 }
-                if let binding = row.child("binding"), binding.string("strength") == "required", let url = binding.string("valueSet") {
+                if let binding = row.child("binding"), binding.string("strength") == "required",
+                    let url = binding.string("valueSet")
+                {
                     let unversioned = String(url.split(separator: "|").first ?? "")
                     guard let codes = valueSets[unversioned] else {
-                        issues.append(Issue(location: location, message: "\(name): \(path) binds to \(url), which the checker does not know"))
+                        issues.append(
+                            Issue(
+                                location: location,
+                                message: "\(name): \(path) binds to \(url), which the checker does not know"))
                         continue
                     }
                     for value in values where !Self.codes(of: value).contains(where: codes.contains) {
-                        issues.append(Issue(location: location, message: "\(name): \(path) has \(Self.codes(of: value).joined(separator: ", ")), not in \(unversioned)"))
+                        issues.append(
+                            Issue(
+                                location: location,
+                                message:
+                                    "\(name): \(path) has \(Self.codes(of: value).joined(separator: ", ")), not in \(unversioned)"
+                            ))
                     }
                 }
             }
@@ -125,8 +155,10 @@ public struct ProfileChecker: Sendable {
     static func properties(_ step: String, in element: FHIRElement) -> [FHIRProperty] {
         guard step.hasSuffix("[x]") else { return element.property(step).map { [$0] } ?? [] }
         let base = String(step.dropLast(3))
-        return element.properties.filter { $0.name.hasPrefix(base) && $0.name.count > base.count
-            && $0.name[$0.name.index($0.name.startIndex, offsetBy: base.count)].isUppercase }
+        return element.properties.filter {
+            $0.name.hasPrefix(base) && $0.name.count > base.count
+                && $0.name[$0.name.index($0.name.startIndex, offsetBy: base.count)].isUppercase
+        }
     }
 
     static func codes(of value: FHIRValue) -> [String] {
@@ -152,7 +184,8 @@ enum Invariants {
             let type = resource.string("type") ?? "none"
             return ["collection", "transaction"].contains(type) ? nil : "type \(type)"
         case "painpath-ob-2":
-            let plans = types.filter { $0 == "CarePlan" }.count, provenances = types.filter { $0 == "Provenance" }.count
+            let plans = types.filter { $0 == "CarePlan" }.count
+            let provenances = types.filter { $0 == "Provenance" }.count
             return plans == 1 && provenances == 1 ? nil : "\(plans) CarePlans, \(provenances) Provenances"
         case "painpath-ob-3":
             guard resource.string("type") == "transaction" else { return nil }
@@ -164,7 +197,9 @@ enum Invariants {
                 .filter { $0.hasPrefix("urn:uuid:") && !fullUrls.contains($0) }
             return dangling.isEmpty ? nil : "unresolved: " + dangling.joined(separator: ", ")
         case "painpath-cp-1":
-            let bare = resource.children("activity").filter { $0.child("reference") == nil && $0.child("detail") == nil }.count
+            let bare = resource.children("activity").filter {
+                $0.child("reference") == nil && $0.child("detail") == nil
+            }.count
             return bare == 0 ? nil : "\(bare) activities with neither reference nor detail"
         default:
             return "no implementation of this invariant in ProfileChecker"
@@ -186,15 +221,30 @@ enum Invariants {
 enum CoreValueSets {
     static let base = "http://hl7.org/fhir/ValueSet/"
     static let codes: [String: Set<String>] = [
-        base + "bundle-type": ["document", "message", "transaction", "transaction-response", "batch", "batch-response", "history", "searchset", "collection"],
+        base + "bundle-type": [
+            "document", "message", "transaction", "transaction-response", "batch", "batch-response", "history",
+            "searchset", "collection",
+        ],
         base + "request-status": ["draft", "active", "on-hold", "revoked", "completed", "entered-in-error", "unknown"],
-        base + "request-intent": ["proposal", "plan", "directive", "order", "original-order", "reflex-order", "filler-order", "instance-order", "option"],
+        base + "request-intent": [
+            "proposal", "plan", "directive", "order", "original-order", "reflex-order", "filler-order",
+            "instance-order", "option",
+        ],
         base + "request-priority": ["routine", "urgent", "asap", "stat"],
         base + "care-plan-intent": ["proposal", "plan", "order", "option"],
-        base + "care-plan-activity-status": ["not-started", "scheduled", "in-progress", "on-hold", "completed", "cancelled", "stopped", "unknown", "entered-in-error"],
-        base + "medicationrequest-status": ["active", "on-hold", "cancelled", "completed", "entered-in-error", "stopped", "draft", "unknown"],
-        base + "medicationrequest-intent": ["proposal", "plan", "order", "original-order", "reflex-order", "filler-order", "instance-order", "option"],
-        base + "observation-status": ["registered", "preliminary", "final", "amended", "corrected", "cancelled", "entered-in-error", "unknown"],
+        base + "care-plan-activity-status": [
+            "not-started", "scheduled", "in-progress", "on-hold", "completed", "cancelled", "stopped", "unknown",
+            "entered-in-error",
+        ],
+        base + "medicationrequest-status": [
+            "active", "on-hold", "cancelled", "completed", "entered-in-error", "stopped", "draft", "unknown",
+        ],
+        base + "medicationrequest-intent": [
+            "proposal", "plan", "order", "original-order", "reflex-order", "filler-order", "instance-order", "option",
+        ],
+        base + "observation-status": [
+            "registered", "preliminary", "final", "amended", "corrected", "cancelled", "entered-in-error", "unknown",
+        ],
         base + "detectedissue-severity": ["high", "moderate", "low"],
         base + "provenance-entity-role": ["derivation", "revision", "quotation", "source", "removal"],
     ]
@@ -205,7 +255,11 @@ extension ProfileChecker {
     public static func load(directory: String) throws -> ProfileChecker {
         let fileManager = FileManager.default
         let names = try fileManager.contentsOfDirectory(atPath: directory).sorted()
-            .filter { $0.hasSuffix(".json") && ($0.hasPrefix("StructureDefinition-") || $0.hasPrefix("ValueSet-") || $0.hasPrefix("CodeSystem-")) }
+            .filter {
+                $0.hasSuffix(".json")
+                    && ($0.hasPrefix("StructureDefinition-") || $0.hasPrefix("ValueSet-")
+                        || $0.hasPrefix("CodeSystem-"))
+            }
         var artifacts: [FHIRElement] = []
         for name in names {
             guard let data = fileManager.contents(atPath: directory + "/" + name) else { continue }

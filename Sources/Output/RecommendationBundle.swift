@@ -25,12 +25,15 @@ public struct RecommendationBundleBuilder: Sendable {
         var requests: [(key: ProposalKey, resource: FHIRElement)] = []
         for recommendation in result.recommendations {
             switch recommendation.kind {
-            case .serviceRequest: requests.append((recommendation.proposal.key, context.serviceRequest(recommendation).resource))
-            case .medicationRequest: requests.append((recommendation.proposal.key, context.medicationRequest(recommendation).resource))
+            case .serviceRequest:
+                requests.append((recommendation.proposal.key, context.serviceRequest(recommendation).resource))
+            case .medicationRequest:
+                requests.append((recommendation.proposal.key, context.medicationRequest(recommendation).resource))
             case .activity, .warning: break
             }
         }
-        let requestURLs = Dictionary(requests.map { ($0.key, context.fullUrl($0.resource)) }, uniquingKeysWith: { first, _ in first })
+        let requestURLs = Dictionary(
+            requests.map { ($0.key, context.fullUrl($0.resource)) }, uniquingKeysWith: { first, _ in first })
         let issues = result.warnings.map { context.detectedIssue($0, requestURLs: requestURLs).resource }
         let carePlan = context.carePlan(result: result, requestURLs: requestURLs, issues: issues).resource
         let produced = [carePlan] + requests.map(\.resource) + issues
@@ -38,14 +41,21 @@ public struct RecommendationBundleBuilder: Sendable {
 
         var bundle = Bundle()
         bundle.id = ids.uuid("Bundle")
-        bundle.resource.set("meta", .element(FHIRElement(type: "Meta")
-            .with("profile", .primitive("canonical", options.canonicals.structureDefinition(Canonicals.Profile.outputBundle)))))
+        bundle.resource.set(
+            "meta",
+            .element(
+                FHIRElement(type: "Meta")
+                    .with(
+                        "profile",
+                        .primitive("canonical", options.canonicals.structureDefinition(Canonicals.Profile.outputBundle))
+                    )))
         bundle.type = options.bundleType.rawValue
         bundle.timestamp = now
         bundle.entries = (produced + [provenance]).map { resource in
-            Bundle.Entry(fullUrl: context.fullUrl(resource), resource: resource,
-                         requestMethod: options.bundleType == .transaction ? "POST" : nil,
-                         requestURL: options.bundleType == .transaction ? resource.type : nil)
+            Bundle.Entry(
+                fullUrl: context.fullUrl(resource), resource: resource,
+                requestMethod: options.bundleType == .transaction ? "POST" : nil,
+                requestURL: options.bundleType == .transaction ? resource.type : nil)
         }
         return bundle.resource
     }
@@ -63,7 +73,8 @@ struct OutputContext {
     var patient: Reference { Reference(reference: facts.patientReference) }
 
     func meta(_ profile: String) -> FHIRValue {
-        .element(FHIRElement(type: "Meta").with("profile", .primitive("canonical", canonicals.structureDefinition(profile))))
+        .element(
+            FHIRElement(type: "Meta").with("profile", .primitive("canonical", canonicals.structureDefinition(profile))))
     }
 
     /// The pain conditions the plan addresses: conditions with a pain phenotype.
@@ -72,7 +83,9 @@ struct OutputContext {
     }
 
     func concept(_ proposal: Proposal) -> CodeableConcept {
-        CodeableConcept(codings: proposal.codes.map { Coding(system: $0.system, code: $0.code, display: $0.display) }, text: proposal.title)
+        CodeableConcept(
+            codings: proposal.codes.map { Coding(system: $0.system, code: $0.code, display: $0.display) },
+            text: proposal.title)
     }
 
     /// `period` for timing: a due date gives now → due (now → now when overdue); a scheduled window
@@ -93,8 +106,12 @@ struct OutputContext {
             let sources = rule.map { $0.citation.map(\.rawValue).joined(separator: ", ") }
             return "`\(id.rawValue)`" + (rule.map { " (\($0.title); sources \(sources ?? ""))" } ?? "")
         }
-        return [Annotation(text: "Proposed by PainPath \(Engine.version) under guideline rule\(ruleIds.count == 1 ? "" : "s") " + rules.joined(separator: ", ") + ".", time: now),
-                Annotation(text: "Why: " + Self.describe(reasons) + ".", time: now)]
+        return [
+            Annotation(
+                text: "Proposed by PainPath \(Engine.version) under guideline rule\(ruleIds.count == 1 ? "" : "s") "
+                    + rules.joined(separator: ", ") + ".", time: now),
+            Annotation(text: "Why: " + Self.describe(reasons) + ".", time: now),
+        ]
     }
 
     static func describe(_ reasons: [Reason]) -> String {
@@ -128,10 +145,13 @@ struct OutputContext {
         request.subject = patient
         request.occurrencePeriod = period(proposal)
         request.authoredOn = now
-        let split = reasonSplit(recommendation.reasons, allowed: ["Condition", "Observation", "DiagnosticReport", "DocumentReference"])
+        let split = reasonSplit(
+            recommendation.reasons, allowed: ["Condition", "Observation", "DiagnosticReport", "DocumentReference"])
         request.reasonReferences = split.reasons
         request.supportingInfo = split.supporting
-        request.notes = [Annotation(text: proposal.detail, time: now)] + rationale(ruleIds: recommendation.ruleIds, reasons: recommendation.reasons)
+        request.notes =
+            [Annotation(text: proposal.detail, time: now)]
+            + rationale(ruleIds: recommendation.ruleIds, reasons: recommendation.reasons)
         request.patientInstruction = proposal.detail
         return request
     }
@@ -153,8 +173,9 @@ struct OutputContext {
         var dosage = Dosage(text: proposal.detail)
         if let dose = proposal.dose {
             let ucum = ["mg", "mcg", "g", "mL"].contains(dose.unit)
-            dosage.dose = Quantity(value: format(dose.dose), unit: dose.unit, system: ucum ? "http://unitsofmeasure.org" : nil,
-                                   code: ucum ? (dose.unit == "mcg" ? "ug" : dose.unit) : nil)
+            dosage.dose = Quantity(
+                value: format(dose.dose), unit: dose.unit, system: ucum ? "http://unitsofmeasure.org" : nil,
+                code: ucum ? (dose.unit == "mcg" ? "ug" : dose.unit) : nil)
             dosage.frequency = dose.timesPerDay
             dosage.period = "1"
             dosage.periodUnit = "d"
@@ -169,22 +190,30 @@ struct OutputContext {
         issue.id = ids.uuid("issue:" + detected.ruleId.rawValue)
         issue.resource.set("meta", meta(Canonicals.Profile.detectedIssue))
         issue.status = "preliminary"
-        issue.code = CodeableConcept(codings: [Coding(system: canonicals.detectedIssueSystem, code: detected.ruleId.rawValue, display: rule?.title)],
-                                     text: rule?.title)
+        issue.code = CodeableConcept(
+            codings: [
+                Coding(system: canonicals.detectedIssueSystem, code: detected.ruleId.rawValue, display: rule?.title)
+            ],
+            text: rule?.title)
         issue.severity = detected.warning.severity.rawValue
         issue.patient = patient
         issue.identified = now
-        let implicated = unique(detected.warning.implicated).filter(isLiteralReference)
+        let implicated =
+            unique(detected.warning.implicated).filter(isLiteralReference)
             + detected.warning.implicatedProposals.compactMap { requestURLs[$0] }
         issue.implicated = implicated.map { Reference(reference: $0) }
         issue.detail = detected.warning.detail + " Why: " + Self.describe(detected.reasons) + "."
         issue.referenceURI = canonicals.planDefinition
         if let mitigation = detected.warning.mitigation {
-            let action = CodeableConcept(codings: [Coding(system: mitigation.system, code: mitigation.code, display: mitigation.display)],
-                                         text: mitigation.display)
-            issue.resource.set("mitigation", .element(FHIRElement(type: "DetectedIssue.mitigation")
-                .with("action", .element(action.element))
-                .with("date", .primitive("dateTime", now))))
+            let action = CodeableConcept(
+                codings: [Coding(system: mitigation.system, code: mitigation.code, display: mitigation.display)],
+                text: mitigation.display)
+            issue.resource.set(
+                "mitigation",
+                .element(
+                    FHIRElement(type: "DetectedIssue.mitigation")
+                        .with("action", .element(action.element))
+                        .with("date", .primitive("dateTime", now))))
         }
         return issue
     }
@@ -203,17 +232,23 @@ struct OutputContext {
         plan.created = now
         plan.addresses = painConditions.map { Reference(reference: $0) }
         let used = result.recommendations.flatMap(\.reasons) + result.warnings.flatMap(\.reasons)
-        plan.supportingInfo = unique(used.flatMap(\.sources)).filter(isLiteralReference).map { Reference(reference: $0) }
+        plan.supportingInfo =
+            unique(used.flatMap(\.sources)).filter(isLiteralReference).map { Reference(reference: $0) }
             + issues.map { Reference(reference: fullUrl($0)) }
         plan.activities = result.recommendations.map { recommendation in
             if let url = requestURLs[recommendation.proposal.key], recommendation.kind != .activity {
-                return CarePlan.Activity(reference: Reference(reference: url, type: recommendation.kind == .medicationRequest ? "MedicationRequest" : "ServiceRequest",
-                                                              display: recommendation.proposal.title))
+                return CarePlan.Activity(
+                    reference: Reference(
+                        reference: url,
+                        type: recommendation.kind == .medicationRequest ? "MedicationRequest" : "ServiceRequest",
+                        display: recommendation.proposal.title))
             }
-            var activity = CarePlan.Activity(kind: nil, instantiatesCanonical: recommendation.ruleIds.map(canonicals.activityDefinition),
-                                             code: recommendation.proposal.codes.isEmpty ? CodeableConcept(codings: [], text: recommendation.proposal.title)
-                                                                                         : concept(recommendation.proposal),
-                                             status: "not-started", description: recommendation.proposal.detail)
+            var activity = CarePlan.Activity(
+                kind: nil, instantiatesCanonical: recommendation.ruleIds.map(canonicals.activityDefinition),
+                code: recommendation.proposal.codes.isEmpty
+                    ? CodeableConcept(codings: [], text: recommendation.proposal.title)
+                    : concept(recommendation.proposal),
+                status: "not-started", description: recommendation.proposal.detail)
             activity.detailScheduledPeriod = period(recommendation.proposal)
             return activity
         }
@@ -230,22 +265,37 @@ struct OutputContext {
         let engineIdentifier = FHIRElement(type: "Identifier")
             .with("system", .uri(canonicals.engineSystem))
             .with("value", .string("\(Engine.name) \(Engine.version)"))
-        let agentType = CodeableConcept(codings: [Coding(system: "http://terminology.hl7.org/CodeSystem/provenance-participant-type",
-                                                         code: "assembler", display: "Assembler")])
-        provenance.agents = [FHIRElement(type: "Provenance.agent")
-            .with("type", .element(agentType.element))
-            .with("who", .element(FHIRElement(type: "Reference")
-                .with("identifier", .element(engineIdentifier))
-                .with("display", .string("\(Engine.name) clinical decision support engine \(Engine.version)"))))]
+        let agentType = CodeableConcept(codings: [
+            Coding(
+                system: "http://terminology.hl7.org/CodeSystem/provenance-participant-type",
+                code: "assembler", display: "Assembler")
+        ])
+        provenance.agents = [
+            FHIRElement(type: "Provenance.agent")
+                .with("type", .element(agentType.element))
+                .with(
+                    "who",
+                    .element(
+                        FHIRElement(type: "Reference")
+                            .with("identifier", .element(engineIdentifier))
+                            .with(
+                                "display", .string("\(Engine.name) clinical decision support engine \(Engine.version)"))
+                    ))
+        ]
         let inputIdentifier = FHIRElement(type: "Identifier")
             .with("system", .uri(canonicals.inputDigestSystem))
             .with("value", .string(inputSHA256))
-        provenance.entities = [FHIRElement(type: "Provenance.entity")
-            .with("role", .code("source"))
-            .with("what", .element(FHIRElement(type: "Reference")
-                .with("type", .uri("Bundle"))
-                .with("identifier", .element(inputIdentifier))
-                .with("display", .string("input bundle, SHA-256 \(inputSHA256)"))))]
+        provenance.entities = [
+            FHIRElement(type: "Provenance.entity")
+                .with("role", .code("source"))
+                .with(
+                    "what",
+                    .element(
+                        FHIRElement(type: "Reference")
+                            .with("type", .uri("Bundle"))
+                            .with("identifier", .element(inputIdentifier))
+                            .with("display", .string("input bundle, SHA-256 \(inputSHA256)"))))
+        ]
         return provenance
     }
 }
@@ -255,7 +305,8 @@ struct OutputContext {
 func isLiteralReference(_ reference: String) -> Bool {
     let parts = reference.split(separator: "/", omittingEmptySubsequences: false)
     guard parts.count == 2, let first = parts[0].first, first.isUppercase, !parts[1].isEmpty else { return false }
-    return parts[0].allSatisfy { $0.isLetter } && parts[1].allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." } && parts[1].count <= 64
+    return parts[0].allSatisfy { $0.isLetter }
+        && parts[1].allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." } && parts[1].count <= 64
 }
 
 func resourceType(_ reference: String) -> String { String(reference.split(separator: "/").first ?? "") }

@@ -43,7 +43,9 @@ struct Bench: ParsableCommand {
         var totals: [String: Double] = [:]
         var totalBytes = 0
         for path in files {
-            guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ValidationError("cannot read \(path)")
+            }
             let bytes = [UInt8](data)
             totalBytes += bytes.count
             let (read, format) = try FHIRReader().read(bytes)
@@ -56,7 +58,9 @@ struct Bench: ParsableCommand {
             func stage(_ name: String, _ body: () -> Void) {
                 let mean = measure(body)
                 totals[name, default: 0] += mean
-                print("  \(name.padding(toLength: 22, withPad: " ", startingAt: 0)) \(fmt(mean * 1000, 3)) ms  \(fmt(megabytes / mean, 1)) MB/s  \(fmt(1 / mean, 1)) bundles/s")
+                print(
+                    "  \(name.padding(toLength: 22, withPad: " ", startingAt: 0)) \(fmt(mean * 1000, 3)) ms  \(fmt(megabytes / mean, 1)) MB/s  \(fmt(1 / mean, 1)) bundles/s"
+                )
             }
             stage("read (parse + model)") { _ = try? FHIRReader().read(bytes) }
             stage("case") { _ = try? builder.build(bundle: read.resource) }
@@ -73,7 +77,9 @@ struct Bench: ParsableCommand {
         let megabytes = Double(totalBytes) / 1_000_000
         print("all \(files.count) files, \(totalBytes) bytes:")
         for (name, seconds) in totals.sorted(by: { $0.value > $1.value }) {
-            print("  \(name.padding(toLength: 22, withPad: " ", startingAt: 0)) \(fmt(seconds * 1000, 3)) ms  \(fmt(megabytes / seconds, 1)) MB/s  \(fmt(Double(files.count) / seconds, 1)) bundles/s")
+            print(
+                "  \(name.padding(toLength: 22, withPad: " ", startingAt: 0)) \(fmt(seconds * 1000, 3)) ms  \(fmt(megabytes / seconds, 1)) MB/s  \(fmt(Double(files.count) / seconds, 1)) bundles/s"
+            )
         }
     }
 
@@ -83,7 +89,8 @@ struct Bench: ParsableCommand {
         let clock = ContinuousClock()
         var total = Duration.zero
         for _ in 0..<max(iterations, 1) { total += clock.measure(body) }
-        return (Double(total.components.seconds) + Double(total.components.attoseconds) / 1e18) / Double(max(iterations, 1))
+        return (Double(total.components.seconds) + Double(total.components.attoseconds) / 1e18)
+            / Double(max(iterations, 1))
     }
 
     private func fmt(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }

@@ -2,15 +2,15 @@ import ArgumentParser
 import FHIR
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// What a command produced: its exit code, the bytes for stdout and the text for stderr.
 public struct CommandResult: Sendable, Equatable {
-    public static let exitDataError: Int32 = 65      // EX_DATAERR: the input is not readable FHIR
-    public static let exitNoInput: Int32 = 66        // EX_NOINPUT: the file cannot be read
+    public static let exitDataError: Int32 = 65  // EX_DATAERR: the input is not readable FHIR
+    public static let exitNoInput: Int32 = 66  // EX_NOINPUT: the file cannot be read
 
     public var exitCode: Int32
     public var stdout: [UInt8]
@@ -36,15 +36,19 @@ public struct CommandResult: Sendable, Equatable {
         do {
             let (result, format) = try FHIRReader(limits: limits).read(bytes)
             let outcome = OperationOutcomeBuilder.outcome(error: nil, warnings: result.warnings)
-            let summary = "\(path): readable \(result.resource.type) (\(format.rawValue))"
-                + (result.warnings.isEmpty ? "" : ", \(result.warnings.count) warning\(result.warnings.count == 1 ? "" : "s")")
+            let summary =
+                "\(path): readable \(result.resource.type) (\(format.rawValue))"
+                + (result.warnings.isEmpty
+                    ? "" : ", \(result.warnings.count) warning\(result.warnings.count == 1 ? "" : "s")")
             return CommandResult(exitCode: 0, stdout: FHIRJSONWriter().write(outcome), stderr: summary + "\n")
         } catch {
             return unreadable(path, error)
         }
     }
 
-    public static func convert(path: String, to format: FHIRFormat, pretty: Bool, limits: FHIRReadLimits) -> CommandResult {
+    public static func convert(path: String, to format: FHIRFormat, pretty: Bool, limits: FHIRReadLimits)
+        -> CommandResult
+    {
         let bytes: [UInt8]
         switch readFile(path, limit: limits.maxInputBytes) {
         case .success(let read): bytes = read
@@ -62,8 +66,9 @@ public struct CommandResult: Sendable, Equatable {
     /// Exit 65: the OperationOutcome on stdout, one line on stderr.
     static func unreadable(_ path: String, _ error: FHIRReadError) -> CommandResult {
         let outcome = OperationOutcomeBuilder.outcome(error: error)
-        return CommandResult(exitCode: exitDataError, stdout: FHIRJSONWriter().write(outcome),
-                             stderr: "\(path): \(error.description)\n")
+        return CommandResult(
+            exitCode: exitDataError, stdout: FHIRJSONWriter().write(outcome),
+            stderr: "\(path): \(error.description)\n")
     }
 }
 
@@ -89,8 +94,11 @@ struct FileReadFailure: Error {
 func readFile(_ path: String, limit: Int) -> Result<[UInt8], FileReadFailure> {
     guard let file = fopen(path, "rb") else {
         let reason = String(cString: strerror(errno))
-        return .failure(FileReadFailure(result: CommandResult(exitCode: CommandResult.exitNoInput, stdout: [],
-                                                               stderr: "\(path): cannot read the file: \(reason)\n")))
+        return .failure(
+            FileReadFailure(
+                result: CommandResult(
+                    exitCode: CommandResult.exitNoInput, stdout: [],
+                    stderr: "\(path): cannot read the file: \(reason)\n")))
     }
     defer { fclose(file) }
     var bytes: [UInt8] = []
@@ -102,8 +110,11 @@ func readFile(_ path: String, limit: Int) -> Result<[UInt8], FileReadFailure> {
     }
     if ferror(file) != 0 {
         let reason = String(cString: strerror(errno))
-        return .failure(FileReadFailure(result: CommandResult(exitCode: CommandResult.exitNoInput, stdout: [],
-                                                               stderr: "\(path): cannot read the file: \(reason)\n")))
+        return .failure(
+            FileReadFailure(
+                result: CommandResult(
+                    exitCode: CommandResult.exitNoInput, stdout: [],
+                    stderr: "\(path): cannot read the file: \(reason)\n")))
     }
     return .success(bytes)
 }

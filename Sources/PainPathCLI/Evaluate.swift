@@ -7,7 +7,9 @@ import Pipeline
 extension CommandResult {
     /// `painpath evaluate`: the recommendation bundle on stdout (exit 0), or the OperationOutcome
     /// of a bad input (exit 65), or 66 when the file cannot be read.
-    public static func evaluate(path: String, now: String?, output: OutputOptions, profiles: String?, limits: FHIRReadLimits) -> CommandResult {
+    public static func evaluate(
+        path: String, now: String?, output: OutputOptions, profiles: String?, limits: FHIRReadLimits
+    ) -> CommandResult {
         switch PreparedRun.prepare(path: path, now: now, profiles: profiles, limits: limits, output: output) {
         case .failure(let failure):
             return failure.result
@@ -15,8 +17,10 @@ extension CommandResult {
             do {
                 let recommendation = try prepared.pipeline.run(prepared.bytes, now: prepared.now)
                 let result = recommendation.evaluation.result
-                let summary = "\(path): \(result.recommendations.count) recommendation(s), \(result.warnings.count) warning(s); rules fired: "
-                    + (result.firedRuleIds.isEmpty ? "none" : result.firedRuleIds.map(\.rawValue).joined(separator: ", "))
+                let summary =
+                    "\(path): \(result.recommendations.count) recommendation(s), \(result.warnings.count) warning(s); rules fired: "
+                    + (result.firedRuleIds.isEmpty
+                        ? "none" : result.firedRuleIds.map(\.rawValue).joined(separator: ", "))
                 return CommandResult(exitCode: 0, stdout: recommendation.bytes, stderr: summary + "\n")
             } catch {
                 return unreadable(path, error.error)
@@ -67,7 +71,8 @@ struct Evaluate: ParsableCommand {
 
     func run() throws {
         let output = OutputOptions(format: format?.format, bundleType: bundleType.type, pretty: !compact)
-        try CommandResult.evaluate(path: file, now: now, output: output, profiles: profiles, limits: options.limits).emit()
+        try CommandResult.evaluate(path: file, now: now, output: output, profiles: profiles, limits: options.limits)
+            .emit()
     }
 }
 

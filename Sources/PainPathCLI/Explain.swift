@@ -10,28 +10,39 @@ import Terminology
 /// What `explain` and `evaluate` share: profiles located and loaded, `--now` parsed, the file read.
 struct PreparedRun {
     static let exitConfig: Int32 = 78  // EX_CONFIG: the profiles cannot be loaded
-    static let exitUsage: Int32 = 64   // EX_USAGE: a bad option value
+    static let exitUsage: Int32 = 64  // EX_USAGE: a bad option value
 
     let pipeline: Pipeline
     let now: Date?
     let bytes: [UInt8]
 
-    static func prepare(path: String, now: String?, profiles: String?, limits: FHIRReadLimits,
-                        output: OutputOptions = OutputOptions()) -> Result<PreparedRun, FileReadFailure> {
+    static func prepare(
+        path: String, now: String?, profiles: String?, limits: FHIRReadLimits,
+        output: OutputOptions = OutputOptions()
+    ) -> Result<PreparedRun, FileReadFailure> {
         let terminology: Terminology
         do { terminology = try Terminology.locateAndLoad(explicit: profiles) } catch {
-            return .failure(FileReadFailure(result: CommandResult(exitCode: exitConfig, stdout: [], stderr: "painpath: \(error)\n")))
+            return .failure(
+                FileReadFailure(result: CommandResult(exitCode: exitConfig, stdout: [], stderr: "painpath: \(error)\n"))
+            )
         }
         var override: Date?
         if let now {
             guard let parsed = ClinicalDate.parse(now) else {
-                return .failure(FileReadFailure(result: CommandResult(exitCode: exitUsage, stdout: [], stderr: "painpath: --now \(now) is not an ISO 8601 date or date-time\n")))
+                return .failure(
+                    FileReadFailure(
+                        result: CommandResult(
+                            exitCode: exitUsage, stdout: [],
+                            stderr: "painpath: --now \(now) is not an ISO 8601 date or date-time\n")))
             }
             override = parsed
         }
         switch readFile(path, limit: limits.maxInputBytes) {
         case .success(let bytes):
-            return .success(PreparedRun(pipeline: Pipeline(terminology: terminology, limits: limits, output: output), now: override, bytes: bytes))
+            return .success(
+                PreparedRun(
+                    pipeline: Pipeline(terminology: terminology, limits: limits, output: output), now: override,
+                    bytes: bytes))
         case .failure(let failure):
             return .failure(failure)
         }
@@ -43,7 +54,9 @@ struct GuidelineRun {
     let facts: ClinicalCase
     let result: GuidelineResult
 
-    static func run(path: String, now: String?, profiles: String?, limits: FHIRReadLimits) -> Result<GuidelineRun, FileReadFailure> {
+    static func run(path: String, now: String?, profiles: String?, limits: FHIRReadLimits) -> Result<
+        GuidelineRun, FileReadFailure
+    > {
         switch PreparedRun.prepare(path: path, now: now, profiles: profiles, limits: limits) {
         case .failure(let failure): return .failure(failure)
         case .success(let prepared):
@@ -58,7 +71,9 @@ struct GuidelineRun {
 }
 
 extension CommandResult {
-    public static func explain(path: String, now: String?, json: Bool, profiles: String?, limits: FHIRReadLimits) -> CommandResult {
+    public static func explain(path: String, now: String?, json: Bool, profiles: String?, limits: FHIRReadLimits)
+        -> CommandResult
+    {
         switch GuidelineRun.run(path: path, now: now, profiles: profiles, limits: limits) {
         case .failure(let failure):
             return failure.result

@@ -22,7 +22,10 @@ public struct PainPathCommand: ParsableCommand {
             not readable FHIR (an OperationOutcome on stdout says what and where), 66 the file cannot \
             be read, 78 the profiles cannot be loaded. `painpath help SUBCOMMAND` shows each one.
             """,
-        subcommands: [Validate.self, Convert.self, Explain.self, Evaluate.self, Replay.self, Synth.self, Profiles.self, Bench.self]
+        subcommands: [
+            Validate.self, Convert.self, Explain.self, Evaluate.self, Replay.self, Synth.self, Profiles.self,
+            Bench.self,
+        ]
     )
 
     public init() {}

@@ -21,9 +21,11 @@ extension CommandResult {
             }
         }
         if check {
-            return CommandResult(exitCode: differing.isEmpty ? 0 : 1, stdout: [],
-                                 stderr: differing.isEmpty ? "profiles are in step with the rules\n"
-                                                           : "out of step with the rules: " + differing.joined(separator: ", ") + "\n")
+            return CommandResult(
+                exitCode: differing.isEmpty ? 0 : 1, stdout: [],
+                stderr: differing.isEmpty
+                    ? "profiles are in step with the rules\n"
+                    : "out of step with the rules: " + differing.joined(separator: ", ") + "\n")
         }
         return CommandResult(exitCode: 0, stdout: [], stderr: "\(differing.count) file(s) written to \(directory)\n")
     }
@@ -31,7 +33,8 @@ extension CommandResult {
 
 struct Profiles: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write the knowledge artifacts (PlanDefinition, ActivityDefinitions, detected-issue CodeSystem, StructureDefinitions) generated from the rules.",
+        abstract:
+            "Write the knowledge artifacts (PlanDefinition, ActivityDefinitions, detected-issue CodeSystem, StructureDefinitions) generated from the rules.",
         discussion: """
             The rule ids are the output contract; these artifacts publish them. Run after changing a \
             rule, and commit the result: a test fails when profiles/ and the rules differ. The \

@@ -12,7 +12,9 @@ extension CommandResult {
     /// declares beside it (`DIR/STEM.rules`, when present). Exit 0 when all match, 1 on any
     /// difference, broken declaration or missing expectation; `update` writes the expectations
     /// instead (a broken declaration still fails).
-    public static func replay(directory: String, expected: String?, update: Bool, profiles: String?, limits: FHIRReadLimits) -> CommandResult {
+    public static func replay(
+        directory: String, expected: String?, update: Bool, profiles: String?, limits: FHIRReadLimits
+    ) -> CommandResult {
         let expectedDirectory = expected ?? directory + "/expected"
         let terminology: Terminology
         do { terminology = try Terminology.locateAndLoad(explicit: profiles) } catch {
@@ -24,19 +26,27 @@ extension CommandResult {
             names = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
                 .filter { !$0.hasPrefix(".") && ($0.hasSuffix(".json") || $0.hasSuffix(".xml")) }
         } catch {
-            return CommandResult(exitCode: exitNoInput, stdout: [], stderr: "painpath: cannot read the directory \(directory)\n")
+            return CommandResult(
+                exitCode: exitNoInput, stdout: [], stderr: "painpath: cannot read the directory \(directory)\n")
         }
-        if update { try? FileManager.default.createDirectory(atPath: expectedDirectory, withIntermediateDirectories: true) }
+        if update {
+            try? FileManager.default.createDirectory(atPath: expectedDirectory, withIntermediateDirectories: true)
+        }
         var lines: [String] = []
-        var differing = 0, updated = 0
+        var differing = 0
+        var updated = 0
         for name in names {
             let path = directory + "/" + name
             guard let data = FileManager.default.contents(atPath: path) else {
-                lines.append("✘ \(name): cannot read"); differing += 1; continue
+                lines.append("✘ \(name): cannot read")
+                differing += 1
+                continue
             }
             let recommendation: Pipeline.Recommendation
             do { recommendation = try pipeline.run([UInt8](data)) } catch {
-                lines.append("✘ \(name): not usable: \(error.error.description)"); differing += 1; continue
+                lines.append("✘ \(name): not usable: \(error.error.description)")
+                differing += 1
+                continue
             }
             let expectedName = ResultNames.result(forInput: name, format: recommendation.format)
             let expectedPath = expectedDirectory + "/" + expectedName
@@ -47,13 +57,19 @@ extension CommandResult {
                 lines.append("✘ \(name): breaks its declaration \(declarationName(name))")
                 for line in declared { lines.append("    \(line)") }
             }
-            let previous = FileManager.default.contents(atPath: expectedPath).flatMap { try? FHIRReader().read([UInt8]($0)).result.resource }
+            let previous = FileManager.default.contents(atPath: expectedPath).flatMap {
+                try? FHIRReader().read([UInt8]($0)).result.resource
+            }
             let comparison = previous.map { DecisionComparison(expected: $0, actual: recommendation.bundle) }
             if update {
-                if previous == nil || comparison?.isSame == false || FileManager.default.contents(atPath: expectedPath).map({ [UInt8]($0) }) != recommendation.bytes {
+                if previous == nil || comparison?.isSame == false
+                    || FileManager.default.contents(atPath: expectedPath).map({ [UInt8]($0) }) != recommendation.bytes
+                {
                     _ = FileManager.default.createFile(atPath: expectedPath, contents: Data(recommendation.bytes))
                     updated += 1
-                    lines.append("↻ \(name): expectation \(previous == nil ? "written" : "rewritten") (\(fired.count) rules fire)")
+                    lines.append(
+                        "↻ \(name): expectation \(previous == nil ? "written" : "rewritten") (\(fired.count) rules fire)"
+                    )
                     for line in comparison?.report ?? [] { lines.append("    \(line)") }
                 } else {
                     lines.append("✔ \(name): unchanged")
@@ -61,7 +77,9 @@ extension CommandResult {
                 continue
             }
             guard let comparison else {
-                lines.append("✘ \(name): no expectation \(expectedName) (run with --update to write it)"); differing += 1; continue
+                lines.append("✘ \(name): no expectation \(expectedName) (run with --update to write it)")
+                differing += 1
+                continue
             }
             if comparison.isSame {
                 lines.append("✔ \(name): \(fired.count) rules fire, as expected")
@@ -71,10 +89,15 @@ extension CommandResult {
                 for line in comparison.report { lines.append("    \(line)") }
             }
         }
-        let summary = update && differing > 0
+        let summary =
+            update && differing > 0
             ? "\(names.count) case(s), \(updated) expectation(s) written, \(differing) break their declarations"
-            : update ? "\(names.count) case(s), \(updated) expectation(s) written" : "\(names.count) case(s), \(differing) differ"
-        return CommandResult(exitCode: differing == 0 ? 0 : 1, stdout: Array((lines + [summary]).joined(separator: "\n").utf8) + [10], stderr: "")
+            : update
+                ? "\(names.count) case(s), \(updated) expectation(s) written"
+                : "\(names.count) case(s), \(differing) differ"
+        return CommandResult(
+            exitCode: differing == 0 ? 0 : 1, stdout: Array((lines + [summary]).joined(separator: "\n").utf8) + [10],
+            stderr: "")
     }
 }
 
@@ -129,6 +152,8 @@ struct Replay: ParsableCommand {
     @OptionGroup var options: ReadOptions
 
     func run() throws {
-        try CommandResult.replay(directory: directory, expected: expected, update: update, profiles: profiles, limits: options.limits).emit()
+        try CommandResult.replay(
+            directory: directory, expected: expected, update: update, profiles: profiles, limits: options.limits
+        ).emit()
     }
 }

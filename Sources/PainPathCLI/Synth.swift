@@ -5,8 +5,12 @@ import Synth
 
 extension CommandResult {
     /// `painpath synth`: N synthetic bundles into a directory, deterministic by seed.
-    public static func synth(count: Int, seed: UInt64, out: String, format: FHIRFormat, size: SyntheticBundles.Size) -> CommandResult {
-        guard count >= 0 else { return CommandResult(exitCode: 64, stdout: [], stderr: "painpath: --count must be ≥ 0\n") }
+    public static func synth(count: Int, seed: UInt64, out: String, format: FHIRFormat, size: SyntheticBundles.Size)
+        -> CommandResult
+    {
+        guard count >= 0 else {
+            return CommandResult(exitCode: 64, stdout: [], stderr: "painpath: --count must be ≥ 0\n")
+        }
         do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
             return CommandResult(exitCode: 73, stdout: [], stderr: "painpath: cannot create \(out)\n")
         }
@@ -16,7 +20,8 @@ extension CommandResult {
         for index in 0..<count {
             let data: [UInt8]
             do { data = try writer.write(generator.bundle(index), as: format) } catch {
-                return CommandResult(exitCode: 70, stdout: [], stderr: "painpath: bundle \(index) cannot be written: \(error)\n")
+                return CommandResult(
+                    exitCode: 70, stdout: [], stderr: "painpath: bundle \(index) cannot be written: \(error)\n")
             }
             let path = "\(out)/synth-\(seed)-\(String(format: "%06d", index)).\(format.rawValue)"
             guard FileManager.default.createFile(atPath: path, contents: Data(data)) else {
@@ -25,7 +30,10 @@ extension CommandResult {
             bytes += data.count
         }
         let average = count == 0 ? 0 : bytes / count
-        return CommandResult(exitCode: 0, stdout: [], stderr: "\(count) \(size.rawValue) bundle(s) written to \(out), \(bytes) bytes (average \(average) bytes)\n")
+        return CommandResult(
+            exitCode: 0, stdout: [],
+            stderr: "\(count) \(size.rawValue) bundle(s) written to \(out), \(bytes) bytes (average \(average) bytes)\n"
+        )
     }
 }
 

@@ -9,11 +9,15 @@ import Terminology
 
 /// Terminology from the repository's profiles/, loaded once.
 public let repositoryTerminology: Terminology = {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
     return try! Terminology.load(from: root.appendingPathComponent("profiles").path)
 }()
 
-public let sct = CodeSystems.snomed, loinc = CodeSystems.loinc, rxnorm = CodeSystems.rxnorm, icd = CodeSystems.icd10cm
+public let sct = CodeSystems.snomed
+public let loinc = CodeSystems.loinc
+public let rxnorm = CodeSystems.rxnorm
+public let icd = CodeSystems.icd10cm
 
 /// A small builder of FHIR bundles for rule tests: each call adds one resource, as an EHR would.
 public struct CaseFixture: @unchecked Sendable {  // JSON dictionaries, built and read on one task
@@ -34,13 +38,17 @@ public struct CaseFixture: @unchecked Sendable {  // JSON dictionaries, built an
     }
 
     @discardableResult
-    public mutating func condition(_ system: String, _ code: String, onset: String, severe: Bool = false, status: String = "active",
-                            bodySite: String? = nil, text: String? = nil) -> String {
+    public mutating func condition(
+        _ system: String, _ code: String, onset: String, severe: Bool = false, status: String = "active",
+        bodySite: String? = nil, text: String? = nil
+    ) -> String {
         let id = nextId("cond")
-        var resource: [String: Any] = ["resourceType": "Condition", "id": id, "subject": ["reference": "Patient/p1"],
-                                       "clinicalStatus": Self.concept("http://terminology.hl7.org/CodeSystem/condition-clinical", status),
-                                       "code": Self.concept(system, code).merging(text.map { ["text": $0] } ?? [:]) { $1 },
-                                       "onsetDateTime": onset, "recordedDate": onset]
+        var resource: [String: Any] = [
+            "resourceType": "Condition", "id": id, "subject": ["reference": "Patient/p1"],
+            "clinicalStatus": Self.concept("http://terminology.hl7.org/CodeSystem/condition-clinical", status),
+            "code": Self.concept(system, code).merging(text.map { ["text": $0] } ?? [:]) { $1 },
+            "onsetDateTime": onset, "recordedDate": onset,
+        ]
         if severe { resource["severity"] = Self.concept(sct, "24484000", "Severe") }
         if let bodySite { resource["bodySite"] = [Self.concept(sct, bodySite)] }
         resources.append(resource)
@@ -48,22 +56,32 @@ public struct CaseFixture: @unchecked Sendable {  // JSON dictionaries, built an
     }
 
     @discardableResult
-    public mutating func observation(_ system: String, _ code: String, value: Double? = nil, valueCode: (String, String)? = nil,
-                              date: String, interpretation: String? = nil) -> String {
+    public mutating func observation(
+        _ system: String, _ code: String, value: Double? = nil, valueCode: (String, String)? = nil,
+        date: String, interpretation: String? = nil
+    ) -> String {
         let id = nextId("obs")
-        var resource: [String: Any] = ["resourceType": "Observation", "id": id, "status": "final", "subject": ["reference": "Patient/p1"],
-                                       "code": Self.concept(system, code), "effectiveDateTime": date]
+        var resource: [String: Any] = [
+            "resourceType": "Observation", "id": id, "status": "final", "subject": ["reference": "Patient/p1"],
+            "code": Self.concept(system, code), "effectiveDateTime": date,
+        ]
         if let value { resource["valueQuantity"] = ["value": value] }
         if let valueCode { resource["valueCodeableConcept"] = Self.concept(valueCode.0, valueCode.1) }
         if let interpretation {
-            resource["interpretation"] = [Self.concept("http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation", interpretation)]
+            resource["interpretation"] = [
+                Self.concept("http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation", interpretation)
+            ]
         }
         resources.append(resource)
         return "Observation/\(id)"
     }
 
-    public mutating func pain(_ score: Double, on date: String) { observation(loinc, "72514-3", value: score, date: date) }
-    public mutating func odi(_ score: Double, on date: String) { observation(loinc, "97909-6", value: score, date: date) }
+    public mutating func pain(_ score: Double, on date: String) {
+        observation(loinc, "72514-3", value: score, date: date)
+    }
+    public mutating func odi(_ score: Double, on date: String) {
+        observation(loinc, "97909-6", value: score, date: date)
+    }
     public mutating func startBack(_ risk: String, on date: String) {
         let answer = ["low": "LA9194-7", "medium": "LA8982-6", "high": "LA9193-9"][risk]!
         observation(loinc, "91352-5", valueCode: ("http://loinc.org", answer), date: date)
@@ -71,11 +89,15 @@ public struct CaseFixture: @unchecked Sendable {  // JSON dictionaries, built an
 
     /// A medication (RxNorm product or ingredient code) with an optional dose of `doseMg` mg `perDay` times a day.
     @discardableResult
-    public mutating func medication(_ code: String, status: String = "active", start: String, end: String? = nil, doseMg: Double? = nil,
-                             perDay: Int? = nil, doseUnits: (Double, String)? = nil, reason: String? = nil, statement: Bool = false) -> String {
+    public mutating func medication(
+        _ code: String, status: String = "active", start: String, end: String? = nil, doseMg: Double? = nil,
+        perDay: Int? = nil, doseUnits: (Double, String)? = nil, reason: String? = nil, statement: Bool = false
+    ) -> String {
         let id = nextId("med")
-        var resource: [String: Any] = ["resourceType": statement ? "MedicationStatement" : "MedicationRequest", "id": id, "status": status,
-                                       "subject": ["reference": "Patient/p1"], "medicationCodeableConcept": Self.concept(rxnorm, code)]
+        var resource: [String: Any] = [
+            "resourceType": statement ? "MedicationStatement" : "MedicationRequest", "id": id, "status": status,
+            "subject": ["reference": "Patient/p1"], "medicationCodeableConcept": Self.concept(rxnorm, code),
+        ]
         if statement {
             var period: [String: Any] = ["start": start]
             if let end { period["end"] = end }
@@ -86,10 +108,15 @@ public struct CaseFixture: @unchecked Sendable {  // JSON dictionaries, built an
             if let end { resource["dispenseRequest"] = ["validityPeriod": ["start": start, "end": end]] }
         }
         if let perDay, doseMg != nil || doseUnits != nil {
-            let quantity: [String: Any] = doseMg.map { ["value": $0, "unit": "mg", "system": "http://unitsofmeasure.org", "code": "mg"] }
+            let quantity: [String: Any] =
+                doseMg.map { ["value": $0, "unit": "mg", "system": "http://unitsofmeasure.org", "code": "mg"] }
                 ?? ["value": doseUnits!.0, "unit": doseUnits!.1]
-            resource[statement ? "dosage" : "dosageInstruction"] = [["timing": ["repeat": ["frequency": perDay, "period": 1, "periodUnit": "d"]],
-                                                                     "doseAndRate": [["doseQuantity": quantity]]]]
+            resource[statement ? "dosage" : "dosageInstruction"] = [
+                [
+                    "timing": ["repeat": ["frequency": perDay, "period": 1, "periodUnit": "d"]],
+                    "doseAndRate": [["doseQuantity": quantity]],
+                ]
+            ]
         }
         if let reason { resource["statusReason"] = statement ? [["text": reason]] : ["text": reason] }
         resources.append(resource)
@@ -97,11 +124,16 @@ public struct CaseFixture: @unchecked Sendable {  // JSON dictionaries, built an
     }
 
     @discardableResult
-    public mutating func procedure(_ system: String, _ code: String, on date: String, status: String = "completed", text: String? = nil,
-                            outcome: String? = nil, note: String? = nil) -> String {
+    public mutating func procedure(
+        _ system: String, _ code: String, on date: String, status: String = "completed", text: String? = nil,
+        outcome: String? = nil, note: String? = nil
+    ) -> String {
         let id = nextId("proc")
-        var resource: [String: Any] = ["resourceType": "Procedure", "id": id, "status": status, "subject": ["reference": "Patient/p1"],
-                                       "code": Self.concept(system, code).merging(text.map { ["text": $0] } ?? [:]) { $1 }, "performedDateTime": date]
+        var resource: [String: Any] = [
+            "resourceType": "Procedure", "id": id, "status": status, "subject": ["reference": "Patient/p1"],
+            "code": Self.concept(system, code).merging(text.map { ["text": $0] } ?? [:]) { $1 },
+            "performedDateTime": date,
+        ]
         if let outcome { resource["outcome"] = Self.concept(sct, outcome) }
         if let note { resource["note"] = [["text": note]] }
         resources.append(resource)
@@ -109,24 +141,35 @@ public struct CaseFixture: @unchecked Sendable {  // JSON dictionaries, built an
     }
 
     @discardableResult
-    public mutating func request(_ system: String, _ code: String, on date: String, status: String = "active", text: String? = nil,
-                          encounter: String? = nil) -> String {
+    public mutating func request(
+        _ system: String, _ code: String, on date: String, status: String = "active", text: String? = nil,
+        encounter: String? = nil
+    ) -> String {
         let id = nextId("sr")
-        var resource: [String: Any] = ["resourceType": "ServiceRequest", "id": id, "status": status, "intent": "order",
-                                       "subject": ["reference": "Patient/p1"], "authoredOn": date,
-                                       "code": Self.concept(system, code).merging(text.map { ["text": $0] } ?? [:]) { $1 }]
+        var resource: [String: Any] = [
+            "resourceType": "ServiceRequest", "id": id, "status": status, "intent": "order",
+            "subject": ["reference": "Patient/p1"], "authoredOn": date,
+            "code": Self.concept(system, code).merging(text.map { ["text": $0] } ?? [:]) { $1 },
+        ]
         if let encounter { resource["encounter"] = ["reference": encounter] }
         resources.append(resource)
         return "ServiceRequest/\(id)"
     }
 
     @discardableResult
-    public mutating func encounter(on date: String, reason: String? = nil, specialist: Bool = false, status: String = "finished") -> String {
+    public mutating func encounter(
+        on date: String, reason: String? = nil, specialist: Bool = false, status: String = "finished"
+    ) -> String {
         let id = nextId("enc")
-        var resource: [String: Any] = ["resourceType": "Encounter", "id": id, "status": status,
-                                       "class": ["system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "AMB"],
-                                       "subject": ["reference": "Patient/p1"], "period": ["start": date]]
-        if specialist { resource["serviceType"] = Self.concept("http://terminology.hl7.org/CodeSystem/service-type", "164", "Pain Medicine") }
+        var resource: [String: Any] = [
+            "resourceType": "Encounter", "id": id, "status": status,
+            "class": ["system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "AMB"],
+            "subject": ["reference": "Patient/p1"], "period": ["start": date],
+        ]
+        if specialist {
+            resource["serviceType"] = Self.concept(
+                "http://terminology.hl7.org/CodeSystem/service-type", "164", "Pain Medicine")
+        }
         if let reason { resource["reasonReference"] = [["reference": reason]] }
         resources.append(resource)
         return "Encounter/\(id)"
@@ -134,25 +177,33 @@ public struct CaseFixture: @unchecked Sendable {  // JSON dictionaries, built an
 
     public mutating func mriReport(on date: String, conclusion: String) {
         let id = nextId("dr")
-        resources.append(["resourceType": "DiagnosticReport", "id": id, "status": "final", "code": Self.concept(loinc, "24968-0"),
-                          "subject": ["reference": "Patient/p1"], "effectiveDateTime": date, "conclusion": conclusion])
+        resources.append([
+            "resourceType": "DiagnosticReport", "id": id, "status": "final", "code": Self.concept(loinc, "24968-0"),
+            "subject": ["reference": "Patient/p1"], "effectiveDateTime": date, "conclusion": conclusion,
+        ])
     }
 
     public mutating func allergy(_ code: String) {
         let id = nextId("allergy")
-        resources.append(["resourceType": "AllergyIntolerance", "id": id, "patient": ["reference": "Patient/p1"],
-                          "code": Self.concept(rxnorm, code)])
+        resources.append([
+            "resourceType": "AllergyIntolerance", "id": id, "patient": ["reference": "Patient/p1"],
+            "code": Self.concept(rxnorm, code),
+        ])
     }
 
     /// Any other resource, as given (a QuestionnaireResponse, a resource unrelated to pain, …).
     public mutating func add(_ resource: [String: Any]) { resources.append(resource) }
 
     public var bundleJSON: [UInt8] {
-        let patient: [String: Any] = ["resourceType": "Patient", "id": "p1", "birthDate": birthDate, "gender": "female"]
+        let patient: [String: Any] = [
+            "resourceType": "Patient", "id": "p1", "birthDate": birthDate, "gender": "female",
+        ]
         let entries = ([patient] + resources).map { resource -> [String: Any] in
             ["fullUrl": "urn:uuid:\(resource["resourceType"]!)-\(resource["id"]!)", "resource": resource]
         }
-        let bundle: [String: Any] = ["resourceType": "Bundle", "type": "collection", "timestamp": timestamp, "entry": entries]
+        let bundle: [String: Any] = [
+            "resourceType": "Bundle", "type": "collection", "timestamp": timestamp, "entry": entries,
+        ]
         return [UInt8](try! JSONSerialization.data(withJSONObject: bundle, options: [.sortedKeys]))
     }
 

@@ -15,8 +15,11 @@ public struct Pipeline: Sendable {
     public var output: OutputOptions
     public var clock: @Sendable () -> Date
 
-    public init(terminology: Terminology, limits: FHIRReadLimits = .default, defaultSetting: ClinicalCase.CareSetting = .primary,
-                output: OutputOptions = OutputOptions(), clock: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        terminology: Terminology, limits: FHIRReadLimits = .default,
+        defaultSetting: ClinicalCase.CareSetting = .primary,
+        output: OutputOptions = OutputOptions(), clock: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.terminology = terminology
         self.limits = limits
         self.defaultSetting = defaultSetting
@@ -29,8 +32,10 @@ public struct Pipeline: Sendable {
         let (read, format) = try FHIRReader(limits: limits).read(bytes)
         let facts: ClinicalCase
         do {
-            facts = try CaseBuilder(terminology: terminology, options: CaseOptions(now: now, defaultSetting: defaultSetting, clock: clock))
-                .build(bundle: read.resource)
+            facts = try CaseBuilder(
+                terminology: terminology, options: CaseOptions(now: now, defaultSetting: defaultSetting, clock: clock)
+            )
+            .build(bundle: read.resource)
         } catch {
             throw FHIRReadError(.structure, error.description)
         }
@@ -48,7 +53,8 @@ public struct Pipeline: Sendable {
                 .build(facts: evaluation.facts, result: evaluation.result, inputSHA256: digest)
             let format = output.format ?? evaluation.inputFormat
             let encoded = try FHIRWriter(pretty: output.pretty).write(bundle, as: format)
-            return Recommendation(evaluation: evaluation, bundle: bundle, bytes: encoded, format: format, inputSHA256: digest)
+            return Recommendation(
+                evaluation: evaluation, bundle: bundle, bytes: encoded, format: format, inputSHA256: digest)
         } catch {
             throw PipelineFailure(error: error)
         }

@@ -85,7 +85,11 @@ public struct Terminology: Sendable {
             guard let code = coding.code else { continue }
             if let found = products[code] { return found }
             if let name = ingredientNames[code] {
-                return [ProductIngredient(ingredient: name, strengthMilligrams: nil, strengthUnit: nil, release: .immediate, route: .other)]
+                return [
+                    ProductIngredient(
+                        ingredient: name, strengthMilligrams: nil, strengthUnit: nil, release: .immediate, route: .other
+                    )
+                ]
             }
         }
         return []
@@ -97,35 +101,83 @@ public struct Terminology: Sendable {
 /// The value sets the case builder and the rules use. Each has a file
 /// `profiles/ValueSet-<rawValue>.json`; a test checks that every one exists.
 public enum ValueSetID: String, CaseIterable, Sendable {
-    case lowBackPain = "low-back-pain", radicularPain = "radicular-pain", neuropathicPain = "neuropathic-pain"
-    case peripheralNeuropathicPain = "peripheral-neuropathic-pain", spinalCordInjury = "spinal-cord-injury"
-    case vertebralCompressionFracture = "vertebral-compression-fracture", failedBackSurgerySyndrome = "failed-back-surgery-syndrome"
-    case spinalStenosis = "spinal-stenosis", facetJointPain = "facet-joint-pain", sacroiliacJointPain = "sacroiliac-joint-pain"
-    case spinalInstability = "spinal-instability", neuroDeficit = "neuro-deficit", caudaEquinaSyndrome = "cauda-equina-syndrome"
-    case progressionQualifier = "progression-qualifier", malignancy, spinalInfection = "spinal-infection", fever
-    case unexplainedWeightLoss = "unexplained-weight-loss", ivDrugUse = "iv-drug-use", immunosuppression
-    case depression, anxiety, substanceUseDisorder = "substance-use-disorder", ckdStage4to5 = "ckd-stage-4-5"
-    case giBleedOrPepticUlcer = "gi-bleed-or-peptic-ulcer", pregnancy, heartFailure = "heart-failure"
-    case hepaticImpairment = "hepatic-impairment", cardiacConductionDisease = "cardiac-conduction-disease"
-    case seizureDisorder = "seizure-disorder", anticoagulants, painIntensity = "pain-intensity", oswestryScore = "oswestry-score"
-    case oswestryPanel = "oswestry-panel", startBackPanel = "startback-panel", startBackTotal = "startback-total"
-    case startBackDistress = "startback-distress", startBackRisk = "startback-risk", phq9Total = "phq9-total", gad7Total = "gad7-total"
-    case egfr, opioidRiskAssessment = "opioid-risk-assessment", medicationFailureReason = "medication-failure-reason"
-    case physiotherapy, exerciseTherapy = "exercise-therapy", psychologicalTherapy = "psychological-therapy"
-    case multidisciplinaryRehabilitation = "multidisciplinary-rehabilitation", acupuncture, spinalManipulation = "spinal-manipulation"
-    case massage, yogaOrTaiChi = "yoga-or-tai-chi", relaxation, tens, epiduralSteroidInjection = "epidural-steroid-injection"
-    case medialBranchBlock = "medial-branch-block", radiofrequencyDenervation = "radiofrequency-denervation"
-    case sacroiliacJointInjection = "sacroiliac-joint-injection", imageGuidedInjection = "image-guided-injection"
-    case spinalSurgery = "spinal-surgery", vertebralAugmentation = "vertebral-augmentation", scsTrial = "scs-trial"
-    case scsImplant = "scs-implant", mriLumbarSpine = "mri-lumbar-spine", specialistReferral = "specialist-referral"
-    case surgicalReferral = "surgical-referral", multidisciplinaryPainReferral = "multidisciplinary-pain-referral"
-    case specialistSetting = "specialist-setting", procedureSuccessful = "procedure-successful", opioidTaper = "opioid-taper"
+    case lowBackPain = "low-back-pain"
+    case radicularPain = "radicular-pain"
+    case neuropathicPain = "neuropathic-pain"
+    case peripheralNeuropathicPain = "peripheral-neuropathic-pain"
+    case spinalCordInjury = "spinal-cord-injury"
+    case vertebralCompressionFracture = "vertebral-compression-fracture"
+    case failedBackSurgerySyndrome = "failed-back-surgery-syndrome"
+    case spinalStenosis = "spinal-stenosis"
+    case facetJointPain = "facet-joint-pain"
+    case sacroiliacJointPain = "sacroiliac-joint-pain"
+    case spinalInstability = "spinal-instability"
+    case neuroDeficit = "neuro-deficit"
+    case caudaEquinaSyndrome = "cauda-equina-syndrome"
+    case progressionQualifier = "progression-qualifier"
+    case malignancy
+    case spinalInfection = "spinal-infection"
+    case fever
+    case unexplainedWeightLoss = "unexplained-weight-loss"
+    case ivDrugUse = "iv-drug-use"
+    case immunosuppression
+    case depression, anxiety
+    case substanceUseDisorder = "substance-use-disorder"
+    case ckdStage4to5 = "ckd-stage-4-5"
+    case giBleedOrPepticUlcer = "gi-bleed-or-peptic-ulcer"
+    case pregnancy
+    case heartFailure = "heart-failure"
+    case hepaticImpairment = "hepatic-impairment"
+    case cardiacConductionDisease = "cardiac-conduction-disease"
+    case seizureDisorder = "seizure-disorder"
+    case anticoagulants
+    case painIntensity = "pain-intensity"
+    case oswestryScore = "oswestry-score"
+    case oswestryPanel = "oswestry-panel"
+    case startBackPanel = "startback-panel"
+    case startBackTotal = "startback-total"
+    case startBackDistress = "startback-distress"
+    case startBackRisk = "startback-risk"
+    case phq9Total = "phq9-total"
+    case gad7Total = "gad7-total"
+    case egfr
+    case opioidRiskAssessment = "opioid-risk-assessment"
+    case medicationFailureReason = "medication-failure-reason"
+    case physiotherapy
+    case exerciseTherapy = "exercise-therapy"
+    case psychologicalTherapy = "psychological-therapy"
+    case multidisciplinaryRehabilitation = "multidisciplinary-rehabilitation"
+    case acupuncture
+    case spinalManipulation = "spinal-manipulation"
+    case massage
+    case yogaOrTaiChi = "yoga-or-tai-chi"
+    case relaxation, tens
+    case epiduralSteroidInjection = "epidural-steroid-injection"
+    case medialBranchBlock = "medial-branch-block"
+    case radiofrequencyDenervation = "radiofrequency-denervation"
+    case sacroiliacJointInjection = "sacroiliac-joint-injection"
+    case imageGuidedInjection = "image-guided-injection"
+    case spinalSurgery = "spinal-surgery"
+    case vertebralAugmentation = "vertebral-augmentation"
+    case scsTrial = "scs-trial"
+    case scsImplant = "scs-implant"
+    case mriLumbarSpine = "mri-lumbar-spine"
+    case specialistReferral = "specialist-referral"
+    case surgicalReferral = "surgical-referral"
+    case multidisciplinaryPainReferral = "multidisciplinary-pain-referral"
+    case specialistSetting = "specialist-setting"
+    case procedureSuccessful = "procedure-successful"
+    case opioidTaper = "opioid-taper"
 }
 
 /// Medication classes of GUIDELINE §1; each has `profiles/ValueSet-medication-class-<rawValue>.json`.
 public enum MedicationClass: String, CaseIterable, Sendable, Comparable {
-    case gabapentinoid, sodiumChannelAnticonvulsant = "sodium-channel-anticonvulsant", tca, snri, nsaid, topical, tramadol
-    case opioid, benzodiazepine, systemicCorticosteroid = "systemic-corticosteroid", acetaminophen
+    case gabapentinoid
+    case sodiumChannelAnticonvulsant = "sodium-channel-anticonvulsant"
+    case tca, snri, nsaid, topical, tramadol
+    case opioid, benzodiazepine
+    case systemicCorticosteroid = "systemic-corticosteroid"
+    case acetaminophen
     case muscleRelaxant = "muscle-relaxant"
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }

@@ -15,22 +15,30 @@ extension Terminology {
     /// Where profiles are looked for, first match wins: the given directory; `PAINPATH_PROFILES`;
     /// `./profiles`; the `profiles/` of the source tree this binary was built from (so a built
     /// `painpath` works from any directory); `/usr/share/painpath/profiles` (an installed service).
-    public static func locateProfiles(explicit: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+    public static func locateProfiles(
+        explicit: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> String? {
         var candidates: [String] = []
         if let explicit { return explicit }
-        if let fromEnvironment = environment["PAINPATH_PROFILES"], !fromEnvironment.isEmpty { candidates.append(fromEnvironment) }
+        if let fromEnvironment = environment["PAINPATH_PROFILES"], !fromEnvironment.isEmpty {
+            candidates.append(fromEnvironment)
+        }
         candidates.append(FileManager.default.currentDirectoryPath + "/profiles")
-        let sourceRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let sourceRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         candidates.append(sourceRoot.appendingPathComponent("profiles").path)
         candidates.append("/usr/share/painpath/profiles")
-        return candidates.first { FileManager.default.fileExists(atPath: $0 + "/ConceptMap-rxnorm-product-to-ingredient.json") }
+        return candidates.first {
+            FileManager.default.fileExists(atPath: $0 + "/ConceptMap-rxnorm-product-to-ingredient.json")
+        }
     }
 
     /// Locates the profiles (see `locateProfiles`) and loads them; the error says which step failed
     /// and how to point at the right directory. `Terminology.source` is the directory used.
     public static func locateAndLoad(explicit: String? = nil) throws(TerminologyError) -> Terminology {
         guard let directory = locateProfiles(explicit: explicit) else {
-            throw TerminologyError("no profiles directory found (set --profiles, profiles.directory or PAINPATH_PROFILES)")
+            throw TerminologyError(
+                "no profiles directory found (set --profiles, profiles.directory or PAINPATH_PROFILES)")
         }
         do { return try load(from: directory) } catch {
             throw TerminologyError("cannot load the profiles in \(directory): \(error)")
@@ -41,12 +49,15 @@ extension Terminology {
     /// Fails (with the file named) when a file is unreadable or a value set the code needs is missing.
     public static func load(from directory: String) throws -> Terminology {
         let reader = FHIRReader()
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".json") }.sorted()
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".json") }
+            .sorted()
         var hasher = StableHasher()
         var resources: [(String, FHIRElement)] = []
         for name in names {
             let path = directory + "/" + name
-            guard let data = FileManager.default.contents(atPath: path) else { throw TerminologyError("\(path): cannot be read") }
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw TerminologyError("\(path): cannot be read")
+            }
             let bytes = [UInt8](data)
             hasher.combine(name)
             hasher.combine(bytes)
@@ -71,7 +82,9 @@ extension Terminology {
                     guard let system = include.string("system") else { continue }
                     for concept in include.children("concept") {
                         if let code = concept.string("code") { codes.insert(CodeKey(system, code)) }
-                        if let display = concept.string("display") { valueSetDisplays[id, default: []].append(display.lowercased()) }
+                        if let display = concept.string("display") {
+                            valueSetDisplays[id, default: []].append(display.lowercased())
+                        }
                     }
                 }
                 valueSets[id] = codes
@@ -91,7 +104,9 @@ extension Terminology {
                 for concept in resource.children("concept") {
                     guard let code = concept.string("code") else { continue }
                     for property in concept.children("property") where property.string("code") == "conversion-factor" {
-                        if let factor = property.string("valueDecimal").flatMap(Double.init) { mmeByCode[code] = factor }
+                        if let factor = property.string("valueDecimal").flatMap(Double.init) {
+                            mmeByCode[code] = factor
+                        }
                     }
                 }
             default:
@@ -99,10 +114,15 @@ extension Terminology {
             }
         }
 
-        let missing = ValueSetID.allCases.map(\.rawValue).filter { valueSets[$0] == nil }
+        let missing =
+            ValueSetID.allCases.map(\.rawValue).filter { valueSets[$0] == nil }
             + MedicationClass.allCases.map { "medication-class-\($0.rawValue)" }.filter { valueSets[$0] == nil }
-        guard missing.isEmpty else { throw TerminologyError("\(directory): value sets missing: \(missing.joined(separator: ", "))") }
-        guard !products.isEmpty else { throw TerminologyError("\(directory): ConceptMap-rxnorm-product-to-ingredient.json is missing or empty") }
+        guard missing.isEmpty else {
+            throw TerminologyError("\(directory): value sets missing: \(missing.joined(separator: ", "))")
+        }
+        guard !products.isEmpty else {
+            throw TerminologyError("\(directory): ConceptMap-rxnorm-product-to-ingredient.json is missing or empty")
+        }
 
         // Classes by ingredient: an ingredient belongs to a class when its code or any of its products is in the class's value set.
         var ingredientClasses: [String: Set<MedicationClass>] = [:]
@@ -112,7 +132,10 @@ extension Terminology {
                 let names = products[key.code]?.map(\.ingredient) ?? ingredientNames[key.code].map { [$0] } ?? []
                 // A combination product (acetaminophen/oxycodone) is in several class sets; only the
                 // ingredient whose own class it is takes the class.
-                for name in names where belongs(name, to: medicationClass, codes: codes, products: products, ingredientNames: ingredientNames) {
+                for name in names
+                where belongs(
+                    name, to: medicationClass, codes: codes, products: products, ingredientNames: ingredientNames)
+                {
                     ingredientClasses[name, default: []].insert(medicationClass)
                 }
             }
@@ -120,17 +143,23 @@ extension Terminology {
         var mmeFactors: [String: Double] = [:]
         for (code, factor) in mmeByCode { if let name = ingredientNames[code] { mmeFactors[name] = factor } }
 
-        return Terminology(valueSets: valueSets, valueSetDisplays: valueSetDisplays, products: products, ingredientNames: ingredientNames,
-                           ingredientClasses: ingredientClasses, mmeFactors: mmeFactors, source: directory, digest: hasher.hexDigest)
+        return Terminology(
+            valueSets: valueSets, valueSetDisplays: valueSetDisplays, products: products,
+            ingredientNames: ingredientNames,
+            ingredientClasses: ingredientClasses, mmeFactors: mmeFactors, source: directory, digest: hasher.hexDigest)
     }
 
     /// True when the class's value set holds a single-ingredient product of this ingredient, or the
     /// ingredient's own code.
-    private static func belongs(_ name: String, to medicationClass: MedicationClass, codes: Set<CodeKey>,
-                                products: [String: [ProductIngredient]], ingredientNames: [String: String]) -> Bool {
+    private static func belongs(
+        _ name: String, to medicationClass: MedicationClass, codes: Set<CodeKey>,
+        products: [String: [ProductIngredient]], ingredientNames: [String: String]
+    ) -> Bool {
         for key in codes where key.system == CodeSystems.rxnorm {
             if ingredientNames[key.code] == name { return true }
-            if let ingredients = products[key.code], ingredients.count == 1, ingredients[0].ingredient == name { return true }
+            if let ingredients = products[key.code], ingredients.count == 1, ingredients[0].ingredient == name {
+                return true
+            }
         }
         return false
     }
@@ -155,8 +184,12 @@ extension Terminology {
                 break
             }
         }
-        if let value = strength, unit?.hasPrefix("mcg") == true { strength = value / 1000; unit = "mg" + (unit?.dropFirst(3) ?? "") }
-        return ProductIngredient(ingredient: name, strengthMilligrams: strength, strengthUnit: unit, release: release, route: route)
+        if let value = strength, unit?.hasPrefix("mcg") == true {
+            strength = value / 1000
+            unit = "mg" + (unit?.dropFirst(3) ?? "")
+        }
+        return ProductIngredient(
+            ingredient: name, strengthMilligrams: strength, strengthUnit: unit, release: release, route: route)
     }
 }
 

@@ -1,2 +1,3 @@
 import PainPathCLI
+
 PainPathCommand.main()

@@ -80,14 +80,20 @@ struct PainPathDaemonCommand: ParsableCommand {
         if let errorDirectory { settings.error = errorDirectory }
         if let workers { settings.workers = workers }
         if let afterSuccess {
-            guard let value = DaemonConfiguration.AfterSuccess(rawValue: afterSuccess) else { throw ConfigurationError("--after-success must be archive or delete") }
+            guard let value = DaemonConfiguration.AfterSuccess(rawValue: afterSuccess) else {
+                throw ConfigurationError("--after-success must be archive or delete")
+            }
             settings.afterSuccess = value
         }
         if let settleMs { settings.settleMilliseconds = settleMs }
         if let rescanSeconds { settings.rescanSeconds = max(0.1, rescanSeconds) }
         if pollOnly { settings.pollOnly = true }
         if let format {
-            if format == "same" { settings.outputFormat = nil } else if let value = FHIRFormat(rawValue: format) { settings.outputFormat = value } else {
+            if format == "same" {
+                settings.outputFormat = nil
+            } else if let value = FHIRFormat(rawValue: format) {
+                settings.outputFormat = value
+            } else {
                 throw ConfigurationError("--format must be same, json or xml")
             }
         }
@@ -104,7 +110,8 @@ struct PainPathDaemonCommand: ParsableCommand {
             throw ExitCode(Daemon.exitConfiguration)
         }
         let command = self
-        let daemon = Daemon(options: Daemon.Options(configuration: settings, reloadConfiguration: { try command.resolve() }))
+        let daemon = Daemon(
+            options: Daemon.Options(configuration: settings, reloadConfiguration: { try command.resolve() }))
         let code = daemon.run()
         if code != 0 { throw ExitCode(code) }
     }

@@ -1,41 +1,48 @@
 import Daemon
-import Output
 import FHIR
 import Foundation
+import Output
 import Testing
 
 @Suite("configuration and its TOML")
 struct ConfigurationTests {
     @Test func readsTheExampleFileShippedInSystemd() throws {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
             .appendingPathComponent("systemd/painpathd.toml").path
         var configuration = DaemonConfiguration()
         try configuration.apply(toml: try String(contentsOfFile: path, encoding: .utf8))
         #expect(configuration.inbox == "/var/lib/painpath/inbox" && configuration.error == "/var/lib/painpath/error")
-        #expect(configuration.settleMilliseconds == 500 && configuration.rescanSeconds == 30 && configuration.queueCapacity == 256)
-        #expect(configuration.outputFormat == nil && configuration.bundleType == .collection && configuration.afterSuccess == .archive)
+        #expect(
+            configuration.settleMilliseconds == 500 && configuration.rescanSeconds == 30
+                && configuration.queueCapacity == 256)
+        #expect(
+            configuration.outputFormat == nil && configuration.bundleType == .collection
+                && configuration.afterSuccess == .archive)
         #expect(configuration.profiles == "/usr/share/painpath/profiles" && configuration.metricsFile == nil)
     }
 
     @Test func valuesAndOverrides() throws {
         var configuration = DaemonConfiguration()
-        try configuration.apply(toml: """
-            # comment
-            [directories]
-            root = '/srv/pp'   # literal string
-            outbox = "/srv/out#1"
-            [processing]
-            workers = 3
-            after_success = "delete"
-            shutdown_grace_seconds = 2.5
-            [watch]
-            poll_only = true
-            [output]
-            format = "xml"
-            bundle_type = "transaction"
-            """)
+        try configuration.apply(
+            toml: """
+                # comment
+                [directories]
+                root = '/srv/pp'   # literal string
+                outbox = "/srv/out#1"
+                [processing]
+                workers = 3
+                after_success = "delete"
+                shutdown_grace_seconds = 2.5
+                [watch]
+                poll_only = true
+                [output]
+                format = "xml"
+                bundle_type = "transaction"
+                """)
         #expect(configuration.inbox == "/srv/pp/inbox" && configuration.outbox == "/srv/out#1")
-        #expect(configuration.workers == 3 && configuration.effectiveWorkers == 3 && configuration.afterSuccess == .delete)
+        #expect(
+            configuration.workers == 3 && configuration.effectiveWorkers == 3 && configuration.afterSuccess == .delete)
         #expect(configuration.shutdownGraceSeconds == 2.5 && configuration.pollOnly)
         #expect(configuration.outputFormat == .xml && configuration.bundleType == .transaction)
     }
@@ -83,7 +90,9 @@ struct ResultNameTests {
     @Test func namesFollowTheInputStem() {
         #expect(ResultNames.result(forInput: "abc.json", format: .json) == "abc.careplan.json")
         #expect(ResultNames.result(forInput: "a.b.xml", format: .xml) == "a.b.careplan.xml")
-        #expect(ResultNames.result(forInput: "noext", format: .json, digest: "0123456789abcdef") == "noext.0123456789ab.careplan.json")
+        #expect(
+            ResultNames.result(forInput: "noext", format: .json, digest: "0123456789abcdef")
+                == "noext.0123456789ab.careplan.json")
         #expect(ResultNames.outcome(forInput: ".hidden") == ".hidden.outcome.json")
     }
 

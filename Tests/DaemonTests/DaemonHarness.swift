@@ -1,8 +1,9 @@
 import Foundation
 import PainPathTestKit
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs the real `painpathd` binary (built beside the test bundle) on a temporary directory tree.
@@ -32,14 +33,18 @@ final class DaemonHarness: @unchecked Sendable {  // used from one test at a tim
         try? FileManager.default.removeItem(atPath: root)
     }
 
-    func path(_ directory: String, _ name: String = "") -> String { name.isEmpty ? "\(root)/var/\(directory)" : "\(root)/var/\(directory)/\(name)" }
+    func path(_ directory: String, _ name: String = "") -> String {
+        name.isEmpty ? "\(root)/var/\(directory)" : "\(root)/var/\(directory)/\(name)"
+    }
 
     /// Starts a daemon; returns its index.
     @discardableResult
     func start(_ arguments: [String] = [], environment: [String: String] = [:], wrapper: [String] = []) throws -> Int {
         let binary = try #require(Self.binary, "painpathd is not built beside the tests")
         let process = Process()
-        let daemonArguments = ["--root", "\(root)/var", "--profiles", Self.profiles, "--settle-ms", "150", "--rescan-seconds", "1"] + arguments
+        let daemonArguments =
+            ["--root", "\(root)/var", "--profiles", Self.profiles, "--settle-ms", "150", "--rescan-seconds", "1"]
+            + arguments
         // A wrapper that execs the daemon (prlimit … --) keeps the process id the daemon's.
         process.executableURL = URL(fileURLWithPath: wrapper.first ?? binary)
         process.arguments = wrapper.isEmpty ? daemonArguments : Array(wrapper.dropFirst()) + [binary] + daemonArguments

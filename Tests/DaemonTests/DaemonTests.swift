@@ -2,11 +2,13 @@ import FHIR
 import Foundation
 import PainPathTestKit
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
-@Suite("painpathd, the real binary", .serialized, .enabled(if: daemonAvailable, "painpathd is not built beside the tests"))
+@Suite(
+    "painpathd, the real binary", .serialized, .enabled(if: daemonAvailable, "painpathd is not built beside the tests"))
 struct DaemonTests {
     @Test func renameInGivesAResultAndArchivesTheInput() throws {
         let harness = try DaemonHarness()
@@ -37,10 +39,12 @@ struct DaemonTests {
         harness.drop("ok.json", smallBundle(1))
         harness.drop("bad.json", Array("nope".utf8))
         #expect(harness.waitFor { harness.names("archive").count == 1 && harness.names("error").count == 2 })
-        #expect(harness.waitFor(timeout: 10) {
-            let text = (try? String(contentsOfFile: metrics, encoding: .utf8)) ?? ""
-            return text.contains("painpathd_bundles_processed_total 1\n") && text.contains("painpathd_bundles_failed_total 1\n")
-        })
+        #expect(
+            harness.waitFor(timeout: 10) {
+                let text = (try? String(contentsOfFile: metrics, encoding: .utf8)) ?? ""
+                return text.contains("painpathd_bundles_processed_total 1\n")
+                    && text.contains("painpathd_bundles_failed_total 1\n")
+            })
         let text = try String(contentsOfFile: metrics, encoding: .utf8)
         #expect(text.contains("# TYPE painpathd_bundles_processed_total counter"))
         harness.signal(daemon, SIGTERM)
@@ -55,7 +59,9 @@ struct DaemonTests {
         #expect(harness.waitFor(timeout: 10) { harness.log(daemon).contains("event=inbox-") })
         try FileManager.default.createDirectory(atPath: harness.path("inbox"), withIntermediateDirectories: true)
         harness.drop("after.json", smallBundle(5))
-        #expect(harness.waitFor(timeout: 20) { harness.names("outbox").contains("after.careplan.json") }, "\(harness.log(daemon))")
+        #expect(
+            harness.waitFor(timeout: 20) { harness.names("outbox").contains("after.careplan.json") },
+            "\(harness.log(daemon))")
         harness.signal(daemon, SIGTERM)
         #expect(harness.waitExit(daemon) == 0)
     }
@@ -87,13 +93,17 @@ struct DaemonTests {
         symlink("/etc/passwd", inbox + "/link.json")
         mkfifo(inbox + "/pipe.json", 0o644)
         mkdir(inbox + "/folder.json", 0o755)
-        _ = FileManager.default.createFile(atPath: harness.root + "/outside.json", contents: Data(Scenarios.chronicRefractory.fixture().bundleJSON))
+        _ = FileManager.default.createFile(
+            atPath: harness.root + "/outside.json", contents: Data(Scenarios.chronicRefractory.fixture().bundleJSON))
         link(harness.root + "/outside.json", inbox + "/hardlink.json")
         _ = FileManager.default.createFile(atPath: inbox + "/empty.json", contents: Data())
         _ = FileManager.default.createFile(atPath: inbox + "/garbage.json", contents: Data([0xff, 0xfe, 0x00, 0x41]))
-        _ = FileManager.default.createFile(atPath: inbox + "/huge.json", contents: Data(repeating: 0x20, count: 40 << 20))
+        _ = FileManager.default.createFile(
+            atPath: inbox + "/huge.json", contents: Data(repeating: 0x20, count: 40 << 20))
         let expected = ["link", "pipe", "hardlink", "empty", "garbage", "huge"]
-        #expect(harness.waitFor { expected.allSatisfy { harness.names("error").contains("\($0).outcome.json") } }, "\(harness.log(daemon))")
+        #expect(
+            harness.waitFor { expected.allSatisfy { harness.names("error").contains("\($0).outcome.json") } },
+            "\(harness.log(daemon))")
         for name in expected {
             let outcome = try Data(contentsOf: URL(fileURLWithPath: harness.path("error", "\(name).outcome.json")))
             #expect(try FHIRReader().read([UInt8](outcome)).result.resource.type == "OperationOutcome")
@@ -114,12 +124,15 @@ struct DaemonTests {
         let count = ProcessInfo.processInfo.environment["PAINPATH_BULK_FILES"].flatMap { Int($0) } ?? 10_000
         let template = smallBundle(1)
         for n in 0..<count {
-            _ = FileManager.default.createFile(atPath: harness.path("inbox", "bulk-\(n).json"), contents: Data(n % 2 == 0 ? template : smallBundle(n)))
+            _ = FileManager.default.createFile(
+                atPath: harness.path("inbox", "bulk-\(n).json"), contents: Data(n % 2 == 0 ? template : smallBundle(n)))
         }
         // Old enough to be settled.
         usleep(200_000)
         let daemon = try harness.start(["--no-fsync", "--after-success", "delete"])
-        #expect(harness.waitFor(timeout: 600) { harness.names("inbox").isEmpty && harness.names("work").isEmpty }, "\(harness.log(daemon).suffix(2000))")
+        #expect(
+            harness.waitFor(timeout: 600) { harness.names("inbox").isEmpty && harness.names("work").isEmpty },
+            "\(harness.log(daemon).suffix(2000))")
         #expect(harness.waitFor { harness.names("outbox").count == count })
         #expect(harness.names("error").isEmpty)
         harness.signal(daemon, SIGTERM)
@@ -146,7 +159,9 @@ struct DaemonTests {
             daemon = try harness.start()
             #expect(harness.waitReady(daemon))
         }
-        #expect(harness.waitFor(timeout: 120) { harness.names("archive").count == count }, "\(harness.names("inbox").count) in inbox, \(harness.names("work").count) in work")
+        #expect(
+            harness.waitFor(timeout: 120) { harness.names("archive").count == count },
+            "\(harness.names("inbox").count) in inbox, \(harness.names("work").count) in work")
         // Exactly one result per input, none partial. (Hidden temporary files are not results.)
         let outputs = harness.names("outbox").filter { !$0.hasPrefix(".") }
         #expect(outputs.count == count)
@@ -157,7 +172,9 @@ struct DaemonTests {
         }
         #expect(harness.names("error").isEmpty && harness.names("work").isEmpty)
         // Temporary files of the killed runs were cleaned up by the restarts.
-        #expect(harness.names("outbox").allSatisfy { !$0.hasPrefix(".") }, "\(harness.names("outbox").filter { $0.hasPrefix(".") })")
+        #expect(
+            harness.names("outbox").allSatisfy { !$0.hasPrefix(".") },
+            "\(harness.names("outbox").filter { $0.hasPrefix(".") })")
         harness.signal(daemon, SIGTERM)
         #expect(harness.waitExit(daemon) == 0)
     }
@@ -172,7 +189,9 @@ struct DaemonTests {
         #expect(harness.waitExit(daemon) == 0)
         #expect(harness.log(daemon).contains("event=stopping signal=SIGTERM"))
         // Every input is somewhere: done, claimed (redone at the next start) or still waiting.
-        let done = harness.names("archive").count, claimed = harness.names("work").count, waiting = harness.names("inbox").count
+        let done = harness.names("archive").count
+        let claimed = harness.names("work").count
+        let waiting = harness.names("inbox").count
         #expect(done + claimed + waiting == 100)
         #expect(harness.names("outbox").count == done)
         let again = try harness.start()
@@ -207,8 +226,13 @@ struct DaemonTests {
         defer { close(fd) }
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in for (i, b) in socketPath.utf8.enumerated() { raw[i] = b } }
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in for (i, b) in socketPath.utf8.enumerated() { raw[i] = b }
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
         #expect(bound == 0)
         var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -264,7 +288,8 @@ struct DaemonTests {
         #expect(harness.waitExit(bad) == 78)
         #expect(harness.log(bad).contains("unknown setting watch.settle"))
         // Directories on two filesystems (when /dev/shm is another one than the temporary folder).
-        var shm = stat(), tmp = stat()
+        var shm = stat()
+        var tmp = stat()
         if stat("/dev/shm", &shm) == 0, stat(harness.root, &tmp) == 0, shm.st_dev != tmp.st_dev {
             let outbox = "/dev/shm/painpath-test-\(UUID().uuidString)"
             defer { try? FileManager.default.removeItem(atPath: outbox) }
@@ -282,7 +307,9 @@ struct DaemonTests {
         #expect(harness.waitFor { harness.names("archive") == ["same.json"] })
         let first = try Data(contentsOf: URL(fileURLWithPath: harness.path("outbox", "same.careplan.json")))
         harness.drop("same.json", smallBundle(2))  // same name, other content
-        #expect(harness.waitFor { harness.names("outbox").count == 2 && harness.names("archive").count == 2 }, "\(harness.names("outbox"))")
+        #expect(
+            harness.waitFor { harness.names("outbox").count == 2 && harness.names("archive").count == 2 },
+            "\(harness.names("outbox"))")
         #expect(try Data(contentsOf: URL(fileURLWithPath: harness.path("outbox", "same.careplan.json"))) == first)
         harness.signal(daemon, SIGTERM)
         #expect(harness.waitExit(daemon) == 0)

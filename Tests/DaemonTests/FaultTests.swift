@@ -1,8 +1,9 @@
 import Foundation
 import PainPathTestKit
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Faults around the daemon: nothing lost, inputs stay claimable, recovery by itself when the
@@ -55,7 +56,10 @@ struct FaultTests {
         #expect(harness.names("work").count + harness.names("inbox").count == 5, "inputs stay claimable")
         #expect(faultLines(harness.log(daemon)) == 1, "one log line per fault: \(harness.log(daemon))")
         // The disk "frees up": the daemon finishes everything by itself.
-        #expect(run("/usr/bin/prlimit", ["--pid", String(harness.processes[daemon].processIdentifier), "--fsize=unlimited:unlimited"]) == 0)
+        #expect(
+            run(
+                "/usr/bin/prlimit",
+                ["--pid", String(harness.processes[daemon].processIdentifier), "--fsize=unlimited:unlimited"]) == 0)
         #expect(harness.waitFor(timeout: 30) { harness.names("archive").count == 5 }, "\(harness.log(daemon))")
         #expect(harness.names("outbox").filter { !$0.hasPrefix(".") }.count == 5)
         #expect(harness.log(daemon).contains("event=fault-cleared"))
@@ -72,16 +76,23 @@ struct FaultTests {
         #expect(harness.waitReady(daemon))
         try #require(immutable(harness.path("outbox"), true), "chattr +i on outbox/")
         _ = immutable(harness.path("error"), true)
-        defer { _ = immutable(harness.path("outbox"), false); _ = immutable(harness.path("error"), false) }
+        defer {
+            _ = immutable(harness.path("outbox"), false)
+            _ = immutable(harness.path("error"), false)
+        }
         harness.drop("good.json", smallBundle(3))
         harness.drop("bad.json", Array("not fhir".utf8))
         #expect(harness.waitFor(timeout: 20) { harness.log(daemon).contains("event=fault ") })
         usleep(1_500_000)
-        #expect(harness.names("work").count + harness.names("inbox").count == 2, "nothing lost: \(harness.names("work"))")
+        #expect(
+            harness.names("work").count + harness.names("inbox").count == 2, "nothing lost: \(harness.names("work"))")
         _ = immutable(harness.path("outbox"), false)
         _ = immutable(harness.path("error"), false)
-        #expect(harness.waitFor(timeout: 30) { harness.names("archive") == ["good.json"] && harness.names("error").contains("bad.outcome.json") },
-                "\(harness.log(daemon))")
+        #expect(
+            harness.waitFor(timeout: 30) {
+                harness.names("archive") == ["good.json"] && harness.names("error").contains("bad.outcome.json")
+            },
+            "\(harness.log(daemon))")
         #expect(harness.names("work").isEmpty)
         harness.signal(daemon, SIGTERM)
         #expect(harness.waitExit(daemon) == 0)

@@ -35,7 +35,8 @@ struct ServiceUnitTests {
 
     @Test func verifyIsClean() throws {
         // The binary is not installed here: verify a copy whose ExecStart names one that exists.
-        let text = try String(contentsOfFile: Self.unit, encoding: .utf8).replacingOccurrences(of: "/usr/bin/painpathd", with: "/bin/true")
+        let text = try String(contentsOfFile: Self.unit, encoding: .utf8).replacingOccurrences(
+            of: "/usr/bin/painpathd", with: "/bin/true")
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("unit-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let copy = directory.appendingPathComponent("painpathd.service")

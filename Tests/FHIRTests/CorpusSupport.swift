@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import FHIR
 
 /// The official R4 examples in `../shared/fhir-r4-corpus`, found through the environment variable
@@ -8,10 +9,12 @@ enum Corpus {
     static let root: URL? = {
         guard let path = ProcessInfo.processInfo.environment["PAINPATH_FHIR_CORPUS"], !path.isEmpty else { return nil }
         let url = URL(fileURLWithPath: path)
-        return FileManager.default.fileExists(atPath: url.appendingPathComponent("pairs-manifest.json").path) ? url : nil
+        return FileManager.default.fileExists(atPath: url.appendingPathComponent("pairs-manifest.json").path)
+            ? url : nil
     }()
 
-    static let skipMessage: Comment = "PAINPATH_FHIR_CORPUS is not set to a folder with pairs-manifest.json (../shared/fhir-r4-corpus); corpus tests skipped"
+    static let skipMessage: Comment =
+        "PAINPATH_FHIR_CORPUS is not set to a folder with pairs-manifest.json (../shared/fhir-r4-corpus); corpus tests skipped"
 
     static var isAvailable: Bool { root != nil }
 
@@ -25,9 +28,13 @@ enum Corpus {
 
     static let pairs: [Pair] = {
         guard let root, let data = try? Data(contentsOf: root.appendingPathComponent("pairs-manifest.json")),
-              let list = try? JSONSerialization.jsonObject(with: data) as? [[String: Any]] else { return [] }
-        return list.map { Pair(name: $0["name"] as! String, json: $0["json"] as! String,
-                               xml: $0["xml"] as! String, equivalence: $0["equivalence"] as! String) }
+            let list = try? JSONSerialization.jsonObject(with: data) as? [[String: Any]]
+        else { return [] }
+        return list.map {
+            Pair(
+                name: $0["name"] as! String, json: $0["json"] as! String,
+                xml: $0["xml"] as! String, equivalence: $0["equivalence"] as! String)
+        }
     }()
 
     struct InvalidCase: Sendable, CustomTestStringConvertible {
@@ -40,11 +47,13 @@ enum Corpus {
 
     static let invalidCases: [InvalidCase] = {
         guard let root, let data = try? Data(contentsOf: root.appendingPathComponent("invalid/manifest.json")),
-              let list = try? JSONSerialization.jsonObject(with: data) as? [[String: Any]] else { return [] }
+            let list = try? JSONSerialization.jsonObject(with: data) as? [[String: Any]]
+        else { return [] }
         return list.map { item in
             let errors = (item["expected_errors"] as? [[String: Any]] ?? []).compactMap { $0["text"] as? String }
-            return InvalidCase(name: item["name"] as! String, file: item["file"] as! String,
-                               expectValid: item["expect_valid"] as! Bool, expectedErrors: errors)
+            return InvalidCase(
+                name: item["name"] as! String, file: item["file"] as! String,
+                expectValid: item["expect_valid"] as! Bool, expectedErrors: errors)
         }
     }()
 
@@ -53,7 +62,9 @@ enum Corpus {
     }
 
     static func testCasePairs() -> [String] {
-        guard let root, let names = try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("testcases-r4-pairs").path)
+        guard let root,
+            let names = try? FileManager.default.contentsOfDirectory(
+                atPath: root.appendingPathComponent("testcases-r4-pairs").path)
         else { return [] }
         return Set(names.map { ($0 as NSString).deletingPathExtension }).sorted()
     }
@@ -67,16 +78,20 @@ enum Equivalence {
     static func decimalsByValue(_ element: FHIRElement) -> FHIRElement {
         var copy = element
         copy.properties = element.properties.map { property in
-            FHIRProperty(name: property.name, values: property.values.map { value in
-                switch value {
-                case .primitive(var primitive):
-                    if primitive.type == "decimal", let text = primitive.value { primitive.value = canonicalDecimal(text) }
-                    primitive.extensions = primitive.extensions.map(decimalsByValue)
-                    return .primitive(primitive)
-                case .element(let child): return .element(decimalsByValue(child))
-                case .xhtml: return value
-                }
-            })
+            FHIRProperty(
+                name: property.name,
+                values: property.values.map { value in
+                    switch value {
+                    case .primitive(var primitive):
+                        if primitive.type == "decimal", let text = primitive.value {
+                            primitive.value = canonicalDecimal(text)
+                        }
+                        primitive.extensions = primitive.extensions.map(decimalsByValue)
+                        return .primitive(primitive)
+                    case .element(let child): return .element(decimalsByValue(child))
+                    case .xhtml: return value
+                    }
+                })
         }
         return copy
     }
@@ -84,7 +99,10 @@ enum Equivalence {
     static func canonicalDecimal(_ text: String) -> String {
         var chars = Substring(text)
         var negative = false
-        if chars.first == "-" { negative = true; chars = chars.dropFirst() }
+        if chars.first == "-" {
+            negative = true
+            chars = chars.dropFirst()
+        }
         var exponent = 0
         if let e = chars.firstIndex(where: { $0 == "e" || $0 == "E" }) {
             exponent = Int(chars[chars.index(after: e)...]) ?? 0
@@ -96,7 +114,10 @@ enum Equivalence {
             digits.remove(at: dot)
         }
         while digits.hasPrefix("0") { digits.removeFirst() }
-        while digits.hasSuffix("0") { digits.removeLast(); exponent += 1 }
+        while digits.hasSuffix("0") {
+            digits.removeLast()
+            exponent += 1
+        }
         if digits.isEmpty { return "0" }
         return (negative ? "-" : "") + digits + "e" + String(exponent)
     }
@@ -106,7 +127,8 @@ enum Equivalence {
     static func withoutTestDataMarker(_ resource: FHIRElement) -> FHIRElement {
         var copy = resource
         guard let metaIndex = copy.properties.firstIndex(where: { $0.name == "meta" }),
-              case .element(var meta) = copy.properties[metaIndex].values[0] else { return copy }
+            case .element(var meta) = copy.properties[metaIndex].values[0]
+        else { return copy }
         for name in ["security", "tag"] {
             meta.set(name, meta[name].filter { $0.element?["code"].first?.primitive?.value != "HTEST" })
         }
@@ -122,10 +144,13 @@ enum Equivalence {
     static func firstDifference(_ a: FHIRElement, _ b: FHIRElement, path: String = "") -> String? {
         let here = path.isEmpty ? a.type : path
         if a.type != b.type { return "\(here): type \(a.type) vs \(b.type)" }
-        let namesA = a.properties.map(\.name), namesB = b.properties.map(\.name)
+        let namesA = a.properties.map(\.name)
+        let namesB = b.properties.map(\.name)
         if namesA != namesB { return "\(here): properties \(namesA) vs \(namesB)" }
         for (pa, pb) in zip(a.properties, b.properties) {
-            if pa.values.count != pb.values.count { return "\(here).\(pa.name): \(pa.values.count) vs \(pb.values.count) values" }
+            if pa.values.count != pb.values.count {
+                return "\(here).\(pa.name): \(pa.values.count) vs \(pb.values.count) values"
+            }
             for (index, (va, vb)) in zip(pa.values, pb.values).enumerated() where va != vb {
                 let child = "\(here).\(pa.name)[\(index)]"
                 if case .element(let ea) = va, case .element(let eb) = vb {

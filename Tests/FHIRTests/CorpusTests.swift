@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import FHIR
 
 @Suite("Official R4 examples: JSON and XML give one model", .enabled(if: Corpus.isAvailable, Corpus.skipMessage))
@@ -10,7 +11,8 @@ struct CorpusPairTests {
         let xml = try FHIRXMLReader().read(Corpus.bytes(pair.xml)).resource
         // Every pair: the HTEST test-data marker sits in meta.security in the XML and in meta.tag
         // (or nowhere) in the JSON; the manifest compares values, not their places.
-        var left = Equivalence.withoutTestDataMarker(json), right = Equivalence.withoutTestDataMarker(xml)
+        var left = Equivalence.withoutTestDataMarker(json)
+        var right = Equivalence.withoutTestDataMarker(xml)
         switch pair.equivalence {
         case "exact-values", "xml-has-extra-meta.security":
             break
@@ -58,7 +60,8 @@ struct CorpusPairTests {
         }
         guard !Self.editedTestCases.contains(name) else { return }
         // observation-decimal was edited upstream to use other decimal and exponent forms in XML.
-        let left = Equivalence.decimalsByValue(json), right = Equivalence.decimalsByValue(xml)
+        let left = Equivalence.decimalsByValue(json)
+        let right = Equivalence.decimalsByValue(xml)
         #expect(Equivalence.firstDifference(left, right) == nil)
     }
 }

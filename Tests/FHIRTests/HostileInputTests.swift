@@ -1,5 +1,5 @@
-import Testing
 import FHIR
+import Testing
 
 /// Hostile inputs end in a clean error of the right kind, never a crash or a hang.
 @Suite("Hostile input and limits")
@@ -20,7 +20,9 @@ struct HostileInputTests {
     func billionLaughs() {
         var xml = "<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [<!ENTITY lol \"lol\">"
         for level in 1...9 {
-            xml += "<!ENTITY lol\(level) \"" + String(repeating: "&lol\(level - 1 == 0 ? "" : String(level - 1));", count: 10) + "\">"
+            xml +=
+                "<!ENTITY lol\(level) \""
+                + String(repeating: "&lol\(level - 1 == 0 ? "" : String(level - 1));", count: 10) + "\">"
         }
         xml += "]>\n<Patient xmlns=\"http://hl7.org/fhir\"><id value=\"&lol9;\"/></Patient>"
         #expect(readError { try readXML(xml) }?.kind == .forbidden)
@@ -28,13 +30,16 @@ struct HostileInputTests {
 
     @Test("a DOCTYPE after comments and processing instructions is still found")
     func doctypeAfterComment() {
-        let xml = "<?xml version=\"1.0\"?><!-- hi --><?pi x?>\n<!DOCTYPE Patient><Patient xmlns=\"http://hl7.org/fhir\"/>"
+        let xml =
+            "<?xml version=\"1.0\"?><!-- hi --><?pi x?>\n<!DOCTYPE Patient><Patient xmlns=\"http://hl7.org/fhir\"/>"
         #expect(readError { try readXML(xml) }?.kind == .forbidden)
     }
 
     @Test("an undeclared entity is a syntax error")
     func undeclaredEntity() {
-        #expect(readError { try readXML("<Patient xmlns=\"http://hl7.org/fhir\"><id value=\"&reg;\"/></Patient>") }?.kind == .syntax)
+        #expect(
+            readError { try readXML("<Patient xmlns=\"http://hl7.org/fhir\"><id value=\"&reg;\"/></Patient>") }?.kind
+                == .syntax)
     }
 
     @Test("10,000-deep JSON nesting is a limit error")
@@ -45,7 +50,8 @@ struct HostileInputTests {
 
     @Test("10,000-deep XML nesting is an error, not a crash")
     func deepXML() {
-        let text = "<Patient xmlns=\"http://hl7.org/fhir\">" + String(repeating: "<a>", count: 10_000)
+        let text =
+            "<Patient xmlns=\"http://hl7.org/fhir\">" + String(repeating: "<a>", count: 10_000)
             + String(repeating: "</a>", count: 10_000) + "</Patient>"
         let error = readError { try readXML(text) }
         #expect(error != nil)
@@ -64,14 +70,21 @@ struct HostileInputTests {
     func inputSize() {
         let text = "{\"resourceType\":\"Patient\"}" + String(repeating: " ", count: 100)
         #expect(readError { try readJSON(text, limits: FHIRReadLimits(maxInputBytes: 64)) }?.kind == .limit)
-        #expect(readError { try readXML("<Patient xmlns=\"http://hl7.org/fhir\"/>" + String(repeating: " ", count: 100), limits: FHIRReadLimits(maxInputBytes: 64)) }?.kind == .limit)
+        #expect(
+            readError {
+                try readXML(
+                    "<Patient xmlns=\"http://hl7.org/fhir\"/>" + String(repeating: " ", count: 100),
+                    limits: FHIRReadLimits(maxInputBytes: 64))
+            }?.kind == .limit)
     }
 
     @Test("a string over the length limit is refused")
     func longString() {
         let text = "{\"resourceType\":\"Patient\",\"id\":\"" + String(repeating: "a", count: 5000) + "\"}"
         #expect(readError { try readJSON(text, limits: FHIRReadLimits(maxStringBytes: 1000)) }?.kind == .limit)
-        let xml = "<Patient xmlns=\"http://hl7.org/fhir\"><id value=\"" + String(repeating: "a", count: 5000) + "\"/></Patient>"
+        let xml =
+            "<Patient xmlns=\"http://hl7.org/fhir\"><id value=\"" + String(repeating: "a", count: 5000)
+            + "\"/></Patient>"
         #expect(readError { try readXML(xml, limits: FHIRReadLimits(maxStringBytes: 1000)) }?.kind == .limit)
     }
 
@@ -91,7 +104,8 @@ struct HostileInputTests {
         #expect(readError { try FHIRReader().read([]) }?.kind == .syntax)
         #expect(readError { try FHIRReader().read(Array("hello".utf8)) }?.kind == .syntax)
         #expect(readError { try FHIRReader().read(Array("{\"resourceType\":\"Patient\"} {}".utf8)) }?.kind == .syntax)
-        #expect(readError { try FHIRReader().read(Array("<Patient xmlns=\"http://hl7.org/fhir\">".utf8)) }?.kind == .syntax)
+        #expect(
+            readError { try FHIRReader().read(Array("<Patient xmlns=\"http://hl7.org/fhir\">".utf8)) }?.kind == .syntax)
         #expect(readError { try readJSON("[1,2]") }?.kind == .structure)
         #expect(readError { try readJSON("{\"resourceType\":\"Patient\",\"active\":tru}") }?.kind == .syntax)
     }
@@ -106,7 +120,8 @@ struct FormatAndOutcomeTests {
         #expect(throws: FHIRReadError.self) { try FHIRFormat.sniff(Array("abc".utf8)) }
     }
 
-    @Test("an error becomes an OperationOutcome issue with severity, code, line and column, and writes as both encodings")
+    @Test(
+        "an error becomes an OperationOutcome issue with severity, code, line and column, and writes as both encodings")
     func outcome() throws {
         let error = FHIRReadError(.structure, "bad", line: 3, column: 7, path: "Patient.gender")
         let outcome = OperationOutcomeBuilder.outcome(error: error, warnings: [FHIRReadWarning("odd", line: 1)])

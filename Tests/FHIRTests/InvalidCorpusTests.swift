@@ -1,12 +1,14 @@
+import FHIR
 import Foundation
 import Testing
-import FHIR
 
 /// The bad-input cases of `invalid/` (from FHIR/fhir-test-cases). Their expected outcomes come from
 /// the full Java validator, most of whose findings are profile checks, not reading. PainPath's
 /// reader rejects syntax and structure errors and accepts the rest with warnings
 /// ("lenient where real feeds are untidy", DESIGN.md). Each case's decision, and why:
-@Suite("invalid/ corpus: rejected or accepted as the manifest expects", .enabled(if: Corpus.isAvailable, Corpus.skipMessage))
+@Suite(
+    "invalid/ corpus: rejected or accepted as the manifest expects",
+    .enabled(if: Corpus.isAvailable, Corpus.skipMessage))
 struct InvalidCorpusTests {
     enum Decision: Equatable {
         case rejected(FHIRReadError.Kind)
@@ -33,18 +35,18 @@ struct InvalidCorpusTests {
         "xml_UTF16_noheader_bom.xml": .rejected(.syntax),
         "unicode-problem.xml": .rejected(.syntax),
         // Structure: the shape is not FHIR, meaning would be guessed.
-        "synthea.json": .rejected(.structure),            // reasonCode is an object, must be an array
-        "cs-meta-profile.json": .rejected(.structure),    // meta.profile is a string, must be an array
-        "bundle-sig-2.json": .rejected(.structure),       // "meta": null
-        "xml-fail.xml": .rejected(.structure),            // text inside FHIR elements
-        "xml-bad-entities.json": .rejected(.structure),   // the narrative div is not well-formed XHTML
+        "synthea.json": .rejected(.structure),  // reasonCode is an object, must be an array
+        "cs-meta-profile.json": .rejected(.structure),  // meta.profile is a string, must be an array
+        "bundle-sig-2.json": .rejected(.structure),  // "meta": null
+        "xml-fail.xml": .rejected(.structure),  // text inside FHIR elements
+        "xml-bad-entities.json": .rejected(.structure),  // the narrative div is not well-formed XHTML
         // Accepted with a warning: untidy but unambiguous; nothing is guessed.
-        "empty-array.json": .accepted(warned: true),          // empty array: dropped
-        "ai3.json": .accepted(warned: true),                  // unknown element: dropped
-        "ai4.json": .accepted(warned: true),                  // a date that is not a date: kept, flagged
-        "json-comments.json": .accepted(warned: true),        // fhir_comments: an unknown property
+        "empty-array.json": .accepted(warned: true),  // empty array: dropped
+        "ai3.json": .accepted(warned: true),  // unknown element: dropped
+        "ai4.json": .accepted(warned: true),  // a date that is not a date: kept, flagged
+        "json-comments.json": .accepted(warned: true),  // fhir_comments: an unknown property
         "Observation-ex-pain.json": .accepted(warned: true),  // `value` on a primitive; a primitive with nothing
-        "Observation-ex-pain.xml": .accepted(warned: true),   // unknown attribute and element
+        "Observation-ex-pain.xml": .accepted(warned: true),  // unknown attribute and element
         "capabilitystatement-measure-processor.xml": .accepted(warned: true),  // unknown element
         "resource-invalid-id-1.json": .accepted(warned: true),  // ids breaking the id pattern
         "resource-invalid-id-2.json": .accepted(warned: true),

@@ -1,5 +1,5 @@
-import Testing
 import FHIR
+import Testing
 
 func readJSON(_ text: String, limits: FHIRReadLimits = .default) throws -> FHIRReadResult {
     try FHIRJSONReader(limits: limits).read(Array(text.utf8))
@@ -90,7 +90,9 @@ struct PrimitiveTests {
     @Test("a boolean given as a string is an error in JSON, and a bad boolean in XML too")
     func booleans() {
         #expect(readError { try readJSON("{\"resourceType\":\"Patient\",\"active\":\"true\"}") }?.kind == .structure)
-        #expect(readError { try readXML("<Patient xmlns=\"http://hl7.org/fhir\"><active value=\"yes\"/></Patient>") }?.kind == .structure)
+        #expect(
+            readError { try readXML("<Patient xmlns=\"http://hl7.org/fhir\"><active value=\"yes\"/></Patient>") }?.kind
+                == .structure)
     }
 
     @Test("an untidy date is kept with a warning")
@@ -105,9 +107,12 @@ struct PrimitiveTests {
 struct StructureTests {
     @Test("properties come out in canonical order whatever the input order")
     func canonicalOrder() throws {
-        let resource = try readJSON("{\"gender\":\"male\",\"id\":\"p1\",\"resourceType\":\"Patient\",\"active\":true}").resource
+        let resource = try readJSON("{\"gender\":\"male\",\"id\":\"p1\",\"resourceType\":\"Patient\",\"active\":true}")
+            .resource
         #expect(resource.properties.map(\.name) == ["id", "active", "gender"])
-        #expect(FHIRJSONWriter(pretty: false).string(resource) == "{\"resourceType\":\"Patient\",\"id\":\"p1\",\"active\":true,\"gender\":\"male\"}")
+        #expect(
+            FHIRJSONWriter(pretty: false).string(resource)
+                == "{\"resourceType\":\"Patient\",\"id\":\"p1\",\"active\":true,\"gender\":\"male\"}")
     }
 
     @Test("two choices of one value[x] are an error")
@@ -121,7 +126,9 @@ struct StructureTests {
 
     @Test("a repeating element given as an object, and a single one as an array, are errors")
     func arrayShape() {
-        #expect(readError { try readJSON("{\"resourceType\":\"Patient\",\"name\":{\"family\":\"X\"}}") }?.kind == .structure)
+        #expect(
+            readError { try readJSON("{\"resourceType\":\"Patient\",\"name\":{\"family\":\"X\"}}") }?.kind == .structure
+        )
         #expect(readError { try readJSON("{\"resourceType\":\"Patient\",\"gender\":[\"male\"]}") }?.kind == .structure)
     }
 
@@ -129,14 +136,18 @@ struct StructureTests {
     func resourceType() {
         #expect(readError { try readJSON("{\"id\":\"x\"}") }?.message.contains("no resourceType") == true)
         #expect(readError { try readJSON("{\"resourceType\":7}") }?.kind == .structure)
-        #expect(readError { try readJSON("{\"resourceType\":\"Patiant\"}") }?.message.contains("unknown resourceType") == true)
+        #expect(
+            readError { try readJSON("{\"resourceType\":\"Patiant\"}") }?.message.contains("unknown resourceType")
+                == true)
         #expect(readError { try readJSON("{\"resourceType\":\"DomainResource\"}") }?.kind == .structure)
         #expect(readError { try readXML("<Patiant xmlns=\"http://hl7.org/fhir\"/>") }?.kind == .structure)
     }
 
     @Test("duplicate JSON keys are an error")
     func duplicateKeys() {
-        #expect(readError { try readJSON("{\"resourceType\":\"Patient\",\"gender\":\"male\",\"gender\":\"female\"}") }?.kind == .structure)
+        #expect(
+            readError { try readJSON("{\"resourceType\":\"Patient\",\"gender\":\"male\",\"gender\":\"female\"}") }?.kind
+                == .structure)
     }
 
     @Test("unknown properties are dropped with a warning naming them")
@@ -181,8 +192,17 @@ struct StructureTests {
 
     @Test("a div that is not well-formed, or outside the XHTML namespace, is an error")
     func badNarrative() {
-        #expect(readError { try readJSON("{\"resourceType\":\"Patient\",\"text\":{\"status\":\"generated\",\"div\":\"<div>&nbsp;</div>\"}}") }?.kind == .structure)
-        #expect(readError { try readXML("<Patient xmlns=\"http://hl7.org/fhir\"><text><status value=\"generated\"/><div>x</div></text></Patient>") }?.kind == .structure)
+        #expect(
+            readError {
+                try readJSON(
+                    "{\"resourceType\":\"Patient\",\"text\":{\"status\":\"generated\",\"div\":\"<div>&nbsp;</div>\"}}")
+            }?.kind == .structure)
+        #expect(
+            readError {
+                try readXML(
+                    "<Patient xmlns=\"http://hl7.org/fhir\"><text><status value=\"generated\"/><div>x</div></text></Patient>"
+                )
+            }?.kind == .structure)
     }
 }
 
@@ -197,22 +217,32 @@ struct XMLTests {
 
     @Test("text inside a FHIR element is an error with its line")
     func textInElement() {
-        let error = readError { try readXML("<Patient xmlns=\"http://hl7.org/fhir\">\n<gender value=\"male\">male</gender></Patient>") }
+        let error = readError {
+            try readXML("<Patient xmlns=\"http://hl7.org/fhir\">\n<gender value=\"male\">male</gender></Patient>")
+        }
         #expect(error?.kind == .structure)
         #expect(error?.line == 2)
     }
 
     @Test("a non-repeating element twice is an error")
     func repeatedSingle() {
-        #expect(readError { try readXML("<Patient xmlns=\"http://hl7.org/fhir\"><gender value=\"male\"/><gender value=\"male\"/></Patient>") }?.kind == .structure)
+        #expect(
+            readError {
+                try readXML(
+                    "<Patient xmlns=\"http://hl7.org/fhir\"><gender value=\"male\"/><gender value=\"male\"/></Patient>")
+            }?.kind == .structure)
     }
 
     @Test("Element.id and Extension.url are attributes")
     func attributes() throws {
-        let json = "{\"resourceType\":\"Patient\",\"name\":[{\"id\":\"n1\",\"extension\":[{\"url\":\"http://e.org/a\",\"valueBoolean\":true}],\"family\":\"X\"}]}"
+        let json =
+            "{\"resourceType\":\"Patient\",\"name\":[{\"id\":\"n1\",\"extension\":[{\"url\":\"http://e.org/a\",\"valueBoolean\":true}],\"family\":\"X\"}]}"
         let resource = try readJSON(json).resource
         let xml = try FHIRXMLWriter(pretty: false).string(resource)
-        #expect(xml.contains("<name id=\"n1\"><extension url=\"http://e.org/a\"><valueBoolean value=\"true\"/></extension><family value=\"X\"/></name>"))
+        #expect(
+            xml.contains(
+                "<name id=\"n1\"><extension url=\"http://e.org/a\"><valueBoolean value=\"true\"/></extension><family value=\"X\"/></name>"
+            ))
         #expect(try readXML(xml).resource == resource)
     }
 
@@ -224,7 +254,9 @@ struct XMLTests {
 
     @Test("newlines and quotes in attribute values survive XML")
     func attributeEscaping() throws {
-        let resource = try readJSON("{\"resourceType\":\"Patient\",\"name\":[{\"text\":\"a\\n\\\"b\\\" <c> & d\\te\"}]}").resource
+        let resource = try readJSON(
+            "{\"resourceType\":\"Patient\",\"name\":[{\"text\":\"a\\n\\\"b\\\" <c> & d\\te\"}]}"
+        ).resource
         #expect(try readXML(FHIRXMLWriter().string(resource)).resource == resource)
     }
 }

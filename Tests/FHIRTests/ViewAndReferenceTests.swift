@@ -1,9 +1,10 @@
-import Testing
 import FHIR
+import Testing
 
 @Suite("Bundle reference resolution")
 struct ReferenceTests {
-    let bundle = try! readJSON("""
+    let bundle = try! readJSON(
+        """
         {"resourceType":"Bundle","type":"collection","entry":[
          {"fullUrl":"urn:uuid:8f1c3e2a-1111-4c1b-9a2e-000000000001","resource":{"resourceType":"Patient","id":"p1"}},
          {"fullUrl":"https://ehr.example.org/fhir/Condition/c1","resource":{"resourceType":"Condition","id":"c1",
@@ -11,7 +12,8 @@ struct ReferenceTests {
          {"fullUrl":"https://ehr.example.org/fhir/Encounter/e1","resource":{"resourceType":"Encounter","id":"e1","status":"finished","class":{"code":"AMB"}}},
          {"resource":{"resourceType":"Observation","id":"o1","status":"final","code":{"text":"x"}}}
         ]}
-        """).resource
+        """
+    ).resource
 
     @Test("urn:uuid references resolve by fullUrl")
     func urnUUID() {
@@ -25,7 +27,9 @@ struct ReferenceTests {
         let resolver = BundleResolver(bundle: bundle)
         #expect(resolver.resolve("Patient/p1")?.type == "Patient")
         #expect(resolver.resolve("Observation/o1")?.type == "Observation")
-        #expect(resolver.resolve("Encounter/e1", containerFullUrl: "https://ehr.example.org/fhir/Condition/c1")?.type == "Encounter")
+        #expect(
+            resolver.resolve("Encounter/e1", containerFullUrl: "https://ehr.example.org/fhir/Condition/c1")?.type
+                == "Encounter")
         #expect(resolver.resolve("Patient/nope") == nil)
     }
 
@@ -51,11 +55,13 @@ struct ReferenceTests {
 struct ViewTests {
     @Test("read views expose choices, codes and references")
     func readViews() throws {
-        let resource = try readJSON("""
+        let resource = try readJSON(
+            """
             {"resourceType":"Condition","clinicalStatus":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/condition-clinical","code":"active"}]},
              "code":{"coding":[{"system":"http://snomed.info/sct","code":"23056005","display":"Sciatica"}]},
              "subject":{"reference":"Patient/p1"},"onsetDateTime":"2026-09-01","severity":{"text":"severe"}}
-            """).resource
+            """
+        ).resource
         let condition = try #require(Condition(resource))
         #expect(condition.code?.contains(system: "http://snomed.info/sct", code: "23056005") == true)
         #expect(condition.onset?.type == "dateTime")
@@ -67,17 +73,25 @@ struct ViewTests {
 
     @Test("Observation value[x] and components; QuestionnaireResponse nested answers")
     func observationAndQuestionnaire() throws {
-        let observation = try #require(Observation(readJSON("""
-            {"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"72514-3"}]},
-             "effectiveDateTime":"2026-10-01T10:00:00Z","valueQuantity":{"value":7,"unit":"{score}"},
-             "component":[{"code":{"text":"a"},"valueInteger":3}]}
-            """).resource))
+        let observation = try #require(
+            Observation(
+                readJSON(
+                    """
+                    {"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"72514-3"}]},
+                     "effectiveDateTime":"2026-10-01T10:00:00Z","valueQuantity":{"value":7,"unit":"{score}"},
+                     "component":[{"code":{"text":"a"},"valueInteger":3}]}
+                    """
+                ).resource))
         #expect(observation.value?.quantity?.number == 7)
         #expect(observation.components.first?.value?.type == "integer")
-        let response = try #require(QuestionnaireResponse(readJSON("""
-            {"resourceType":"QuestionnaireResponse","status":"completed","item":[{"linkId":"1","answer":[{"valueInteger":2,
-              "item":[{"linkId":"1.1","answer":[{"valueCoding":{"code":"LA1"}}]}]}]}]}
-            """).resource))
+        let response = try #require(
+            QuestionnaireResponse(
+                readJSON(
+                    """
+                    {"resourceType":"QuestionnaireResponse","status":"completed","item":[{"linkId":"1","answer":[{"valueInteger":2,
+                      "item":[{"linkId":"1.1","answer":[{"valueCoding":{"code":"LA1"}}]}]}]}]}
+                    """
+                ).resource))
         let flattened = response.items.flatMap(\.flattened)
         #expect(flattened.map(\.linkId) == ["1", "1.1"])
         #expect(flattened[1].answers.first?.coding?.code == "LA1")
@@ -89,9 +103,15 @@ struct ViewTests {
         request.id = "mr1"
         request.status = "draft"
         request.intent = "proposal"
-        request.medicationCodeableConcept = CodeableConcept(codings: [Coding(system: "http://www.nlm.nih.gov/research/umls/rxnorm", code: "25480", display: "gabapentin")])
-        request.dosageInstructions = [Dosage(text: "300 mg at night", dose: Quantity(value: "300", unit: "mg", system: "http://unitsofmeasure.org", code: "mg"),
-                                             frequency: 1, period: "1", periodUnit: "d")]
+        request.medicationCodeableConcept = CodeableConcept(codings: [
+            Coding(system: "http://www.nlm.nih.gov/research/umls/rxnorm", code: "25480", display: "gabapentin")
+        ])
+        request.dosageInstructions = [
+            Dosage(
+                text: "300 mg at night",
+                dose: Quantity(value: "300", unit: "mg", system: "http://unitsofmeasure.org", code: "mg"),
+                frequency: 1, period: "1", periodUnit: "d")
+        ]
         request.subject = Reference(reference: "Patient/p1")
         // The built resource is in canonical order, so it reads back identical from both encodings.
         let json = FHIRJSONWriter().write(request.resource)
@@ -110,9 +130,13 @@ struct ViewTests {
         plan.subject = Reference(reference: "Patient/p1")
         plan.intent = "proposal"
         plan.status = "draft"
-        plan.activities = [CarePlan.Activity(reference: Reference(reference: "ServiceRequest/s1")),
-                           CarePlan.Activity(kind: "CommunicationRequest", instantiatesCanonical: ["https://example.org/ActivityDefinition/patient-education"],
-                                             code: nil, status: "not-started", description: "Education")]
+        plan.activities = [
+            CarePlan.Activity(reference: Reference(reference: "ServiceRequest/s1")),
+            CarePlan.Activity(
+                kind: "CommunicationRequest",
+                instantiatesCanonical: ["https://example.org/ActivityDefinition/patient-education"],
+                code: nil, status: "not-started", description: "Education"),
+        ]
         plan.narrative = ("generated", "<div xmlns=\"http://www.w3.org/1999/xhtml\"><p>Plan</p></div>")
         #expect(plan.resource.properties.map(\.name) == ["text", "status", "intent", "subject", "activity"])
         var issue = DetectedIssue()
@@ -124,13 +148,18 @@ struct ViewTests {
         provenance.recorded = "2026-11-21T10:00:00Z"
         var bundle = Bundle()
         bundle.type = "collection"
-        bundle.entries = [plan.resource, issue.resource, provenance.resource].map { Bundle.Entry(fullUrl: nil, resource: $0) }
+        bundle.entries = [plan.resource, issue.resource, provenance.resource].map {
+            Bundle.Entry(fullUrl: nil, resource: $0)
+        }
         let read = try FHIRJSONReader().read(FHIRJSONWriter().write(bundle.resource)).resource
         #expect(read == bundle.resource)
         #expect(try FHIRXMLReader().read(FHIRXMLWriter().write(bundle.resource)).resource == bundle.resource)
         let readPlan = try #require(Bundle(read).flatMap { CarePlan($0.resources[0]) })
         #expect(readPlan.activities.count == 2)
-        #expect(readPlan.activities[1].detailInstantiatesCanonical == ["https://example.org/ActivityDefinition/patient-education"])
+        #expect(
+            readPlan.activities[1].detailInstantiatesCanonical == [
+                "https://example.org/ActivityDefinition/patient-education"
+            ])
         #expect(readPlan.narrative?.div.contains("<p>Plan</p>") == true)
     }
 }

@@ -1,5 +1,6 @@
-@testable import FHIR
 import Testing
+
+@testable import FHIR
 
 /// The fast path for simple canonical narratives must agree with the libxml2 path exactly.
 @Suite("XHTML fast path")
@@ -13,8 +14,10 @@ struct XHTMLFastPathTests {
     }
 
     @Test(arguments: [
-        "<p>Visit on 2026-11-02. Pain worse in the morning.</p>", "<p>a &amp; b &lt; c &gt; d</p>", "<h2>Plan</h2><ul><li>one</li><li>two</li></ul>",
-        "text <b>bold</b> and <i>italic</i><br/>line", "<p>Ünïcode — ✓ 中文</p>", "<div><p>nested</p></div>", "\n  <p>\tindented</p>\n",
+        "<p>Visit on 2026-11-02. Pain worse in the morning.</p>", "<p>a &amp; b &lt; c &gt; d</p>",
+        "<h2>Plan</h2><ul><li>one</li><li>two</li></ul>",
+        "text <b>bold</b> and <i>italic</i><br/>line", "<p>Ünïcode — ✓ 中文</p>", "<div><p>nested</p></div>",
+        "\n  <p>\tindented</p>\n",
     ])
     func simpleCanonicalTextIsTakenAsIsAndMatchesTheParser(_ body: String) throws {
         let text = Self.root + body + "</div>"
@@ -24,7 +27,8 @@ struct XHTMLFastPathTests {
     }
 
     @Test(arguments: [
-        "<p class=\"x\">attr</p>", "<p></p>", "<p>a > b</p>", "<p>&nbsp;</p>", "<p>&#160;</p>", "<P>upper</P>", "<p>unclosed", "<p>a</q>",
+        "<p class=\"x\">attr</p>", "<p></p>", "<p>a > b</p>", "<p>&nbsp;</p>", "<p>&#160;</p>", "<P>upper</P>",
+        "<p>unclosed", "<p>a</q>",
         "<p>cr\r</p>", "<!-- c --><p>x</p>", "<p>x</p></div><div>", "<br />", "<p>\u{FFFE}</p>",
     ])
     func anythingElseGoesToTheParser(_ body: String) throws {
@@ -37,7 +41,8 @@ struct XHTMLFastPathTests {
     }
 
     @Test func depthIsLimited() {
-        let deep = Self.root + String(repeating: "<b>", count: 120) + "x" + String(repeating: "</b>", count: 120) + "</div>"
+        let deep =
+            Self.root + String(repeating: "<b>", count: 120) + "x" + String(repeating: "</b>", count: 120) + "</div>"
         #expect(!XHTML.isSimpleCanonical(deep, maxDepth: 100))
     }
 }

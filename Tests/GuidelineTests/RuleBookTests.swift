@@ -33,7 +33,8 @@ struct RuleBookTests {
         for rule in Rules.book.rules {
             for selector in rule.reads {
                 for read in Rules.book.ids(selector) where read != rule.id {
-                    let before = order.firstIndex(of: read)!, after = order.firstIndex(of: rule.id)!
+                    let before = order.firstIndex(of: read)!
+                    let after = order.firstIndex(of: rule.id)!
                     #expect(before < after, "\(rule.id.rawValue) must come after \(read.rawValue)")
                 }
             }

@@ -6,8 +6,13 @@ import Terminology
 import Testing
 
 // Dates relative to the fixture's timestamp 2026-11-21.
-let chronicOnset = "2026-05-01", subacuteOnset = "2026-10-01", acuteOnset = "2026-11-12"
-let lowBackPain = "279039007", sciatica = "23056005", neuropathicPain = "247398009", postherpeticNeuralgia = "2177002"
+let chronicOnset = "2026-05-01"
+let subacuteOnset = "2026-10-01"
+let acuteOnset = "2026-11-12"
+let lowBackPain = "279039007"
+let sciatica = "23056005"
+let neuropathicPain = "247398009"
+let postherpeticNeuralgia = "2177002"
 
 func chronicBack(_ build: (inout CaseFixture) -> Void = { _ in }) -> CaseFixture {
     var fixture = CaseFixture()
@@ -36,7 +41,10 @@ struct StratificationRuleTests {
     @Test func selfManagementAndPhysiotherapyByRisk() throws {
         let low = try chronicBack { $0.startBack("low", on: "2026-11-01") }.fired()
         #expect(low.contains("self-management") && !low.contains("refer-physiotherapy-biopsychosocial"))
-        let medium = try CaseFixture().with { $0.condition(sct, lowBackPain, onset: acuteOnset); $0.startBack("medium", on: "2026-11-20") }.fired()
+        let medium = try CaseFixture().with {
+            $0.condition(sct, lowBackPain, onset: acuteOnset)
+            $0.startBack("medium", on: "2026-11-20")
+        }.fired()
         #expect(medium.contains("refer-physiotherapy") && !medium.contains("self-management"))
         let high = try chronicBack { $0.startBack("high", on: "2026-11-01") }.fired()
         #expect(high.contains("refer-physiotherapy-biopsychosocial"))
@@ -79,12 +87,17 @@ struct ReferralRuleTests {
         progressive.observation(sct, "6077001", value: 4, date: "2026-11-01")
         progressive.observation(sct, "6077001", value: 2, date: "2026-11-15")
         let result = try progressive.evaluate()
-        #expect(result.firedRuleIds.contains("refer-surgical-urgent") && result.firedRuleIds.contains("refer-specialist-urgent"))
-        #expect(result.recommendations.first { $0.ruleIds.contains("refer-surgical-urgent") }?.proposal.priority == .asap)
+        #expect(
+            result.firedRuleIds.contains("refer-surgical-urgent")
+                && result.firedRuleIds.contains("refer-specialist-urgent"))
+        #expect(
+            result.recommendations.first { $0.ruleIds.contains("refer-surgical-urgent") }?.proposal.priority == .asap)
         var cauda = CaseFixture()
         cauda.condition(sct, lowBackPain, onset: "2026-11-10")
         cauda.condition(sct, "192970008", onset: "2026-11-20")
-        #expect(try cauda.evaluate().recommendations.first { $0.ruleIds.contains("refer-surgical-urgent") }?.proposal.priority == .stat)
+        #expect(
+            try cauda.evaluate().recommendations.first { $0.ruleIds.contains("refer-surgical-urgent") }?.proposal
+                .priority == .stat)
         var stable = CaseFixture()
         stable.condition(sct, sciatica, onset: "2026-10-20")
         stable.condition(sct, "6077001", onset: "2026-11-01")
@@ -99,7 +112,9 @@ struct ReferralRuleTests {
         fixture.pain(5, on: "2026-11-15")
         let result = try fixture.evaluate()
         #expect(result.firedRuleIds.contains("refer-specialist-routine"))
-        #expect(result.recommendations.first { $0.ruleIds.contains("refer-specialist-routine") }?.proposal.dueBy.map(ClinicalDate.day) == "2026-12-01")
+        #expect(
+            result.recommendations.first { $0.ruleIds.contains("refer-specialist-routine") }?.proposal.dueBy.map(
+                ClinicalDate.day) == "2026-12-01")
         var improved = fixture
         improved.pain(2, on: "2026-11-20")
         #expect(try !improved.fired().contains("refer-specialist-routine"))
@@ -109,7 +124,8 @@ struct ReferralRuleTests {
         #expect(try chronicBack { $0.odi(48, on: "2026-11-01") }.fired().contains("refer-multidisciplinary-pain"))
         #expect(try !chronicBack { $0.odi(30, on: "2026-11-01") }.fired().contains("refer-multidisciplinary-pain"))
         let specialist = try chronicBack { $0.encounter(on: "2026-11-20", specialist: true) }.fired()
-        #expect(specialist.contains("specialist-biopsychosocial-assessment") && !specialist.contains("startback-screen"))
+        #expect(
+            specialist.contains("specialist-biopsychosocial-assessment") && !specialist.contains("startback-screen"))
         #expect(try !chronicBack().fired().contains("specialist-biopsychosocial-assessment"))
     }
 }
@@ -120,9 +136,13 @@ struct MedicineRuleTests {
         var fixture = CaseFixture()
         fixture.condition(sct, sciatica, onset: chronicOnset)
         let first = try fixture.evaluate()
-        #expect(first.recommendations.first { $0.ruleIds.contains("start-gabapentinoid") }?.proposal.ingredient == "gabapentin")
+        #expect(
+            first.recommendations.first { $0.ruleIds.contains("start-gabapentinoid") }?.proposal.ingredient
+                == "gabapentin")
         fixture.medication("25480", status: "stopped", start: "2026-06-01", end: "2026-08-01", reason: "ineffective")
-        #expect(try fixture.evaluate().recommendations.first { $0.ruleIds.contains("start-gabapentinoid") }?.proposal.ingredient == "pregabalin")
+        #expect(
+            try fixture.evaluate().recommendations.first { $0.ruleIds.contains("start-gabapentinoid") }?.proposal
+                .ingredient == "pregabalin")
         #expect(try !chronicBack().fired().contains("start-gabapentinoid"))
     }
 
@@ -145,7 +165,9 @@ struct MedicineRuleTests {
         #expect(choice?.proposal.ingredient == "duloxetine")
         var neuropathicOnly = CaseFixture()
         neuropathicOnly.condition(sct, postherpeticNeuralgia, onset: chronicOnset)
-        #expect(try neuropathicOnly.evaluate().recommendations.first { $0.ruleIds.contains("start-snri-or-tca") }?.proposal.ingredient == "nortriptyline")
+        #expect(
+            try neuropathicOnly.evaluate().recommendations.first { $0.ruleIds.contains("start-snri-or-tca") }?.proposal
+                .ingredient == "nortriptyline")
         #expect(try !chronicBack().fired().contains("start-snri-or-tca"))
     }
 
@@ -164,17 +186,27 @@ struct MedicineRuleTests {
     }
 
     @Test func titrateDuloxetine() throws {
-        let fixture = chronicBack { $0.medication("72625", start: "2026-11-01", doseMg: 30, perDay: 1); $0.pain(6, on: "2026-11-01") }
+        let fixture = chronicBack {
+            $0.medication("72625", start: "2026-11-01", doseMg: 30, perDay: 1)
+            $0.pain(6, on: "2026-11-01")
+        }
         #expect(try fixture.fired().contains("titrate-duloxetine"))
         let full = chronicBack { $0.medication("72625", start: "2026-11-01", doseMg: 60, perDay: 1) }
         #expect(try !full.fired().contains("titrate-duloxetine"))
     }
 
     @Test func optimizeNSAID() throws {
-        #expect(try chronicBack().evaluate().recommendations.first { $0.ruleIds.contains("optimize-nsaid") }?.proposal.ingredient == "naproxen")
-        #expect(try chronicBack { $0.medication("5640", start: "2026-10-01", doseMg: 200, perDay: 2) }.fired().contains("optimize-nsaid"))
-        #expect(try !chronicBack { $0.medication("5640", start: "2026-10-01", doseMg: 600, perDay: 3) }.fired().contains("optimize-nsaid"))
-        #expect(try !chronicBack { $0.condition(sct, "433146000", onset: "2020-01-01") }.fired().contains("optimize-nsaid"))
+        #expect(
+            try chronicBack().evaluate().recommendations.first { $0.ruleIds.contains("optimize-nsaid") }?.proposal
+                .ingredient == "naproxen")
+        #expect(
+            try chronicBack { $0.medication("5640", start: "2026-10-01", doseMg: 200, perDay: 2) }.fired().contains(
+                "optimize-nsaid"))
+        #expect(
+            try !chronicBack { $0.medication("5640", start: "2026-10-01", doseMg: 600, perDay: 3) }.fired().contains(
+                "optimize-nsaid"))
+        #expect(
+            try !chronicBack { $0.condition(sct, "433146000", onset: "2020-01-01") }.fired().contains("optimize-nsaid"))
     }
 
     @Test func topicalAgent() throws {
@@ -189,7 +221,8 @@ struct MedicineRuleTests {
     @Test func tramadolAfterDuloxetineAndNSAIDFailed() throws {
         let failed = chronicBack {
             $0.medication("7258", status: "stopped", start: "2026-06-01", end: "2026-07-15", reason: "no relief")
-            $0.medication("72625", status: "stopped", start: "2026-07-20", end: "2026-09-15", reason: "intolerance: nausea")
+            $0.medication(
+                "72625", status: "stopped", start: "2026-07-20", end: "2026-09-15", reason: "intolerance: nausea")
         }
         #expect(try failed.fired().contains("start-tramadol"))
         let seizures = failed.with { $0.condition(sct, "84757009", onset: "2010-01-01") }
@@ -212,7 +245,9 @@ struct MedicineRuleTests {
         }
         let partly = try oneTherapy.fired()
         #expect(!partly.contains("opioid-trial-last-resort") && !partly.contains("opioid-risk-assessment"))
-        #expect(try chronicBack { $0.medication("1049717", start: "2026-10-01", doseMg: 10, perDay: 2) }.fired().contains("opioid-risk-assessment"))
+        #expect(
+            try chronicBack { $0.medication("1049717", start: "2026-10-01", doseMg: 10, perDay: 2) }.fired().contains(
+                "opioid-risk-assessment"))
     }
 
     @Test func muscleRelaxantForAcutePainOnly() throws {
@@ -229,15 +264,21 @@ let cptSystem = "http://www.ama-assn.org/go/cpt"
 struct NonPharmacologicalRuleTests {
     @Test func chronicBackPainOptions() throws {
         let fired = try chronicBack().fired()
-        for id in ["exercise-therapy", "cognitive-behavioural-therapy", "acupuncture", "mindfulness-stress-reduction", "yoga-or-tai-chi",
-                   "spinal-manipulation", "massage", "progressive-relaxation", "tens", "functional-goals"] {
+        for id in [
+            "exercise-therapy", "cognitive-behavioural-therapy", "acupuncture", "mindfulness-stress-reduction",
+            "yoga-or-tai-chi",
+            "spinal-manipulation", "massage", "progressive-relaxation", "tens", "functional-goals",
+        ] {
             #expect(fired.contains(id), "\(id) should fire for chronic back pain")
         }
         var acute = CaseFixture()
         acute.condition(sct, lowBackPain, onset: acuteOnset)
         let acuteFired = try acute.fired()
-        for id in ["exercise-therapy", "acupuncture", "mindfulness-stress-reduction", "yoga-or-tai-chi", "spinal-manipulation", "massage",
-                   "progressive-relaxation", "tens", "functional-goals", "cognitive-behavioural-therapy"] {
+        for id in [
+            "exercise-therapy", "acupuncture", "mindfulness-stress-reduction", "yoga-or-tai-chi", "spinal-manipulation",
+            "massage",
+            "progressive-relaxation", "tens", "functional-goals", "cognitive-behavioural-therapy",
+        ] {
             #expect(!acuteFired.contains(id), "\(id) should not fire for acute back pain")
         }
         #expect(try !chronicBack { $0.procedure(sct, "44868003", on: "2026-09-01") }.fired().contains("acupuncture"))
@@ -270,7 +311,9 @@ struct InterventionalRuleTests {
         fracture.condition(sct, "42942008", onset: "2026-11-01")
         let fired = try fracture.fired()
         #expect(fired.contains("epidural-steroid-injection") && fired.contains("vertebral-augmentation"))
-        let three = persisting.with { for date in ["2026-09-20", "2026-10-10", "2026-11-01"] { $0.procedure(cptSystem, "64483", on: date) } }
+        let three = persisting.with {
+            for date in ["2026-09-20", "2026-10-10", "2026-11-01"] { $0.procedure(cptSystem, "64483", on: date) }
+        }
         #expect(try !three.fired().contains("epidural-steroid-injection"))
     }
 
@@ -281,16 +324,24 @@ struct InterventionalRuleTests {
         #expect(try fbss.fired().contains("spinal-cord-stimulation-trial"))
         // An implant requested without a trial: the trial is still proposed (and the implant flagged).
         let implantRequested = try fbss.with { $0.request(cptSystem, "63685", on: "2026-11-01") }.fired()
-        #expect(implantRequested.contains("spinal-cord-stimulation-trial") && implantRequested.contains("scs-implant-without-trial"))
-        #expect(try !fbss.with { $0.procedure(cptSystem, "63650", on: "2026-10-01") }.fired().contains("spinal-cord-stimulation-trial"))
+        #expect(
+            implantRequested.contains("spinal-cord-stimulation-trial")
+                && implantRequested.contains("scs-implant-without-trial"))
+        #expect(
+            try !fbss.with { $0.procedure(cptSystem, "63650", on: "2026-10-01") }.fired().contains(
+                "spinal-cord-stimulation-trial"))
         var untreated = CaseFixture()
         untreated.condition(sct, "27151001", onset: chronicOnset)
         #expect(try !untreated.fired().contains("spinal-cord-stimulation-trial"))
     }
 
     @Test func radiofrequencyAfterPositiveMedialBranchBlock() throws {
-        #expect(try chronicBack { $0.procedure(cptSystem, "64493", on: "2026-10-01", note: "fluoroscopic; 80% relief") }.fired().contains("radiofrequency-denervation"))
-        #expect(try !chronicBack { $0.procedure(cptSystem, "64493", on: "2026-10-01", note: "fluoroscopic; 20% relief") }.fired().contains("radiofrequency-denervation"))
+        #expect(
+            try chronicBack { $0.procedure(cptSystem, "64493", on: "2026-10-01", note: "fluoroscopic; 80% relief") }
+                .fired().contains("radiofrequency-denervation"))
+        #expect(
+            try !chronicBack { $0.procedure(cptSystem, "64493", on: "2026-10-01", note: "fluoroscopic; 20% relief") }
+                .fired().contains("radiofrequency-denervation"))
     }
 
     @Test func sacroiliacRadiofrequency() throws {
@@ -304,7 +355,8 @@ struct InterventionalRuleTests {
     @Test func surgicalConsultationAndMRI() throws {
         var fixture = CaseFixture()
         fixture.condition(sct, sciatica, onset: "2026-09-01")
-        fixture.mriReport(on: "2026-10-01", conclusion: "L5-S1 disc extrusion with nerve root compression of the left S1 root.")
+        fixture.mriReport(
+            on: "2026-10-01", conclusion: "L5-S1 disc extrusion with nerve root compression of the left S1 root.")
         let fired = try fixture.fired()
         #expect(fired.contains("surgical-consultation") && !fired.contains("mri-lumbar-spine"))
         var noMRI = CaseFixture()
@@ -322,11 +374,19 @@ struct InterventionalRuleTests {
 struct MonitoringRuleTests {
     @Test func reassessAndMonitorWhenMedicinesProposed() throws {
         let fired = try chronicBack().fired()
-        #expect(fired.contains("reassess-pain-and-function") && fired.contains("medication-monitoring-plan") && fired.contains("baseline-outcome-measures"))
+        #expect(
+            fired.contains("reassess-pain-and-function") && fired.contains("medication-monitoring-plan")
+                && fired.contains("baseline-outcome-measures"))
         var depressionOnly = CaseFixture()
         depressionOnly.condition(sct, "35489007", onset: chronicOnset)
         let none = try depressionOnly.fired()
-        #expect(!none.contains("reassess-pain-and-function") && !none.contains("medication-monitoring-plan") && !none.contains("baseline-outcome-measures"))
-        #expect(try !chronicBack { $0.pain(5, on: "2026-11-01"); $0.odi(30, on: "2026-11-01") }.fired().contains("baseline-outcome-measures"))
+        #expect(
+            !none.contains("reassess-pain-and-function") && !none.contains("medication-monitoring-plan")
+                && !none.contains("baseline-outcome-measures"))
+        #expect(
+            try !chronicBack {
+                $0.pain(5, on: "2026-11-01")
+                $0.odi(30, on: "2026-11-01")
+            }.fired().contains("baseline-outcome-measures"))
     }
 }

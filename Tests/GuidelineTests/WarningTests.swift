@@ -17,7 +17,10 @@ struct WarningRuleTests {
             $0.medication("197591", start: "2026-09-01", doseUnits: (1, "tablet"), statement: false)
         }
         let fired = try both.fired()
-        for id in ["opioid-benzodiazepine", "benzodiazepine-for-pain", "opioid-first-line", "opioid-high-dose", "opioid-without-functional-gain"] {
+        for id in [
+            "opioid-benzodiazepine", "benzodiazepine-for-pain", "opioid-first-line", "opioid-high-dose",
+            "opioid-without-functional-gain",
+        ] {
             #expect(fired.contains(id), "\(id)")
         }
         #expect(try warning("benzodiazepine-for-pain", both)?.warning.severity == .high)
@@ -41,12 +44,22 @@ struct WarningRuleTests {
     }
 
     @Test func substanceUseAndSerotonergic() throws {
-        let sud = chronicBack { $0.condition(sct, "75544000", onset: "2020-01-01"); $0.medication("1049717", start: "2026-10-01") }
+        let sud = chronicBack {
+            $0.condition(sct, "75544000", onset: "2020-01-01")
+            $0.medication("1049717", start: "2026-10-01")
+        }
         #expect(try sud.fired().contains("opioid-with-substance-use-disorder"))
-        #expect(try !chronicBack { $0.medication("1049717", start: "2026-10-01") }.fired().contains("opioid-with-substance-use-disorder"))
-        let serotonergic = chronicBack { $0.medication("10689", start: "2026-10-01"); $0.medication("72625", start: "2026-10-01") }
+        #expect(
+            try !chronicBack { $0.medication("1049717", start: "2026-10-01") }.fired().contains(
+                "opioid-with-substance-use-disorder"))
+        let serotonergic = chronicBack {
+            $0.medication("10689", start: "2026-10-01")
+            $0.medication("72625", start: "2026-10-01")
+        }
         #expect(try serotonergic.fired().contains("serotonergic-combination"))
-        #expect(try !chronicBack { $0.medication("10689", start: "2026-10-01") }.fired().contains("serotonergic-combination"))
+        #expect(
+            try !chronicBack { $0.medication("10689", start: "2026-10-01") }.fired().contains(
+                "serotonergic-combination"))
     }
 
     @Test func monotherapyAndIneffectiveMedicines() throws {
@@ -54,19 +67,36 @@ struct WarningRuleTests {
         neuropathic.condition(sct, neuropathicPain, onset: chronicOnset)
         neuropathic.medication("5640", start: "2026-06-01", doseMg: 600, perDay: 3)
         #expect(try neuropathic.fired().contains("analgesic-monotherapy-neuropathic"))
-        let acetaminophen = chronicBack { $0.medication("198440", start: "2026-06-01", perDay: 3, doseUnits: (2, "tablet")); $0.pain(6, on: "2026-06-01"); $0.pain(6, on: "2026-11-10") }
+        let acetaminophen = chronicBack {
+            $0.medication("198440", start: "2026-06-01", perDay: 3, doseUnits: (2, "tablet"))
+            $0.pain(6, on: "2026-06-01")
+            $0.pain(6, on: "2026-11-10")
+        }
         let fired = try acetaminophen.fired()
-        #expect(fired.contains("acetaminophen-monotherapy") && fired.contains("ineffective-medication-continued") && fired.contains("medications-without-nonpharmacological"))
-        let improving = acetaminophen.with { $0.pain(2, on: "2026-11-20"); $0.procedure(sct, "229065009", on: "2026-10-01") }
+        #expect(
+            fired.contains("acetaminophen-monotherapy") && fired.contains("ineffective-medication-continued")
+                && fired.contains("medications-without-nonpharmacological"))
+        let improving = acetaminophen.with {
+            $0.pain(2, on: "2026-11-20")
+            $0.procedure(sct, "229065009", on: "2026-10-01")
+        }
         let improvingFired = try improving.fired()
-        #expect(!improvingFired.contains("ineffective-medication-continued") && !improvingFired.contains("medications-without-nonpharmacological"))
+        #expect(
+            !improvingFired.contains("ineffective-medication-continued")
+                && !improvingFired.contains("medications-without-nonpharmacological"))
     }
 
     @Test func corticosteroidAndContraindicatedNSAID() throws {
-        #expect(try chronicBack { $0.medication("8640", start: "2026-10-01") }.fired().contains("systemic-corticosteroid-for-back-pain"))
-        let nsaid = chronicBack { $0.medication("5640", start: "2026-10-01"); $0.observation(loinc, "98979-8", value: 24, date: "2026-11-01") }
+        #expect(
+            try chronicBack { $0.medication("8640", start: "2026-10-01") }.fired().contains(
+                "systemic-corticosteroid-for-back-pain"))
+        let nsaid = chronicBack {
+            $0.medication("5640", start: "2026-10-01")
+            $0.observation(loinc, "98979-8", value: 24, date: "2026-11-01")
+        }
         #expect(try warning("nsaid-contraindicated", nsaid)?.warning.severity == .high)
-        #expect(try !chronicBack { $0.medication("5640", start: "2026-10-01") }.fired().contains("nsaid-contraindicated"))
+        #expect(
+            try !chronicBack { $0.medication("5640", start: "2026-10-01") }.fired().contains("nsaid-contraindicated"))
     }
 
     @Test func referralOverdueAndRepeatedAssessments() throws {
@@ -77,18 +107,33 @@ struct WarningRuleTests {
         #expect(fired.contains("referral-overdue") && fired.contains("repeated-primary-care-assessments"))
         let referred = fixture.with { $0.request(sct, "306265007", on: "2026-09-20") }
         let referredFired = try referred.fired()
-        #expect(!referredFired.contains("referral-overdue") && !referredFired.contains("repeated-primary-care-assessments"))
+        #expect(
+            !referredFired.contains("referral-overdue") && !referredFired.contains("repeated-primary-care-assessments"))
     }
 
     @Test func injectionsScsAndImaging() throws {
         let unguided = chronicBack { $0.procedure(sct, "171787008", on: "2026-10-01") }
         #expect(try unguided.fired().contains("injection-without-image-guidance"))
-        #expect(try !chronicBack { $0.procedure(cptSystem, "64483", on: "2026-10-01") }.fired().contains("injection-without-image-guidance"))
-        #expect(try chronicBack { $0.request(cptSystem, "63685", on: "2026-11-01") }.fired().contains("scs-implant-without-trial"))
-        #expect(try !chronicBack { $0.procedure(cptSystem, "63650", on: "2026-10-01", note: "successful trial"); $0.request(cptSystem, "63685", on: "2026-11-01") }
+        #expect(
+            try !chronicBack { $0.procedure(cptSystem, "64483", on: "2026-10-01") }.fired().contains(
+                "injection-without-image-guidance"))
+        #expect(
+            try chronicBack { $0.request(cptSystem, "63685", on: "2026-11-01") }.fired().contains(
+                "scs-implant-without-trial"))
+        #expect(
+            try !chronicBack {
+                $0.procedure(cptSystem, "63650", on: "2026-10-01", note: "successful trial")
+                $0.request(cptSystem, "63685", on: "2026-11-01")
+            }
             .fired().contains("scs-implant-without-trial"))
-        #expect(try chronicBack { $0.request(sct, "394451000119106", on: "2026-11-01") }.fired().contains("mri-without-red-flags"))
-        #expect(try !chronicBack { $0.request(sct, "394451000119106", on: "2026-11-01"); $0.condition(sct, "363346000", onset: "2019-01-01") }
+        #expect(
+            try chronicBack { $0.request(sct, "394451000119106", on: "2026-11-01") }.fired().contains(
+                "mri-without-red-flags"))
+        #expect(
+            try !chronicBack {
+                $0.request(sct, "394451000119106", on: "2026-11-01")
+                $0.condition(sct, "363346000", onset: "2019-01-01")
+            }
             .fired().contains("mri-without-red-flags"))
         var discordant = CaseFixture()
         discordant.condition(sct, sciatica, onset: chronicOnset)
@@ -101,7 +146,10 @@ struct WarningRuleTests {
     }
 
     @Test func psychosocialFactorsAddressed() throws {
-        let addressed = chronicBack { $0.observation(loinc, "70274-6", value: 12, date: "2026-11-01"); $0.request(sct, "228557008", on: "2026-11-02") }
+        let addressed = chronicBack {
+            $0.observation(loinc, "70274-6", value: 12, date: "2026-11-01")
+            $0.request(sct, "228557008", on: "2026-11-02")
+        }
         #expect(try !addressed.fired().contains("psychosocial-factors-unaddressed"))
     }
 }

@@ -56,11 +56,15 @@ struct DeterminismAndFormatTests {
         #expect(try pipeline().run(json).format == .json)
         #expect(try pipeline(OutputOptions(format: .json)).run(xmlInput).format == .json)
         // The same case read from XML or JSON decides the same (the input digest differs, so ids do).
-        #expect(try pipeline().run(xmlInput).evaluation.result.firedRuleIds == pipeline().run(json).evaluation.result.firedRuleIds)
+        #expect(
+            try pipeline().run(xmlInput).evaluation.result.firedRuleIds
+                == pipeline().run(json).evaluation.result.firedRuleIds)
     }
 
     @Test func badInputIsAnOperationOutcome() throws {
-        #expect(throws: PipelineFailure.self) { try pipeline().run(Array(#"{"resourceType":"Bundle","type":"collection"}"#.utf8)) }
+        #expect(throws: PipelineFailure.self) {
+            try pipeline().run(Array(#"{"resourceType":"Bundle","type":"collection"}"#.utf8))
+        }
         do {
             _ = try pipeline().run(Array("{not json".utf8))
             Issue.record("expected a failure")

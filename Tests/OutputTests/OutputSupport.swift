@@ -4,10 +4,12 @@ import Output
 import PainPathTestKit
 import Pipeline
 
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
 
 /// The checker over the repository's published profiles (not the in-memory ones: what is shipped).
-let repositoryProfileChecker: ProfileChecker = try! ProfileChecker.load(directory: repositoryRoot.appendingPathComponent("profiles").path)
+let repositoryProfileChecker: ProfileChecker = try! ProfileChecker.load(
+    directory: repositoryRoot.appendingPathComponent("profiles").path)
 
 func pipeline(_ output: OutputOptions = OutputOptions()) -> Pipeline {
     Pipeline(terminology: repositoryTerminology, output: output)
@@ -15,7 +17,9 @@ func pipeline(_ output: OutputOptions = OutputOptions()) -> Pipeline {
 
 /// Runs a fixture through the whole pipeline; the output is also kept for the independent
 /// validator when PAINPATH_OUTPUT_DIR is set (`.ci/run` validates that folder with fhir.resources).
-func recommend(_ fixture: CaseFixture, name: String, options: OutputOptions = OutputOptions()) throws -> Pipeline.Recommendation {
+func recommend(_ fixture: CaseFixture, name: String, options: OutputOptions = OutputOptions()) throws
+    -> Pipeline.Recommendation
+{
     let recommendation = try pipeline(options).run(fixture.bundleJSON)
     keepForValidation(recommendation.bytes, name: name + "." + recommendation.format.rawValue)
     return recommendation

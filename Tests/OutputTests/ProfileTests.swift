@@ -10,13 +10,20 @@ struct ProfileTests {
     @Test func publishedArtifactsAreWhatTheRulesGenerate() throws {
         let directory = repositoryRoot.appendingPathComponent("profiles")
         for (name, resource) in KnowledgeArtifacts().all() {
-            let onDisk = try #require(FileManager.default.contents(atPath: directory.appendingPathComponent(name).path), "\(name) is missing: run painpath profiles --out profiles")
-            #expect([UInt8](onDisk) == FHIRJSONWriter(pretty: true).write(resource) + [UInt8(ascii: "\n")], "\(name) is out of step: run painpath profiles --out profiles")
+            let onDisk = try #require(
+                FileManager.default.contents(atPath: directory.appendingPathComponent(name).path),
+                "\(name) is missing: run painpath profiles --out profiles")
+            #expect(
+                [UInt8](onDisk) == FHIRJSONWriter(pretty: true).write(resource) + [UInt8(ascii: "\n")],
+                "\(name) is out of step: run painpath profiles --out profiles")
         }
         // And nothing published that the code no longer makes.
         let generated = Set(KnowledgeArtifacts().all().map(\.fileName))
         let published = try FileManager.default.contentsOfDirectory(atPath: directory.path)
-            .filter { $0.hasPrefix("ActivityDefinition-") || $0.hasPrefix("PlanDefinition-") || $0.hasPrefix("StructureDefinition-") || $0.hasSuffix("-detected-issue.json") }
+            .filter {
+                $0.hasPrefix("ActivityDefinition-") || $0.hasPrefix("PlanDefinition-")
+                    || $0.hasPrefix("StructureDefinition-") || $0.hasSuffix("-detected-issue.json")
+            }
         #expect(Set(published) == generated)
     }
 
@@ -27,7 +34,9 @@ struct ProfileTests {
         for (action, rule) in zip(actions, Rules.all) {
             #expect(action.children("documentation").compactMap { $0.string("label") } == rule.citation.map(\.rawValue))
             let definition = action.string("definitionCanonical")
-            #expect((definition == "https://painpath.example.org/fhir/ActivityDefinition/\(rule.id.rawValue)") == (rule.kind != .warning))
+            #expect(
+                (definition == "https://painpath.example.org/fhir/ActivityDefinition/\(rule.id.rawValue)")
+                    == (rule.kind != .warning))
         }
     }
 
@@ -39,7 +48,9 @@ struct ProfileTests {
         var copy = bundle
         guard let index = copy.properties.firstIndex(where: { $0.name == "entry" }) else { return copy }
         for (position, value) in copy.properties[index].values.enumerated() {
-            guard var entry = value.element, var resource = entry.child("resource"), resource.type == type else { continue }
+            guard var entry = value.element, var resource = entry.child("resource"), resource.type == type else {
+                continue
+            }
             change(&resource)
             entry.setElement("resource", resource)
             copy.properties[index].values[position] = .element(entry)
@@ -54,11 +65,20 @@ struct ProfileTests {
         let active = mutateFirst("ServiceRequest", in: bundle) { $0.setPrimitive("status", "code", "active") }
         #expect(repositoryProfileChecker.check(active).contains { $0.message.contains("must be draft") })
         let noPriority = mutateFirst("MedicationRequest", in: bundle) { $0.set("priority", []) }
-        #expect(repositoryProfileChecker.check(noPriority).contains { $0.message.contains("MedicationRequest.priority is required") })
+        #expect(
+            repositoryProfileChecker.check(noPriority).contains {
+                $0.message.contains("MedicationRequest.priority is required")
+            })
         let badPriority = mutateFirst("ServiceRequest", in: bundle) { $0.setPrimitive("priority", "code", "whenever") }
-        #expect(repositoryProfileChecker.check(badPriority).contains { $0.message.contains("not in http://hl7.org/fhir/ValueSet/request-priority") })
+        #expect(
+            repositoryProfileChecker.check(badPriority).contains {
+                $0.message.contains("not in http://hl7.org/fhir/ValueSet/request-priority")
+            })
         let noCanonical = mutateFirst("MedicationRequest", in: bundle) { $0.set("instantiatesCanonical", []) }
-        #expect(repositoryProfileChecker.check(noCanonical).contains { $0.message.contains("instantiatesCanonical is required") })
+        #expect(
+            repositoryProfileChecker.check(noCanonical).contains {
+                $0.message.contains("instantiatesCanonical is required")
+            })
         let badIntent = mutateFirst("CarePlan", in: bundle) { $0.setPrimitive("intent", "code", "order") }
         #expect(!repositoryProfileChecker.check(badIntent).isEmpty)
         var noProvenance = bundle
@@ -70,7 +90,11 @@ struct ProfileTests {
         let recommendation = try recommend(Scenarios.opioidBenzodiazepine.fixture(), name: "profile-issues")
         #expect(repositoryProfileChecker.check(recommendation.bundle).isEmpty)
         let unknown = mutateFirst("DetectedIssue", in: recommendation.bundle) { issue in
-            issue.setElement("code", CodeableConcept(codings: [Coding(system: "https://painpath.example.org/fhir/CodeSystem/detected-issue", code: "made-up")]).element)
+            issue.setElement(
+                "code",
+                CodeableConcept(codings: [
+                    Coding(system: "https://painpath.example.org/fhir/CodeSystem/detected-issue", code: "made-up")
+                ]).element)
         }
         #expect(repositoryProfileChecker.check(unknown).contains { $0.message.contains("made-up") })
     }
@@ -80,7 +104,8 @@ struct ProfileTests {
         profile.setPrimitive("url", "uri", "https://example.org/p")
         let checker = ProfileChecker(artifacts: [profile])
         var resource = FHIRElement(type: "Bundle")
-        resource.setElement("meta", FHIRElement(type: "Meta").with("profile", .primitive("canonical", "https://example.org/p")))
+        resource.setElement(
+            "meta", FHIRElement(type: "Meta").with("profile", .primitive("canonical", "https://example.org/p")))
         #expect(checker.check(resource).contains { $0.message.contains("no implementation") })
     }
 }
@@ -90,9 +115,12 @@ enum OutputProfilesProbe {
     static func profile(withInvariant key: String) -> FHIRElement {
         let constraint = FHIRElement(type: "ElementDefinition.constraint")
             .with("key", .primitive("id", key)).with("severity", .code("error")).with("human", .string("probe"))
-        let root = FHIRElement(type: "ElementDefinition").with("path", .string("Bundle")).with("constraint", .element(constraint))
+        let root = FHIRElement(type: "ElementDefinition").with("path", .string("Bundle")).with(
+            "constraint", .element(constraint))
         return FHIRElement(type: "StructureDefinition")
             .with("id", .primitive("id", "probe"))
-            .with("differential", .element(FHIRElement(type: "StructureDefinition.differential").with("element", .element(root))))
+            .with(
+                "differential",
+                .element(FHIRElement(type: "StructureDefinition.differential").with("element", .element(root))))
     }
 }

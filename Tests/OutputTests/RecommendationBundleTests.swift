@@ -12,8 +12,12 @@ struct RecommendationBundleTests {
     @Test(arguments: Scenarios.all.map(\.name))
     func everyScenarioConformsToTheProfiles(_ name: String) throws {
         let scenario = try #require(Scenarios.all.first { $0.name == name })
-        for options in [OutputOptions(format: .json), OutputOptions(format: .xml), OutputOptions(format: .json, bundleType: .transaction)] {
-            let recommendation = try recommend(scenario.fixture(), name: "\(name)-\(options.bundleType.rawValue)", options: options)
+        for options in [
+            OutputOptions(format: .json), OutputOptions(format: .xml),
+            OutputOptions(format: .json, bundleType: .transaction),
+        ] {
+            let recommendation = try recommend(
+                scenario.fixture(), name: "\(name)-\(options.bundleType.rawValue)", options: options)
             let issues = repositoryProfileChecker.check(recommendation.bundle)
             #expect(issues.isEmpty, "\(issues)")
         }
@@ -24,16 +28,23 @@ struct RecommendationBundleTests {
         let bundle = recommendation.bundle
         let base = "https://painpath.example.org/fhir/ActivityDefinition/"
         let medications = bundle.entries("MedicationRequest").compactMap(MedicationRequest.init)
-        let duloxetine = try #require(medications.first { $0.medicationCodeableConcept?.contains(system: "http://www.nlm.nih.gov/research/umls/rxnorm", code: "72625") == true })
+        let duloxetine = try #require(
+            medications.first {
+                $0.medicationCodeableConcept?.contains(
+                    system: "http://www.nlm.nih.gov/research/umls/rxnorm", code: "72625") == true
+            })
         #expect(Set(duloxetine.instantiatesCanonical) == [base + "start-snri-or-tca", base + "start-duloxetine"])
         #expect(duloxetine.status == "draft" && duloxetine.intent == "proposal")
         let dose = try #require(duloxetine.dosageInstructions.first)
-        #expect(dose.text?.contains("30 mg") == true && dose.dose?.value == "30" && dose.dose?.code == "mg" && dose.frequency == 1 && dose.periodUnit == "d")
+        #expect(
+            dose.text?.contains("30 mg") == true && dose.dose?.value == "30" && dose.dose?.code == "mg"
+                && dose.frequency == 1 && dose.periodUnit == "d")
         // Every fired request rule appears in exactly one request's instantiatesCanonical.
         let result = recommendation.evaluation.result
         let requestRules = result.recommendations.filter { $0.kind != .activity }.flatMap(\.ruleIds).map(\.rawValue)
-        let canonicals = (bundle.entries("ServiceRequest").compactMap(ServiceRequest.init).flatMap(\.instantiatesCanonical)
-                          + medications.flatMap(\.instantiatesCanonical))
+        let canonicals =
+            (bundle.entries("ServiceRequest").compactMap(ServiceRequest.init).flatMap(\.instantiatesCanonical)
+                + medications.flatMap(\.instantiatesCanonical))
         #expect(canonicals.sorted() == requestRules.map { base + $0 }.sorted())
         // Activities without a request carry the canonical in the detail.
         let plan = try #require(bundle.entries("CarePlan").first.flatMap(CarePlan.init))
@@ -46,13 +57,20 @@ struct RecommendationBundleTests {
         let recommendation = try recommend(Scenarios.opioidBenzodiazepine.fixture(), name: "warnings")
         let issues = recommendation.bundle.entries("DetectedIssue").compactMap(DetectedIssue.init)
         #expect(issues.count == recommendation.evaluation.result.warnings.count)
-        let both = try #require(issues.first { $0.code?.contains(system: "https://painpath.example.org/fhir/CodeSystem/detected-issue", code: "opioid-benzodiazepine") == true })
+        let both = try #require(
+            issues.first {
+                $0.code?.contains(
+                    system: "https://painpath.example.org/fhir/CodeSystem/detected-issue", code: "opioid-benzodiazepine"
+                ) == true
+            })
         #expect(both.severity == "high")
         #expect(Set(both.implicated.compactMap(\.reference)) == ["MedicationRequest/med-2", "MedicationRequest/med-3"])
         #expect(both.detail?.contains("Why:") == true)
         #expect(both.referenceURI == "https://painpath.example.org/fhir/PlanDefinition/painpath-pain-management")
         let taper = try #require(issues.first { $0.code?.codings.first?.code == "opioid-without-functional-gain" })
-        #expect(taper.resource.child("mitigation")?.concept("action")?.contains(system: "http://snomed.info/sct", code: "874903005") == true)
+        #expect(
+            taper.resource.child("mitigation")?.concept("action")?.contains(
+                system: "http://snomed.info/sct", code: "874903005") == true)
     }
 
     @Test func aWarningAboutAProposedDrugImplicatesItsRequest() throws {
@@ -63,11 +81,14 @@ struct RecommendationBundleTests {
         fixture.medication("10689", start: "2026-08-10", doseMg: 50, perDay: 3)
         let recommendation = try recommend(fixture, name: "serotonergic")
         let result = recommendation.evaluation.result
-        let proposed = try #require(result.recommendations.first { $0.ruleIds.contains("start-snri-or-tca") }, "\(result.firedRuleIds)")
-        let issue = try #require(recommendation.bundle.entries("DetectedIssue").compactMap(DetectedIssue.init)
-            .first { $0.code?.codings.first?.code == "serotonergic-combination" })
-        let request = try #require(recommendation.bundle.entries("MedicationRequest").compactMap(MedicationRequest.init)
-            .first { $0.instantiatesCanonical.contains { $0.hasSuffix("/start-snri-or-tca") } })
+        let proposed = try #require(
+            result.recommendations.first { $0.ruleIds.contains("start-snri-or-tca") }, "\(result.firedRuleIds)")
+        let issue = try #require(
+            recommendation.bundle.entries("DetectedIssue").compactMap(DetectedIssue.init)
+                .first { $0.code?.codings.first?.code == "serotonergic-combination" })
+        let request = try #require(
+            recommendation.bundle.entries("MedicationRequest").compactMap(MedicationRequest.init)
+                .first { $0.instantiatesCanonical.contains { $0.hasSuffix("/start-snri-or-tca") } })
         #expect(issue.implicated.compactMap(\.reference).contains("urn:uuid:" + (request.id ?? "")))
         #expect(issue.implicated.compactMap(\.reference).contains("MedicationRequest/med-3"))
         #expect(proposed.proposal.ingredient != nil)
@@ -80,18 +101,25 @@ struct RecommendationBundleTests {
         let entity = try #require(provenance.entities.first)
         #expect(entity.string("role") == "source")
         #expect(entity.child("what")?.child("identifier")?.string("value") == SHA256.hex(fixture.bundleJSON))
-        #expect(provenance.policies == ["https://painpath.example.org/fhir/PlanDefinition/painpath-pain-management|\(Engine.version)"])
-        let others = recommendation.bundle.children("entry").filter { $0.child("resource")?.type != "Provenance" }.compactMap { $0.string("fullUrl") }
+        #expect(
+            provenance.policies == [
+                "https://painpath.example.org/fhir/PlanDefinition/painpath-pain-management|\(Engine.version)"
+            ])
+        let others = recommendation.bundle.children("entry").filter { $0.child("resource")?.type != "Provenance" }
+            .compactMap { $0.string("fullUrl") }
         #expect(provenance.targets.compactMap(\.reference) == others)
-        #expect(provenance.agents.first?.child("who")?.child("identifier")?.string("value") == "PainPath \(Engine.version)")
+        #expect(
+            provenance.agents.first?.child("who")?.child("identifier")?.string("value") == "PainPath \(Engine.version)")
     }
 
     @Test func timingReasonsAndNotesOnAnUrgentReferral() throws {
         let recommendation = try recommend(Scenarios.progressiveDeficit.fixture(), name: "timing")
         let requests = recommendation.bundle.entries("ServiceRequest").compactMap(ServiceRequest.init)
-        let surgical = try #require(requests.first { $0.instantiatesCanonical.contains { $0.hasSuffix("/refer-surgical-urgent") } })
+        let surgical = try #require(
+            requests.first { $0.instantiatesCanonical.contains { $0.hasSuffix("/refer-surgical-urgent") } })
         #expect(surgical.priority == "asap")
-        let specialist = try #require(requests.first { $0.instantiatesCanonical.contains { $0.hasSuffix("/refer-specialist-urgent") } })
+        let specialist = try #require(
+            requests.first { $0.instantiatesCanonical.contains { $0.hasSuffix("/refer-specialist-urgent") } })
         // Presentation 2026-11-02 + 14 days has passed at 2026-11-21: overdue, so the period is now → now.
         let period = try #require(specialist.occurrencePeriod)
         #expect(period.start == "2026-11-21T09:00:00Z" && period.end == "2026-11-21T09:00:00Z")
@@ -101,7 +129,9 @@ struct RecommendationBundleTests {
     }
 
     @Test func transactionEntriesArePOSTsToTheirType() throws {
-        let recommendation = try recommend(Scenarios.chronicRefractory.fixture(), name: "transaction", options: OutputOptions(bundleType: .transaction))
+        let recommendation = try recommend(
+            Scenarios.chronicRefractory.fixture(), name: "transaction", options: OutputOptions(bundleType: .transaction)
+        )
         let bundle = Bundle(recommendation.bundle)!
         #expect(bundle.type == "transaction")
         for entry in bundle.entries {

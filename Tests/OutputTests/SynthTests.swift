@@ -19,7 +19,9 @@ struct SynthTests {
             let recommendation = try pipeline().run(bytes)
             #expect(repositoryProfileChecker.check(recommendation.bundle).isEmpty)
             if index < 2 { keepForValidation(bytes, name: "synth-input-\(size.rawValue)-\(index).json") }
-            if index < 2 { keepForValidation(recommendation.bytes, name: "synth-output-\(size.rawValue)-\(index).json") }
+            if index < 2 {
+                keepForValidation(recommendation.bytes, name: "synth-output-\(size.rawValue)-\(index).json")
+            }
         }
         let average = total / count
         switch size {
@@ -30,7 +32,9 @@ struct SynthTests {
     }
 
     @Test func theSameSeedGivesTheSameBundlesAndAnotherSeedOthers() throws {
-        let a = SyntheticBundles(seed: 5, size: .typical), b = SyntheticBundles(seed: 5, size: .typical), c = SyntheticBundles(seed: 6, size: .typical)
+        let a = SyntheticBundles(seed: 5, size: .typical)
+        let b = SyntheticBundles(seed: 5, size: .typical)
+        let c = SyntheticBundles(seed: 6, size: .typical)
         for index in 0..<5 {
             #expect(FHIRJSONWriter().write(a.bundle(index)) == FHIRJSONWriter().write(b.bundle(index)))
             #expect(FHIRJSONWriter().write(a.bundle(index)) != FHIRJSONWriter().write(c.bundle(index)))

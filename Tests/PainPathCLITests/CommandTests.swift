@@ -1,6 +1,7 @@
+import FHIR
 import Foundation
 import Testing
-import FHIR
+
 @testable import PainPathCLI
 
 /// A temporary file holding `contents`, removed when the test ends.
@@ -26,7 +27,9 @@ struct ValidateCommandTests {
 
     @Test("an unreadable file: exit 65, an OperationOutcome with the error on stdout, one line on stderr")
     func unreadable() throws {
-        let result = withTemporaryFile("{\"resourceType\":\"Patient\",\n \"gender\": [}") { CommandResult.validate(path: $0, limits: .default) }
+        let result = withTemporaryFile("{\"resourceType\":\"Patient\",\n \"gender\": [}") {
+            CommandResult.validate(path: $0, limits: .default)
+        }
         #expect(result.exitCode == 65)
         let read = try FHIRJSONReader().read(result.stdout).resource
         let outcome = try #require(OperationOutcome(read))
@@ -64,12 +67,18 @@ struct ValidateCommandTests {
 struct ConvertCommandTests {
     @Test("JSON to XML and back gives the same resource")
     func roundTrip() throws {
-        let xml = withTemporaryFile(goodPatient) { CommandResult.convert(path: $0, to: .xml, pretty: true, limits: .default) }
+        let xml = withTemporaryFile(goodPatient) {
+            CommandResult.convert(path: $0, to: .xml, pretty: true, limits: .default)
+        }
         #expect(xml.exitCode == 0)
         #expect(xml.stdoutText.hasPrefix("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"))
-        let json = withTemporaryFile(xml.stdoutText, suffix: ".xml") { CommandResult.convert(path: $0, to: .json, pretty: false, limits: .default) }
+        let json = withTemporaryFile(xml.stdoutText, suffix: ".xml") {
+            CommandResult.convert(path: $0, to: .json, pretty: false, limits: .default)
+        }
         #expect(json.exitCode == 0)
-        #expect(json.stdoutText == "{\"resourceType\":\"Patient\",\"id\":\"p1\",\"gender\":\"female\",\"birthDate\":\"1961-04-02\"}")
+        #expect(
+            json.stdoutText
+                == "{\"resourceType\":\"Patient\",\"id\":\"p1\",\"gender\":\"female\",\"birthDate\":\"1961-04-02\"}")
     }
 
     @Test("content that XML cannot carry: exit 65 with an OperationOutcome")
@@ -96,7 +105,9 @@ struct ConvertCommandTests {
 struct BinaryTests {
     static let binary: String? = {
         let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        let candidates = [directory, directory.deletingLastPathComponent()].map { $0.appendingPathComponent("painpath").path }
+        let candidates = [directory, directory.deletingLastPathComponent()].map {
+            $0.appendingPathComponent("painpath").path
+        }
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
     }()
 
@@ -104,23 +115,29 @@ struct BinaryTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary!)
         process.arguments = arguments
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         try process.run()
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+        return (
+            process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self)
+        )
     }
 
-    @Test("exit codes 0, 65 and 66 reach the shell", .enabled(if: BinaryTests.binary != nil, "painpath binary not found beside the test bundle"))
+    @Test(
+        "exit codes 0, 65 and 66 reach the shell",
+        .enabled(if: BinaryTests.binary != nil, "painpath binary not found beside the test bundle"))
     func exitCodes() throws {
         try withTemporaryFile(goodPatient) { path in
             let (code, _, _) = try run(["validate", path])
             #expect(code == 0)
         }
-        try withTemporaryFile("<!DOCTYPE x [<!ENTITY a SYSTEM \"file:///etc/passwd\">]><x>&a;</x>", suffix: ".xml") { path in
+        try withTemporaryFile("<!DOCTYPE x [<!ENTITY a SYSTEM \"file:///etc/passwd\">]><x>&a;</x>", suffix: ".xml") {
+            path in
             let (code, stdout, stderr) = try run(["validate", path])
             #expect(code == 65)
             #expect(stdout.contains("OperationOutcome"))

@@ -1,18 +1,20 @@
-import Guideline
 import Foundation
+import Guideline
 import PainPathCLI
 import Testing
 
 @Suite("painpath explain")
 struct ExplainCommandTests {
     func file(_ text: String) -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("explain-\(UUID().uuidString).json").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("explain-\(UUID().uuidString).json")
+            .path
         _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
         return path
     }
 
     @Test func explainsEveryRuleAsJSON() throws {
-        let path = file("""
+        let path = file(
+            """
             {"resourceType":"Bundle","type":"collection","timestamp":"2026-11-21T09:00:00Z","entry":[
              {"fullUrl":"urn:uuid:1","resource":{"resourceType":"Patient","id":"p1","birthDate":"1970-01-01"}},
              {"fullUrl":"urn:uuid:2","resource":{"resourceType":"Condition","id":"c1","subject":{"reference":"Patient/p1"},
@@ -32,8 +34,14 @@ struct ExplainCommandTests {
         let noPatient = CommandResult.explain(path: path, now: nil, json: true, profiles: nil, limits: .default)
         #expect(noPatient.exitCode == 65)
         #expect(noPatient.stdoutText.contains("OperationOutcome"))
-        #expect(CommandResult.explain(path: path, now: "yesterday", json: true, profiles: nil, limits: .default).exitCode == 64)
-        #expect(CommandResult.explain(path: "/nonexistent/x.json", now: nil, json: false, profiles: nil, limits: .default).exitCode == 66)
-        #expect(CommandResult.explain(path: path, now: nil, json: false, profiles: "/nonexistent", limits: .default).exitCode == 78)
+        #expect(
+            CommandResult.explain(path: path, now: "yesterday", json: true, profiles: nil, limits: .default).exitCode
+                == 64)
+        #expect(
+            CommandResult.explain(path: "/nonexistent/x.json", now: nil, json: false, profiles: nil, limits: .default)
+                .exitCode == 66)
+        #expect(
+            CommandResult.explain(path: path, now: nil, json: false, profiles: "/nonexistent", limits: .default)
+                .exitCode == 78)
     }
 }

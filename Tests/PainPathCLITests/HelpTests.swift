@@ -1,6 +1,7 @@
 import ArgumentParser
-@testable import PainPathCLI
 import Testing
+
+@testable import PainPathCLI
 
 @Suite("help that teaches")
 struct HelpTests {
@@ -10,7 +11,9 @@ struct HelpTests {
             let help = command.helpMessage()
             #expect(!command.configuration.abstract.isEmpty, "\(command) has no abstract")
             #expect(help.contains("painpath "), "\(command) shows no example invocation")
-            #expect(command.configuration.discussion.contains("Example") || command == PainPathCommand.self, "\(command) has no Examples section")
+            #expect(
+                command.configuration.discussion.contains("Example") || command == PainPathCommand.self,
+                "\(command) has no Examples section")
         }
     }
 }

@@ -8,37 +8,50 @@ public enum OperationOutcomeBuilder {
     public static func outcome(error: FHIRReadError?, warnings: [FHIRReadWarning] = []) -> FHIRElement {
         var issues: [FHIRValue] = []
         if let error {
-            let (severity, code) = switch error.kind {
-            case .syntax: ("fatal", "invalid")
-            case .structure: ("error", "structure")
-            case .forbidden: ("fatal", "security")
-            case .limit: ("fatal", "too-costly")
-            case .encoding: ("error", "not-supported")
-            }
-            issues.append(issue(severity: severity, code: code, message: error.description,
-                                line: error.line, column: error.column, path: error.path))
+            let (severity, code) =
+                switch error.kind {
+                case .syntax: ("fatal", "invalid")
+                case .structure: ("error", "structure")
+                case .forbidden: ("fatal", "security")
+                case .limit: ("fatal", "too-costly")
+                case .encoding: ("error", "not-supported")
+                }
+            issues.append(
+                issue(
+                    severity: severity, code: code, message: error.description,
+                    line: error.line, column: error.column, path: error.path))
         }
         for warning in warnings {
-            issues.append(issue(severity: "warning", code: "informational", message: warning.description,
-                                line: warning.line, column: warning.column, path: warning.path))
+            issues.append(
+                issue(
+                    severity: "warning", code: "informational", message: warning.description,
+                    line: warning.line, column: warning.column, path: warning.path))
         }
         if issues.isEmpty {
-            issues.append(issue(severity: "information", code: "informational", message: "the resource was read without problems",
-                                line: nil, column: nil, path: nil))
+            issues.append(
+                issue(
+                    severity: "information", code: "informational", message: "the resource was read without problems",
+                    line: nil, column: nil, path: nil))
         }
         return FHIRElement(type: "OperationOutcome").with("issue", issues)
     }
 
-    private static func issue(severity: String, code: String, message: String, line: Int?, column: Int?, path: String?) -> FHIRValue {
+    private static func issue(severity: String, code: String, message: String, line: Int?, column: Int?, path: String?)
+        -> FHIRValue
+    {
         var issue = FHIRElement(type: "OperationOutcome.issue")
         var extensions: [FHIRValue] = []
         if let line {
-            extensions.append(.element(FHIRElement(type: "Extension")
-                .with("url", .uri(lineExtension)).with("valueInteger", .integer(line))))
+            extensions.append(
+                .element(
+                    FHIRElement(type: "Extension")
+                        .with("url", .uri(lineExtension)).with("valueInteger", .integer(line))))
         }
         if let column {
-            extensions.append(.element(FHIRElement(type: "Extension")
-                .with("url", .uri(columnExtension)).with("valueInteger", .integer(column))))
+            extensions.append(
+                .element(
+                    FHIRElement(type: "Extension")
+                        .with("url", .uri(columnExtension)).with("valueInteger", .integer(column))))
         }
         issue.set("extension", extensions)
         issue.set("severity", .code(severity))

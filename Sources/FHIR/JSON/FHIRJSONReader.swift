@@ -17,13 +17,16 @@ public struct FHIRJSONReader: Sendable {
 
     public func read(_ bytes: [UInt8]) throws(FHIRReadError) -> FHIRReadResult {
         guard bytes.count <= limits.maxInputBytes else {
-            throw FHIRReadError(.limit, "the input is \(bytes.count) bytes, over the limit of \(limits.maxInputBytes) bytes")
+            throw FHIRReadError(
+                .limit, "the input is \(bytes.count) bytes, over the limit of \(limits.maxInputBytes) bytes")
         }
         return try bytes.withUnsafeBufferPointer { (buffer) throws(FHIRReadError) -> FHIRReadResult in
             let tape = try JSONParser.parse(buffer, limits: limits)
             var decoder = JSONToFHIR(schema: schema, limits: limits, tape: tape)
             guard tape.tokens[0].kind == .object else {
-                throw FHIRReadError(.structure, "a FHIR resource must be a JSON object, found \(tape.kindDescription(0))", line: 1, column: 1)
+                throw FHIRReadError(
+                    .structure, "a FHIR resource must be a JSON object, found \(tape.kindDescription(0))", line: 1,
+                    column: 1)
             }
             let resource = try decoder.resource(0)
             return FHIRReadResult(resource: resource, warnings: decoder.warnings)
@@ -74,11 +77,15 @@ private struct JSONToFHIR {
             throw error(.structure, "the resource has no resourceType", at: offset(token))
         }
         guard tape.tokens[typeMember.value].kind == .string else {
-            throw error(.structure, "resourceType must be a string, found \(tape.kindDescription(typeMember.value))", at: offset(typeMember.key))
+            throw error(
+                .structure, "resourceType must be a string, found \(tape.kindDescription(typeMember.value))",
+                at: offset(typeMember.key))
         }
         let typeName = tape.text(typeMember.value)
         guard schema.isResourceType(typeName), let type = schema.type(named: typeName) else {
-            throw error(.structure, "unknown resourceType '\(PrimitiveLexical.clip(typeName))' (not an R4 resource)", at: offset(typeMember.key))
+            throw error(
+                .structure, "unknown resourceType '\(PrimitiveLexical.clip(typeName))' (not an R4 resource)",
+                at: offset(typeMember.key))
         }
         path.append(PathStep(typeName))
         defer { path.removeLast() }
@@ -122,8 +129,10 @@ private struct JSONToFHIR {
             // (Compared by element index, an integer: this loop runs for every member of every object.)
             if let existing = pending.firstIndex(where: { $0.property.element.index == property.element.index }) {
                 guard pending[existing].name == name else {
-                    throw error(.structure, "both '\(pending[existing].name)' and '\(name)' are given for \(property.element.name)[x]; only one is allowed",
-                                at: keyOffset, child: key)
+                    throw error(
+                        .structure,
+                        "both '\(pending[existing].name)' and '\(name)' are given for \(property.element.name)[x]; only one is allowed",
+                        at: keyOffset, child: key)
                 }
                 // Duplicate keys are rejected by design: which one would the sender have meant?
                 if (isMetadata ? pending[existing].metadata : pending[existing].value) >= 0 {
@@ -131,8 +140,10 @@ private struct JSONToFHIR {
                 }
                 if isMetadata { pending[existing].metadata = valueToken } else { pending[existing].value = valueToken }
             } else {
-                pending.append(Pending(name: name, property: property, value: isMetadata ? -1 : valueToken,
-                                       metadata: isMetadata ? valueToken : -1, keyOffset: keyOffset))
+                pending.append(
+                    Pending(
+                        name: name, property: property, value: isMetadata ? -1 : valueToken,
+                        metadata: isMetadata ? valueToken : -1, keyOffset: keyOffset))
             }
         }
         // Canonical order (input is usually in order already).
@@ -166,7 +177,9 @@ private struct JSONToFHIR {
         let valueTokens: TokenList
         if tape.tokens[token].kind == .array {
             guard repeats else {
-                throw error(.structure, "'\(item.name)' must be a single JSON \(expected(property)), not an array", at: item.keyOffset)
+                throw error(
+                    .structure, "'\(item.name)' must be a single JSON \(expected(property)), not an array",
+                    at: item.keyOffset)
             }
             if tape.tokens[token].count == 0 {
                 warn("empty array '\(item.name)' ignored (FHIR JSON arrays must not be empty)", at: item.keyOffset)
@@ -174,7 +187,9 @@ private struct JSONToFHIR {
             valueTokens = .array(tape.items(token))
         } else {
             guard !repeats else {
-                throw error(.structure, "'\(item.name)' must be a JSON array, not \(tape.kindDescription(token))", at: item.keyOffset)
+                throw error(
+                    .structure, "'\(item.name)' must be a JSON array, not \(tape.kindDescription(token))",
+                    at: item.keyOffset)
             }
             valueTokens = .one(token)
         }
@@ -186,18 +201,24 @@ private struct JSONToFHIR {
             if repeats { path[path.count - 1].index = index }
             if property.element.isXHTML {
                 guard tape.tokens[valueToken].kind == .string else {
-                    throw error(.structure, "'div' must be a JSON string of XHTML, found \(tape.kindDescription(valueToken))", at: offset(valueToken))
+                    throw error(
+                        .structure, "'div' must be a JSON string of XHTML, found \(tape.kindDescription(valueToken))",
+                        at: offset(valueToken))
                 }
                 do {
                     values.append(.xhtml(try XHTML.canonicalize(tape.text(valueToken), limits: limits)))
                 } catch let problem {
-                    throw error(.structure, "the narrative div is not well-formed XHTML: \(problem.message)", at: offset(valueToken))
+                    throw error(
+                        .structure, "the narrative div is not well-formed XHTML: \(problem.message)",
+                        at: offset(valueToken))
                 }
                 continue
             }
             guard tape.tokens[valueToken].kind == .object else {
-                throw error(.structure, "'\(item.name)' must be a JSON \(expected(property)), found \(tape.kindDescription(valueToken))",
-                            at: offset(valueToken))
+                throw error(
+                    .structure,
+                    "'\(item.name)' must be a JSON \(expected(property)), found \(tape.kindDescription(valueToken))",
+                    at: offset(valueToken))
             }
             if property.type == "Resource" {
                 values.append(.element(try resource(valueToken)))
@@ -231,29 +252,40 @@ private struct JSONToFHIR {
         var metadataTokens: TokenList?
         if item.value >= 0 {
             if tape.tokens[item.value].kind == .array {
-                guard repeats else { throw error(.structure, "'\(item.name)' must be a single value, not an array", at: item.keyOffset) }
+                guard repeats else {
+                    throw error(.structure, "'\(item.name)' must be a single value, not an array", at: item.keyOffset)
+                }
                 valueTokens = .array(tape.items(item.value))
             } else {
                 guard !repeats else {
-                    throw error(.structure, "'\(item.name)' must be a JSON array, not \(tape.kindDescription(item.value))", at: item.keyOffset)
+                    throw error(
+                        .structure, "'\(item.name)' must be a JSON array, not \(tape.kindDescription(item.value))",
+                        at: item.keyOffset)
                 }
                 valueTokens = .one(item.value)
             }
         }
         if item.metadata >= 0 {
             if tape.tokens[item.metadata].kind == .array {
-                guard repeats else { throw error(.structure, "'_\(item.name)' must be an object, not an array", at: offset(item.metadata)) }
+                guard repeats else {
+                    throw error(
+                        .structure, "'_\(item.name)' must be an object, not an array", at: offset(item.metadata))
+                }
                 metadataTokens = .array(tape.items(item.metadata))
             } else {
                 guard !repeats else {
-                    throw error(.structure, "'_\(item.name)' must be a JSON array, not \(tape.kindDescription(item.metadata))", at: offset(item.metadata))
+                    throw error(
+                        .structure, "'_\(item.name)' must be a JSON array, not \(tape.kindDescription(item.metadata))",
+                        at: offset(item.metadata))
                 }
                 metadataTokens = .one(item.metadata)
             }
         }
         if let valueTokens, let metadataTokens, valueTokens.count != metadataTokens.count {
-            throw error(.structure, "'\(item.name)' has \(valueTokens.count) values but '_\(item.name)' has \(metadataTokens.count); they must pair up",
-                        at: item.keyOffset)
+            throw error(
+                .structure,
+                "'\(item.name)' has \(valueTokens.count) values but '_\(item.name)' has \(metadataTokens.count); they must pair up",
+                at: item.keyOffset)
         }
         let count = valueTokens?.count ?? metadataTokens!.count
         if count == 0 {
@@ -273,7 +305,9 @@ private struct JSONToFHIR {
                 case .null: break
                 case .object: try readMetadata(token, into: &primitive)
                 default:
-                    throw error(.structure, "'_\(item.name)' must be an object, found \(tape.kindDescription(token))", at: offset(token))
+                    throw error(
+                        .structure, "'_\(item.name)' must be an object, found \(tape.kindDescription(token))",
+                        at: offset(token))
                 }
             }
             if primitive.value == nil && !primitive.hasMetadata {
@@ -292,11 +326,21 @@ private struct JSONToFHIR {
         case (_, .null): return nil
         case (.string, .string), (.number, .number), (.boolean, .bool): break
         case (let wanted, _):
-            let description = switch wanted { case .string: "a string"; case .number: "a number"; case .boolean: "a boolean (true/false)" }
-            throw error(.structure, "wrong JSON type: a \(property.type) must be \(description), found \(tape.kindDescription(token))", at: offset(token))
+            let description =
+                switch wanted {
+                case .string: "a string"
+                case .number: "a number"
+                case .boolean: "a boolean (true/false)"
+                }
+            throw error(
+                .structure,
+                "wrong JSON type: a \(property.type) must be \(description), found \(tape.kindDescription(token))",
+                at: offset(token))
         }
         let text = tape.text(token)
-        if property.lexicalCheck.needsStructuralCheck, let problem = PrimitiveLexical.structuralProblem(text, type: property.type) {
+        if property.lexicalCheck.needsStructuralCheck,
+            let problem = PrimitiveLexical.structuralProblem(text, type: property.type)
+        {
             throw error(.structure, problem, at: offset(token))
         }
         if let problem = PrimitiveLexical.formatProblem(text, check: property.lexicalCheck) {
@@ -318,12 +362,16 @@ private struct JSONToFHIR {
                 defer { path.removeLast() }
                 for item in tape.items(member.value) {
                     guard tape.tokens[item].kind == .object else {
-                        throw error(.structure, "an extension must be a JSON object, found \(tape.kindDescription(item))", at: offset(item))
+                        throw error(
+                            .structure, "an extension must be a JSON object, found \(tape.kindDescription(item))",
+                            at: offset(item))
                     }
                     primitive.extensions.append(try element(item, type: extensionType))
                 }
             case ("id", _), ("extension", _):
-                throw error(.structure, "wrong JSON type for '\(key)' of a primitive: \(tape.kindDescription(member.value))", at: offset(member.key))
+                throw error(
+                    .structure, "wrong JSON type for '\(key)' of a primitive: \(tape.kindDescription(member.value))",
+                    at: offset(member.key))
             default:
                 warn("unknown property '\(PrimitiveLexical.clip(key))' on a primitive ignored", at: offset(member.key))
             }
@@ -337,7 +385,9 @@ private struct JSONToFHIR {
         return lineIndex!.position(of: offset)
     }
 
-    private mutating func error(_ kind: FHIRReadError.Kind, _ message: String, at offset: Int, child: String? = nil) -> FHIRReadError {
+    private mutating func error(_ kind: FHIRReadError.Kind, _ message: String, at offset: Int, child: String? = nil)
+        -> FHIRReadError
+    {
         let (line, column) = position(offset)
         return FHIRReadError(kind, message, line: line, column: column, path: pathText(child))
     }

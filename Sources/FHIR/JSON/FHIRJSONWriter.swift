@@ -53,7 +53,9 @@ public struct FHIRJSONWriter: Sendable {
         output.close(UInt8(ascii: "}"), empty: first)
     }
 
-    private func writePrimitive(_ name: String, _ values: [FHIRPrimitive], repeats: Bool, first: inout Bool, into output: inout JSONOutput) {
+    private func writePrimitive(
+        _ name: String, _ values: [FHIRPrimitive], repeats: Bool, first: inout Bool, into output: inout JSONOutput
+    ) {
         if values.contains(where: { $0.value != nil }) {
             output.key(name, first: &first)
             if repeats {
@@ -169,7 +171,9 @@ private struct JSONOutput {
             case 0x0C: bytes.append(contentsOf: [0x5C, UInt8(ascii: "f")])
             case 0..<0x20:
                 let digits = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, digits[Int(byte >> 4)], digits[Int(byte & 0xF)]])
+                bytes.append(contentsOf: [
+                    0x5C, UInt8(ascii: "u"), 0x30, 0x30, digits[Int(byte >> 4)], digits[Int(byte & 0xF)],
+                ])
             default: bytes.append(byte)
             }
         }

@@ -16,7 +16,9 @@ struct JSONParser {
 
     /// Parses a whole document. A leading UTF-8 byte order mark is skipped.
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>, limits: FHIRReadLimits) throws(FHIRReadError) -> JSONTape {
-        guard bytes.count < Int(Int32.max) else { throw FHIRReadError(.limit, "the input is too large for the JSON parser") }
+        guard bytes.count < Int(Int32.max) else {
+            throw FHIRReadError(.limit, "the input is too large for the JSON parser")
+        }
         var parser = JSONParser(bytes: bytes, limits: limits)
         // About one token per 12 bytes of FHIR JSON; reserving avoids most regrowth.
         parser.tokens.reserveCapacity(bytes.count / 12 + 16)
@@ -43,9 +45,13 @@ struct JSONParser {
         }
     }
 
-    private mutating func appendScalar(_ kind: JSONToken.Kind, start: Int, length: Int, flags: UInt8 = 0, extra: Int = 0) {
-        tokens.append(JSONToken(kind: kind, flags: flags, start: Int32(start), length: Int32(length),
-                                count: Int32(extra), next: Int32(tokens.count + 1)))
+    private mutating func appendScalar(
+        _ kind: JSONToken.Kind, start: Int, length: Int, flags: UInt8 = 0, extra: Int = 0
+    ) {
+        tokens.append(
+            JSONToken(
+                kind: kind, flags: flags, start: Int32(start), length: Int32(length),
+                count: Int32(extra), next: Int32(tokens.count + 1)))
     }
 
     // MARK: values
@@ -57,15 +63,22 @@ struct JSONParser {
         case UInt8(ascii: "{"): try parseObject(depth: depth + 1)
         case UInt8(ascii: "["): try parseArray(depth: depth + 1)
         case UInt8(ascii: "\""): try parseString()
-        case UInt8(ascii: "t"): try expectLiteral("true"); appendScalar(.bool, start: start, length: 4, flags: 1)
-        case UInt8(ascii: "f"): try expectLiteral("false"); appendScalar(.bool, start: start, length: 5)
-        case UInt8(ascii: "n"): try expectLiteral("null"); appendScalar(.null, start: start, length: 4)
+        case UInt8(ascii: "t"):
+            try expectLiteral("true")
+            appendScalar(.bool, start: start, length: 4, flags: 1)
+        case UInt8(ascii: "f"):
+            try expectLiteral("false")
+            appendScalar(.bool, start: start, length: 5)
+        case UInt8(ascii: "n"):
+            try expectLiteral("null")
+            appendScalar(.null, start: start, length: 4)
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             try parseNumber()
             appendScalar(.number, start: start, length: index - start)
         case UInt8(ascii: "/"): throw error("comments are not allowed in JSON", at: index)
         default:
-            throw error("unexpected \(describeByte(at: index)), expected a value (string values need double quotes)", at: index)
+            throw error(
+                "unexpected \(describeByte(at: index)), expected a value (string values need double quotes)", at: index)
         }
     }
 
@@ -86,7 +99,11 @@ struct JSONParser {
         index += 1  // {
         var count = 0
         skipWhitespace()
-        if peek() == UInt8(ascii: "}") { index += 1; closeContainer(token, count: 0); return }
+        if peek() == UInt8(ascii: "}") {
+            index += 1
+            closeContainer(token, count: 0)
+            return
+        }
         while true {
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input inside an object", at: index) }
@@ -110,7 +127,10 @@ struct JSONParser {
             guard index < bytes.count else { throw error("unexpected end of input, expected ',' or '}'", at: index) }
             switch bytes[index] {
             case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "}"): index += 1; closeContainer(token, count: count); return
+            case UInt8(ascii: "}"):
+                index += 1
+                closeContainer(token, count: count)
+                return
             case UInt8(ascii: "]"): throw error("unexpected ']', expected '}' to close the object", at: index)
             case UInt8(ascii: "/"): throw error("comments are not allowed in JSON", at: index)
             default: throw error("missing comma: expected ',' or '}' but found \(describeByte(at: index))", at: index)
@@ -124,7 +144,11 @@ struct JSONParser {
         index += 1  // [
         var count = 0
         skipWhitespace()
-        if peek() == UInt8(ascii: "]") { index += 1; closeContainer(token, count: 0); return }
+        if peek() == UInt8(ascii: "]") {
+            index += 1
+            closeContainer(token, count: 0)
+            return
+        }
         while true {
             skipWhitespace()
             if peek() == UInt8(ascii: "]") { throw error("extra comma before ']' at the end of an array", at: index) }
@@ -134,7 +158,10 @@ struct JSONParser {
             guard index < bytes.count else { throw error("unexpected end of input, expected ',' or ']'", at: index) }
             switch bytes[index] {
             case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "]"): index += 1; closeContainer(token, count: count); return
+            case UInt8(ascii: "]"):
+                index += 1
+                closeContainer(token, count: count)
+                return
             case UInt8(ascii: "}"): throw error("unexpected '}', expected ']' to close the array", at: index)
             case UInt8(ascii: "/"): throw error("comments are not allowed in JSON", at: index)
             default: throw error("missing comma: expected ',' or ']' but found \(describeByte(at: index))", at: index)
@@ -156,7 +183,9 @@ struct JSONParser {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 let count = index - contentStart
-                if count > limits.maxStringBytes { throw limitError("a string longer than \(limits.maxStringBytes) bytes", at: start) }
+                if count > limits.maxStringBytes {
+                    throw limitError("a string longer than \(limits.maxStringBytes) bytes", at: start)
+                }
                 if !ascii && !JSONParser.isValidUTF8(UnsafeBufferPointer(rebasing: bytes[contentStart..<index])) {
                     throw error("invalid UTF-8 in a string", at: start)
                 }
@@ -165,7 +194,9 @@ struct JSONParser {
                 return
             }
             if byte == UInt8(ascii: "\\") { break }
-            if byte < 0x20 { throw error("a control character (U+\(hex(byte))) must be escaped inside a string", at: index) }
+            if byte < 0x20 {
+                throw error("a control character (U+\(hex(byte))) must be escaped inside a string", at: index)
+            }
             if byte >= 0x80 { ascii = false }
             index += 1
         }
@@ -175,17 +206,24 @@ struct JSONParser {
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                if buffer.count > limits.maxStringBytes { throw limitError("a string longer than \(limits.maxStringBytes) bytes", at: start) }
+                if buffer.count > limits.maxStringBytes {
+                    throw limitError("a string longer than \(limits.maxStringBytes) bytes", at: start)
+                }
                 index += 1
                 guard buffer.withUnsafeBufferPointer(JSONParser.isValidUTF8) else {
                     throw error("invalid UTF-8 in a string", at: start)
                 }
-                appendScalar(.string, start: start, length: buffer.count, flags: JSONToken.escapedFlag, extra: unescaped.count)
+                appendScalar(
+                    .string, start: start, length: buffer.count, flags: JSONToken.escapedFlag, extra: unescaped.count)
                 unescaped.append(contentsOf: buffer)
                 return
             }
-            if byte < 0x20 { throw error("a control character (U+\(hex(byte))) must be escaped inside a string", at: index) }
-            if buffer.count > limits.maxStringBytes { throw limitError("a string longer than \(limits.maxStringBytes) bytes", at: start) }
+            if byte < 0x20 {
+                throw error("a control character (U+\(hex(byte))) must be escaped inside a string", at: index)
+            }
+            if buffer.count > limits.maxStringBytes {
+                throw limitError("a string longer than \(limits.maxStringBytes) bytes", at: start)
+            }
             if byte != UInt8(ascii: "\\") {
                 buffer.append(byte)
                 index += 1
@@ -207,12 +245,16 @@ struct JSONParser {
             case UInt8(ascii: "u"):
                 var scalar = try parseHex4()
                 if (0xD800...0xDBFF).contains(scalar) {
-                    guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+                    guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"),
+                        bytes[index + 1] == UInt8(ascii: "u")
+                    else {
                         throw error("a lone UTF-16 surrogate in a \\u escape", at: index)
                     }
                     index += 2
                     let low = try parseHex4()
-                    guard (0xDC00...0xDFFF).contains(low) else { throw error("a lone UTF-16 surrogate in a \\u escape", at: index) }
+                    guard (0xDC00...0xDFFF).contains(low) else {
+                        throw error("a lone UTF-16 surrogate in a \\u escape", at: index)
+                    }
                     scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                 } else if (0xDC00...0xDFFF).contains(scalar) {
                     throw error("a lone UTF-16 surrogate in a \\u escape", at: index)
@@ -268,25 +310,35 @@ struct JSONParser {
     private mutating func parseNumber() throws(FHIRReadError) {
         let start = index
         if peek() == UInt8(ascii: "-") { index += 1 }
-        guard let first = peek(), isDigit(first) else { throw error("invalid number: a digit must follow '-'", at: start) }
+        guard let first = peek(), isDigit(first) else {
+            throw error("invalid number: a digit must follow '-'", at: start)
+        }
         if first == UInt8(ascii: "0") {
             index += 1
-            if let next = peek(), isDigit(next) { throw error("invalid number: leading zeros are not allowed", at: start) }
+            if let next = peek(), isDigit(next) {
+                throw error("invalid number: leading zeros are not allowed", at: start)
+            }
         } else {
             while let byte = peek(), isDigit(byte) { index += 1 }
         }
         if peek() == UInt8(ascii: ".") {
             index += 1
-            guard let byte = peek(), isDigit(byte) else { throw error("invalid number: a digit must follow '.'", at: start) }
+            guard let byte = peek(), isDigit(byte) else {
+                throw error("invalid number: a digit must follow '.'", at: start)
+            }
             while let byte = peek(), isDigit(byte) { index += 1 }
         }
         if let byte = peek(), byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") {
             index += 1
             if let sign = peek(), sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") { index += 1 }
-            guard let byte = peek(), isDigit(byte) else { throw error("invalid number: a digit must follow the exponent", at: start) }
+            guard let byte = peek(), isDigit(byte) else {
+                throw error("invalid number: a digit must follow the exponent", at: start)
+            }
             while let byte = peek(), isDigit(byte) { index += 1 }
         }
-        if index - start > limits.maxStringBytes { throw limitError("a number longer than \(limits.maxStringBytes) bytes", at: start) }
+        if index - start > limits.maxStringBytes {
+            throw limitError("a number longer than \(limits.maxStringBytes) bytes", at: start)
+        }
     }
 
     /// Strict UTF-8 validation (no overlongs, no surrogates, nothing above U+10FFFF).
@@ -295,7 +347,10 @@ struct JSONParser {
         let n = bytes.count
         while i < n {
             let b0 = bytes[i]
-            if b0 < 0x80 { i += 1; continue }
+            if b0 < 0x80 {
+                i += 1
+                continue
+            }
             func continuation(_ k: Int) -> Bool { i + k < n && bytes[i + k] & 0xC0 == 0x80 }
             switch b0 {
             case 0xC2...0xDF:
@@ -323,16 +378,20 @@ struct JSONParser {
     private mutating func expectLiteral(_ literal: StaticString) throws(FHIRReadError) {
         let start = index
         let count = literal.utf8CodeUnitCount
-        let matches = index + count <= bytes.count && literal.withUTF8Buffer { expected in
-            (0..<count).allSatisfy { bytes[start + $0] == expected[$0] }
-        }
+        let matches =
+            index + count <= bytes.count
+            && literal.withUTF8Buffer { expected in
+                (0..<count).allSatisfy { bytes[start + $0] == expected[$0] }
+            }
         guard matches else {
-            throw error("unexpected \(describeByte(at: index)), expected a value (string values need double quotes)", at: index)
+            throw error(
+                "unexpected \(describeByte(at: index)), expected a value (string values need double quotes)", at: index)
         }
         index += count
         // `trueish` is not `true`.
         if let byte = peek(), isLetterOrDigit(byte) {
-            throw error("unexpected \(describeByte(at: index)), expected a value (string values need double quotes)", at: start)
+            throw error(
+                "unexpected \(describeByte(at: index)), expected a value (string values need double quotes)", at: start)
         }
     }
 
@@ -352,7 +411,8 @@ struct JSONParser {
     private func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
     private func isLetterOrDigit(_ byte: UInt8) -> Bool {
-        isDigit(byte) || (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "z")) || byte == UInt8(ascii: "_")
+        isDigit(byte) || (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "z"))
+            || byte == UInt8(ascii: "_")
     }
 
     private func hex(_ byte: UInt8) -> String {

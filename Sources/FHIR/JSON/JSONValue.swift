@@ -46,13 +46,18 @@ struct JSONTape {
         if token.kind == .string {
             if token.flags & JSONToken.escapedFlag != 0 {
                 return unescaped.withUnsafeBufferPointer {
-                    String(decoding: UnsafeBufferPointer(rebasing: $0[Int(token.count)..<Int(token.count + token.length)]), as: UTF8.self)
+                    String(
+                        decoding: UnsafeBufferPointer(rebasing: $0[Int(token.count)..<Int(token.count + token.length)]),
+                        as: UTF8.self)
                 }
             }
             let start = Int(token.start) + 1
-            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<start + Int(token.length)]), as: UTF8.self)
+            return String(
+                decoding: UnsafeBufferPointer(rebasing: bytes[start..<start + Int(token.length)]), as: UTF8.self)
         }
-        return String(decoding: UnsafeBufferPointer(rebasing: bytes[Int(token.start)..<Int(token.start + token.length)]), as: UTF8.self)
+        return String(
+            decoding: UnsafeBufferPointer(rebasing: bytes[Int(token.start)..<Int(token.start + token.length)]),
+            as: UTF8.self)
     }
 
     /// The index of the first child token of a container (its first key, or its first item).

@@ -26,8 +26,10 @@ public struct FHIRElement: Hashable, Sendable {
 
     /// The first property whose name starts with a choice element's name (`value` → `valueQuantity`).
     public func choice(_ baseName: String) -> FHIRProperty? {
-        properties.first { $0.name.hasPrefix(baseName) && $0.name.count > baseName.count
-            && $0.name[$0.name.index($0.name.startIndex, offsetBy: baseName.count)].isUppercase }
+        properties.first {
+            $0.name.hasPrefix(baseName) && $0.name.count > baseName.count
+                && $0.name[$0.name.index($0.name.startIndex, offsetBy: baseName.count)].isUppercase
+        }
     }
 }
 

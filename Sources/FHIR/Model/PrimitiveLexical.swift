@@ -65,7 +65,8 @@ enum PrimitiveLexical {
         case .dateTime:
             return matchesDate(value, allowTime: true) ? nil : "'\(clip(value))' is not a valid dateTime"
         case .instant:
-            return matchesDate(value, allowTime: true) && value.utf8.count > 10 ? nil : "'\(clip(value))' is not a valid instant"
+            return matchesDate(value, allowTime: true) && value.utf8.count > 10
+                ? nil : "'\(clip(value))' is not a valid instant"
         case .base64:
             let ok = allBytes(value) { isBase64Byte($0) || $0 == 0x20 || $0 == 0x0A || $0 == 0x0D }
             return ok ? nil : "'\(clip(value))' is not valid base64"
@@ -117,7 +118,8 @@ enum PrimitiveLexical {
         guard b.count >= 10, b[7] == UInt8(ascii: "-"), digits(8, 2) else { return false }
         if b.count == 10 { return true }
         guard allowTime, b[10] == UInt8(ascii: "T"), b.count >= 19, digits(11, 2), b[13] == UInt8(ascii: ":"),
-              digits(14, 2), b[16] == UInt8(ascii: ":"), digits(17, 2) else { return false }
+            digits(14, 2), b[16] == UInt8(ascii: ":"), digits(17, 2)
+        else { return false }
         var i = 19
         if i < b.count, b[i] == UInt8(ascii: ".") {
             i += 1
@@ -127,7 +129,8 @@ enum PrimitiveLexical {
         }
         if i < b.count, b[i] == UInt8(ascii: "Z") { return i + 1 == b.count }
         guard i + 6 == b.count, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-"),
-              digits(i + 1, 2), b[i + 3] == UInt8(ascii: ":"), digits(i + 4, 2) else { return false }
+            digits(i + 1, 2), b[i + 3] == UInt8(ascii: ":"), digits(i + 4, 2)
+        else { return false }
         return true
     }
 

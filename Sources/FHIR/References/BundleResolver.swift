@@ -37,7 +37,9 @@ public struct BundleResolver: Sendable {
     ///   - container: the resource holding the reference (for `#contained`); for a reference made
     ///     inside a contained resource, pass the containing resource.
     ///   - containerFullUrl: the referring entry's fullUrl (for relative references on a server base).
-    public func resolve(_ reference: String, container: FHIRElement? = nil, containerFullUrl: String? = nil) -> FHIRElement? {
+    public func resolve(_ reference: String, container: FHIRElement? = nil, containerFullUrl: String? = nil)
+        -> FHIRElement?
+    {
         if reference.hasPrefix("#") {
             guard let container else { return nil }
             let id = reference.dropFirst()
@@ -58,7 +60,9 @@ public struct BundleResolver: Sendable {
         return typeAndId(of: target).flatMap { byTypeAndId[$0] }.map { entries[$0].resource }
     }
 
-    public func resolve(_ reference: Reference, container: FHIRElement? = nil, containerFullUrl: String? = nil) -> FHIRElement? {
+    public func resolve(_ reference: Reference, container: FHIRElement? = nil, containerFullUrl: String? = nil)
+        -> FHIRElement?
+    {
         reference.reference.flatMap { resolve($0, container: container, containerFullUrl: containerFullUrl) }
     }
 
@@ -78,7 +82,9 @@ public struct BundleResolver: Sendable {
     static func serverBase(_ fullUrl: String) -> String? {
         guard fullUrl.contains("://") else { return nil }
         let segments = fullUrl.split(separator: "/", omittingEmptySubsequences: false)
-        guard segments.count >= 2, FHIRSchema.r4.isResourceType(String(segments[segments.count - 2])) else { return nil }
+        guard segments.count >= 2, FHIRSchema.r4.isResourceType(String(segments[segments.count - 2])) else {
+            return nil
+        }
         return segments.dropLast(2).joined(separator: "/") + "/"
     }
 

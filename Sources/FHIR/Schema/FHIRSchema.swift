@@ -30,7 +30,8 @@ public struct FHIRSchema: Sendable {
             if parts[0].first == "@" {
                 if let finished = current { types[finished.name] = finished }
                 let kind = TypeDefinition.Kind(rawValue: String(parts[1]))!
-                current = TypeDefinition.Builder(name: String(parts[0].dropFirst()), kind: kind, isAbstract: parts.contains("abstract"))
+                current = TypeDefinition.Builder(
+                    name: String(parts[0].dropFirst()), kind: kind, isAbstract: parts.contains("abstract"))
             } else {
                 let rawName = String(parts[0])
                 let isChoice = rawName.hasSuffix("[x]")
@@ -117,7 +118,8 @@ public final class TypeDefinition: Sendable {
                     names[element.name] = Property(element: element, type: type, isPrimitive: isPrimitive(type))
                 }
             }
-            return TypeDefinition(name: name, kind: kind, isAbstract: isAbstract, elements: elements, propertyNames: names)
+            return TypeDefinition(
+                name: name, kind: kind, isAbstract: isAbstract, elements: elements, propertyNames: names)
         }
     }
 }

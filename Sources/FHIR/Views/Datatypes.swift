@@ -20,7 +20,8 @@ extension FHIRElement {
         guard let definition = schema.type(named: type) else { return nil }
         for property in properties {
             if let known = definition.property(property.name), known.element.isChoice, known.element.name == baseName,
-               let value = property.values.first {
+                let value = property.values.first
+            {
                 return ChoiceValue(type: known.type, value: value)
             }
         }
@@ -38,8 +39,12 @@ public struct ChoiceValue: Hashable, Sendable {
     public let value: FHIRValue
 
     public var text: String? { value.primitive?.value }
-    public var quantity: Quantity? { ["Quantity", "Age", "Duration", "Distance", "Count"].contains(type) ? value.element.map(Quantity.init) : nil }
-    public var codeableConcept: CodeableConcept? { type == "CodeableConcept" ? value.element.map(CodeableConcept.init) : nil }
+    public var quantity: Quantity? {
+        ["Quantity", "Age", "Duration", "Distance", "Count"].contains(type) ? value.element.map(Quantity.init) : nil
+    }
+    public var codeableConcept: CodeableConcept? {
+        type == "CodeableConcept" ? value.element.map(CodeableConcept.init) : nil
+    }
     public var period: Period? { type == "Period" ? value.element.map(Period.init) : nil }
     public var reference: Reference? { type == "Reference" ? value.element.map(Reference.init) : nil }
     public var coding: Coding? { type == "Coding" ? value.element.map(Coding.init) : nil }
@@ -136,7 +141,9 @@ public struct Quantity: Hashable, Sendable {
     public var system: String?
     public var code: String?
 
-    public init(value: String?, unit: String? = nil, system: String? = nil, code: String? = nil, comparator: String? = nil) {
+    public init(
+        value: String?, unit: String? = nil, system: String? = nil, code: String? = nil, comparator: String? = nil
+    ) {
         self.value = value
         self.unit = unit
         self.system = system
@@ -222,8 +229,10 @@ public struct Dosage: Hashable, Sendable {
     public var periodUnit: String?
     public var sequence: Int?
 
-    public init(text: String?, dose: Quantity? = nil, frequency: Int? = nil, period: String? = nil, periodUnit: String? = nil,
-                asNeeded: Bool? = nil, route: CodeableConcept? = nil, sequence: Int? = nil) {
+    public init(
+        text: String?, dose: Quantity? = nil, frequency: Int? = nil, period: String? = nil, periodUnit: String? = nil,
+        asNeeded: Bool? = nil, route: CodeableConcept? = nil, sequence: Int? = nil
+    ) {
         self.text = text
         self.dose = dose
         self.frequency = frequency
@@ -260,8 +269,11 @@ public struct Dosage: Hashable, Sendable {
         element.set("asNeededBoolean", asNeeded.map { [.boolean($0)] } ?? [])
         element.set("route", route.map { [.element($0.element)] } ?? [])
         if let dose {
-            element.set("doseAndRate", .element(FHIRElement(type: "Dosage.doseAndRate")
-                .with("doseQuantity", .element(dose.element(type: "Quantity")))))
+            element.set(
+                "doseAndRate",
+                .element(
+                    FHIRElement(type: "Dosage.doseAndRate")
+                        .with("doseQuantity", .element(dose.element(type: "Quantity")))))
         }
         return element
     }

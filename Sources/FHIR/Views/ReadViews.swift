@@ -23,7 +23,9 @@ public struct Encounter: ResourceView {
     public var reasonCodes: [CodeableConcept] { resource.concepts("reasonCode") }
     public var reasonReferences: [Reference] { resource.references("reasonReference") }
     /// Encounter.diagnosis.condition references.
-    public var diagnosisConditions: [Reference] { resource.children("diagnosis").compactMap { $0.reference("condition") } }
+    public var diagnosisConditions: [Reference] {
+        resource.children("diagnosis").compactMap { $0.reference("condition") }
+    }
 }
 
 public struct Condition: ResourceView {
@@ -72,7 +74,9 @@ public struct Observation: ResourceView {
     public var derivedFrom: [Reference] { resource.references("derivedFrom") }
     public var components: [Component] {
         resource.children("component").map {
-            Component(code: $0.concept("code"), value: $0.choiceValue("value"), interpretations: $0.concepts("interpretation"))
+            Component(
+                code: $0.concept("code"), value: $0.choiceValue("value"), interpretations: $0.concepts("interpretation")
+            )
         }
     }
 }
@@ -141,9 +145,10 @@ public struct Medication: ResourceView {
     public var form: CodeableConcept? { resource.concept("form") }
     public var ingredients: [Ingredient] {
         resource.children("ingredient").map {
-            Ingredient(item: $0.choiceValue("item"),
-                       strengthNumerator: $0.child("strength")?.child("numerator").map(Quantity.init),
-                       strengthDenominator: $0.child("strength")?.child("denominator").map(Quantity.init))
+            Ingredient(
+                item: $0.choiceValue("item"),
+                strengthNumerator: $0.child("strength")?.child("numerator").map(Quantity.init),
+                strengthDenominator: $0.child("strength")?.child("denominator").map(Quantity.init))
         }
     }
 }
@@ -159,7 +164,9 @@ public struct AllergyIntolerance: ResourceView {
     public var categories: [String] { resource.strings("category") }
     public var criticality: String? { resource.string("criticality") }
     public var code: CodeableConcept? { resource.concept("code") }
-    public var reactionSubstances: [CodeableConcept] { resource.children("reaction").compactMap { $0.concept("substance") } }
+    public var reactionSubstances: [CodeableConcept] {
+        resource.children("reaction").compactMap { $0.concept("substance") }
+    }
 }
 
 public struct Procedure: ResourceView {
@@ -190,8 +197,12 @@ public struct ImagingStudy: ResourceView {
     public var started: String? { resource.string("started") }
     public var procedureCodes: [CodeableConcept] { resource.concepts("procedureCode") }
     public var reasonCodes: [CodeableConcept] { resource.concepts("reasonCode") }
-    public var seriesBodySites: [Coding] { resource.children("series").compactMap { $0.child("bodySite").map(Coding.init) } }
-    public var seriesModalities: [Coding] { resource.children("series").compactMap { $0.child("modality").map(Coding.init) } }
+    public var seriesBodySites: [Coding] {
+        resource.children("series").compactMap { $0.child("bodySite").map(Coding.init) }
+    }
+    public var seriesModalities: [Coding] {
+        resource.children("series").compactMap { $0.child("modality").map(Coding.init) }
+    }
 }
 
 public struct DiagnosticReport: ResourceView {

@@ -156,7 +156,9 @@ public struct CarePlan: ResourceView {
             detailInstantiatesCanonical = []
         }
 
-        public init(kind: String?, instantiatesCanonical: [String], code: CodeableConcept?, status: String, description: String?) {
+        public init(
+            kind: String?, instantiatesCanonical: [String], code: CodeableConcept?, status: String, description: String?
+        ) {
             detailKind = kind
             detailInstantiatesCanonical = instantiatesCanonical
             detailCode = code
@@ -236,11 +238,15 @@ public struct CarePlan: ResourceView {
     public var narrative: (status: String, div: String)? {
         get {
             guard let text = resource.child("text"), let status = text.string("status"),
-                  case .xhtml(let div)? = text["div"].first else { return nil }
+                case .xhtml(let div)? = text["div"].first
+            else { return nil }
             return (status, div)
         }
         set {
-            guard let newValue else { resource.set("text", []); return }
+            guard let newValue else {
+                resource.set("text", [])
+                return
+            }
             var text = FHIRElement(type: "Narrative")
             text.setPrimitive("status", "code", newValue.status)
             text.set("div", .xhtml(newValue.div))
@@ -331,8 +337,9 @@ public struct OperationOutcome: ResourceView {
 
     public var issues: [Issue] {
         resource.children("issue").map {
-            Issue(severity: $0.string("severity"), code: $0.string("code"), diagnostics: $0.string("diagnostics"),
-                  expression: $0.strings("expression"))
+            Issue(
+                severity: $0.string("severity"), code: $0.string("code"), diagnostics: $0.string("diagnostics"),
+                expression: $0.strings("expression"))
         }
     }
 }

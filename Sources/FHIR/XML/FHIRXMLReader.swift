@@ -42,7 +42,10 @@ private struct XMLToFHIR {
     mutating func resource(_ node: xmlNodePtr) throws(FHIRReadError) -> FHIRElement {
         let name = node.name
         guard node.namespaceURI == fhirNamespace else {
-            throw error(.structure, "<\(name)> must be in the FHIR namespace \(fhirNamespace), found \(node.namespaceURI ?? "no namespace")", node)
+            throw error(
+                .structure,
+                "<\(name)> must be in the FHIR namespace \(fhirNamespace), found \(node.namespaceURI ?? "no namespace")",
+                node)
         }
         guard schema.isResourceType(name), let type = schema.type(named: name) else {
             throw error(.structure, "unknown resource type <\(PrimitiveLexical.clip(name))> (not an R4 resource)", node)
@@ -64,7 +67,8 @@ private struct XMLToFHIR {
             if attribute.namespaceURI == nil, let property = type.property(name), property.element.isXMLAttribute {
                 let value = attribute.value
                 try checkLexical(value, type: property.type, node)
-                add(FHIRValue.primitive(FHIRPrimitive(type: property.type, value: value)), name: name,
+                add(
+                    FHIRValue.primitive(FHIRPrimitive(type: property.type, value: value)), name: name,
                     property: property, to: &properties, indices: &indices)
             } else {
                 warn("unknown attribute '\(attribute.namespacePrefix.map { $0 + ":" } ?? "")\(name)' ignored", node)
@@ -79,14 +83,17 @@ private struct XMLToFHIR {
                 break
             case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
                 if !current.isWhitespaceText {
-                    throw error(.structure, "text is not allowed inside <\(node.name)> (FHIR XML puts values in value attributes)", current)
+                    throw error(
+                        .structure,
+                        "text is not allowed inside <\(node.name)> (FHIR XML puts values in value attributes)", current)
                 }
                 continue
             default:
                 continue  // comments, processing instructions
             }
             let name = current.name
-            guard current.namespaceURI == fhirNamespace || (name == "div" && current.namespaceURI == xhtmlNamespace) else {
+            guard current.namespaceURI == fhirNamespace || (name == "div" && current.namespaceURI == xhtmlNamespace)
+            else {
                 warn("element <\(name)> outside the FHIR namespace ignored", current)
                 continue
             }
@@ -103,8 +110,12 @@ private struct XMLToFHIR {
             if index > 0, !property.element.repeats {
                 throw error(.structure, "<\(name)> appears more than once but does not repeat", current)
             }
-            if let clash = zip(properties, indices).first(where: { $0.0.name != name && $0.1 == property.element.index }) {
-                throw error(.structure, "both <\(clash.0.name)> and <\(name)> are given for \(property.element.name)[x]; only one is allowed", current)
+            if let clash = zip(properties, indices).first(where: { $0.0.name != name && $0.1 == property.element.index }
+            ) {
+                throw error(
+                    .structure,
+                    "both <\(clash.0.name)> and <\(name)> are given for \(property.element.name)[x]; only one is allowed",
+                    current)
             }
             previous = name
             path.append(PathStep(name, index: property.element.repeats ? index : nil))
@@ -121,8 +132,10 @@ private struct XMLToFHIR {
         return FHIRElement(type: type.name, properties: properties)
     }
 
-    private func add(_ value: FHIRValue, name: String, property: TypeDefinition.Property,
-                     to properties: inout [FHIRProperty], indices: inout [Int]) {
+    private func add(
+        _ value: FHIRValue, name: String, property: TypeDefinition.Property,
+        to properties: inout [FHIRProperty], indices: inout [Int]
+    ) {
         if let existing = properties.firstIndex(where: { $0.name == name }) {
             properties[existing].values.append(value)
         } else {
@@ -131,7 +144,9 @@ private struct XMLToFHIR {
         }
     }
 
-    private mutating func value(_ node: xmlNodePtr, property: TypeDefinition.Property) throws(FHIRReadError) -> FHIRValue? {
+    private mutating func value(_ node: xmlNodePtr, property: TypeDefinition.Property) throws(FHIRReadError)
+        -> FHIRValue?
+    {
         if property.element.isXHTML {
             guard node.namespaceURI == xhtmlNamespace else {
                 throw error(.structure, "the narrative <div> must be in the XHTML namespace \(xhtmlNamespace)", node)
@@ -144,7 +159,9 @@ private struct XMLToFHIR {
         if property.type == "Resource" {
             let children = node.elementChildren
             guard children.count == 1 else {
-                throw error(.structure, "<\(node.name)> must contain exactly one resource, found \(children.count) elements", node)
+                throw error(
+                    .structure, "<\(node.name)> must contain exactly one resource, found \(children.count) elements",
+                    node)
             }
             return .element(try resource(children[0]))
         }
@@ -186,7 +203,9 @@ private struct XMLToFHIR {
                 }
             case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
                 if !current.isWhitespaceText {
-                    throw error(.structure, "text is not allowed inside <\(node.name)> (the value belongs in its value attribute)", current)
+                    throw error(
+                        .structure,
+                        "text is not allowed inside <\(node.name)> (the value belongs in its value attribute)", current)
                 }
             default:
                 break

@@ -26,7 +26,9 @@ public struct FHIRXMLWriter: Sendable {
         String(decoding: try write(resource), as: UTF8.self)
     }
 
-    private func writeElement(_ name: String, _ element: FHIRElement, namespace: Bool, into output: inout XMLOutput) throws(FHIRReadError) {
+    private func writeElement(_ name: String, _ element: FHIRElement, namespace: Bool, into output: inout XMLOutput)
+        throws(FHIRReadError)
+    {
         let type = schema.type(named: element.type)
         output.path.append(name)
         defer { output.path.removeLast() }
@@ -36,7 +38,9 @@ public struct FHIRXMLWriter: Sendable {
         if namespace { output.bytes.append(contentsOf: " xmlns=\"http://hl7.org/fhir\"".utf8) }
         var children: [FHIRProperty] = []
         for property in element.properties {
-            if type?.property(property.name)?.element.isXMLAttribute == true, let value = property.values.first?.primitive?.value {
+            if type?.property(property.name)?.element.isXMLAttribute == true,
+                let value = property.values.first?.primitive?.value
+            {
                 try output.attribute(property.name, value)
             } else {
                 children.append(property)
@@ -78,7 +82,9 @@ public struct FHIRXMLWriter: Sendable {
         output.bytes.append(contentsOf: "</\(name)>".utf8)
     }
 
-    private func writePrimitive(_ name: String, _ primitive: FHIRPrimitive, into output: inout XMLOutput) throws(FHIRReadError) {
+    private func writePrimitive(_ name: String, _ primitive: FHIRPrimitive, into output: inout XMLOutput)
+        throws(FHIRReadError)
+    {
         output.newline()
         output.bytes.append(UInt8(ascii: "<"))
         output.bytes.append(contentsOf: name.utf8)
@@ -125,8 +131,10 @@ private struct XMLOutput {
     func checkCharacters(_ text: String) throws(FHIRReadError) {
         if PrimitiveLexical.allBytes(text, { $0 >= 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) { return }
         if let bad = text.utf8.first(where: { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }) {
-            throw FHIRReadError(.encoding, "the control character U+00\(bad < 16 ? "0" : "")\(String(bad, radix: 16, uppercase: true)) cannot be written in XML 1.0",
-                                path: path.joined(separator: "."))
+            throw FHIRReadError(
+                .encoding,
+                "the control character U+00\(bad < 16 ? "0" : "")\(String(bad, radix: 16, uppercase: true)) cannot be written in XML 1.0",
+                path: path.joined(separator: "."))
         }
     }
 }

@@ -43,7 +43,9 @@ public enum XHTML {
     static func isSimpleCanonical(_ text: String, maxDepth: Int) -> Bool {
         let prefix = "<div xmlns=\"http://www.w3.org/1999/xhtml\">"
         return text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
-            guard bytes.count > prefix.utf8.count + 6, bytes.starts(with: prefix.utf8), bytes.suffix(6).elementsEqual("</div>".utf8) else { return false }
+            guard bytes.count > prefix.utf8.count + 6, bytes.starts(with: prefix.utf8),
+                bytes.suffix(6).elementsEqual("</div>".utf8)
+            else { return false }
             var stack: [ArraySlice<UInt8>] = [ArraySlice("div".utf8)]
             var i = prefix.utf8.count
             var justOpened = true
@@ -58,7 +60,8 @@ public enum XHTML {
                         var j = i + 2
                         while j < end, isNameByte(bytes[j]) { j += 1 }
                         guard j < end, bytes[j] == UInt8(ascii: ">"), let open = stack.last, !justOpened,
-                              open.elementsEqual(bytes[(i + 2)..<j]) else { return false }
+                            open.elementsEqual(bytes[(i + 2)..<j])
+                        else { return false }
                         stack.removeLast()
                         i = j + 1
                         if stack.isEmpty { return i == end }
@@ -82,7 +85,13 @@ public enum XHTML {
                     }
                 case UInt8(ascii: "&"):
                     let rest = bytes[i...]
-                    if rest.starts(with: "&amp;".utf8) { i += 5 } else if rest.starts(with: "&lt;".utf8) || rest.starts(with: "&gt;".utf8) { i += 4 } else { return false }
+                    if rest.starts(with: "&amp;".utf8) {
+                        i += 5
+                    } else if rest.starts(with: "&lt;".utf8) || rest.starts(with: "&gt;".utf8) {
+                        i += 4
+                    } else {
+                        return false
+                    }
                     justOpened = false
                 case UInt8(ascii: ">"), 0x0D:
                     return false

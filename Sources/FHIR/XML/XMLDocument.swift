@@ -13,9 +13,12 @@ final class XMLDocumentOwner {
 
     init(parsing bytes: UnsafeBufferPointer<UInt8>, limits: FHIRReadLimits) throws(FHIRReadError) {
         guard bytes.count <= limits.maxInputBytes else {
-            throw FHIRReadError(.limit, "the input is \(bytes.count) bytes, over the limit of \(limits.maxInputBytes) bytes")
+            throw FHIRReadError(
+                .limit, "the input is \(bytes.count) bytes, over the limit of \(limits.maxInputBytes) bytes")
         }
-        guard bytes.count <= Int(Int32.max) else { throw FHIRReadError(.limit, "the input is too large for the XML parser") }
+        guard bytes.count <= Int(Int32.max) else {
+            throw FHIRReadError(.limit, "the input is too large for the XML parser")
+        }
         try XMLDocumentOwner.checkProlog(bytes)
         guard let context = painpath_xml_new_parser_context() else {
             throw FHIRReadError(.syntax, "the XML parser could not be created (out of memory)")
@@ -49,7 +52,8 @@ final class XMLDocumentOwner {
     /// libxml2 sees the bytes: entity declarations (billion laughs, XXE) never reach the parser.
     private static func checkProlog(_ bytes: UnsafeBufferPointer<UInt8>) throws(FHIRReadError) {
         if bytes.count >= 2, (bytes[0] == 0xFE && bytes[1] == 0xFF) || (bytes[0] == 0xFF && bytes[1] == 0xFE) {
-            throw FHIRReadError(.syntax, "the input is UTF-16 (byte order mark); FHIR XML must be UTF-8", line: 1, column: 1)
+            throw FHIRReadError(
+                .syntax, "the input is UTF-16 (byte order mark); FHIR XML must be UTF-8", line: 1, column: 1)
         }
         if bytes.count >= 4, bytes[0] == 0, bytes[1] == 0x3C || bytes[1] == 0 {
             throw FHIRReadError(.syntax, "the input is UTF-16 or UTF-32; FHIR XML must be UTF-8", line: 1, column: 1)
@@ -62,7 +66,9 @@ final class XMLDocumentOwner {
         while index < bytes.count {
             // Skip whitespace, the XML declaration, processing instructions and comments.
             let byte = bytes[index]
-            if byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 || byte == 0xEF || byte == 0xBB || byte == 0xBF {
+            if byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 || byte == 0xEF || byte == 0xBB
+                || byte == 0xBF
+            {
                 index += 1
                 continue
             }
@@ -72,9 +78,12 @@ final class XMLDocumentOwner {
                 guard let end = find(bytes, "?>", from: index) else { return }
                 index = end + 2
             } else if next == UInt8(ascii: "!") {
-                if index + doctype.count <= bytes.count, (0..<doctype.count).allSatisfy({ bytes[index + $0] == doctype[$0] }) {
-                    throw FHIRReadError(.forbidden, "a DOCTYPE is not allowed in FHIR XML (entities and DTDs are refused)",
-                                        line: lineNumber(bytes, index), column: nil)
+                if index + doctype.count <= bytes.count,
+                    (0..<doctype.count).allSatisfy({ bytes[index + $0] == doctype[$0] })
+                {
+                    throw FHIRReadError(
+                        .forbidden, "a DOCTYPE is not allowed in FHIR XML (entities and DTDs are refused)",
+                        line: lineNumber(bytes, index), column: nil)
                 }
                 guard let end = find(bytes, "-->", from: index) else { return }
                 index = end + 3
@@ -110,7 +119,8 @@ final class XMLDocumentOwner {
         let column = error.pointee.int2 > 0 ? Int(error.pointee.int2) : nil
         // XML_ERR_UNDECLARED_ENTITY & co. are syntax for us; libxml2's own limits (depth, text size) are limits.
         let code = xmlParserErrors(rawValue: UInt32(error.pointee.code))
-        let kind: FHIRReadError.Kind = (code == XML_ERR_INTERNAL_ERROR || message.contains("Huge input") || message.contains("Excessive depth"))
+        let kind: FHIRReadError.Kind =
+            (code == XML_ERR_INTERNAL_ERROR || message.contains("Huge input") || message.contains("Excessive depth"))
             ? .limit : .syntax
         return FHIRReadError(kind, message, line: line, column: column)
     }

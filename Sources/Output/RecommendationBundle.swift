@@ -79,7 +79,7 @@ struct OutputContext {
 
     /// The pain conditions the plan addresses: conditions with a pain phenotype.
     var painConditions: [String] {
-        unique(facts.conditions.filter { !$0.phenotypes.isEmpty }.map(\.reference)).filter(isLiteralReference)
+        facts.conditions.filter { !$0.phenotypes.isEmpty }.map(\.reference).uniqued().filter(isLiteralReference)
     }
 
     func concept(_ proposal: Proposal) -> CodeableConcept {
@@ -125,9 +125,11 @@ struct OutputContext {
     /// Reason resources a request may name in `reasonReference` (by type), led by the pain conditions
     /// when the reasons name no Condition; every other source goes to `supportingInfo`.
     func reasonSplit(_ reasons: [Reason], allowed: Set<String>) -> (reasons: [Reference], supporting: [Reference]) {
-        let sources = unique(reasons.flatMap(\.sources)).filter(isLiteralReference)
+        let sources = reasons.flatMap(\.sources).uniqued().filter(isLiteralReference)
         var because = sources.filter { allowed.contains(resourceType($0)) }
-        if !because.contains(where: { resourceType($0) == "Condition" }) { because = unique(painConditions + because) }
+        if !because.contains(where: { resourceType($0) == "Condition" }) {
+            because = (painConditions + because).uniqued()
+        }
         let supporting = sources.filter { !because.contains($0) }
         return (because.map { Reference(reference: $0) }, supporting.map { Reference(reference: $0) })
     }
@@ -199,7 +201,7 @@ struct OutputContext {
         issue.patient = patient
         issue.identified = now
         let implicated =
-            unique(detected.warning.implicated).filter(isLiteralReference)
+            detected.warning.implicated.uniqued().filter(isLiteralReference)
             + detected.warning.implicatedProposals.compactMap { requestURLs[$0] }
         issue.implicated = implicated.map { Reference(reference: $0) }
         issue.detail = detected.warning.detail + " Why: " + Self.describe(detected.reasons) + "."
@@ -233,7 +235,7 @@ struct OutputContext {
         plan.addresses = painConditions.map { Reference(reference: $0) }
         let used = result.recommendations.flatMap(\.reasons) + result.warnings.flatMap(\.reasons)
         plan.supportingInfo =
-            unique(used.flatMap(\.sources)).filter(isLiteralReference).map { Reference(reference: $0) }
+            used.flatMap(\.sources).uniqued().filter(isLiteralReference).map { Reference(reference: $0) }
             + issues.map { Reference(reference: fullUrl($0)) }
         plan.activities = result.recommendations.map { recommendation in
             if let url = requestURLs[recommendation.proposal.key], recommendation.kind != .activity {
@@ -310,8 +312,3 @@ func isLiteralReference(_ reference: String) -> Bool {
 }
 
 func resourceType(_ reference: String) -> String { String(reference.split(separator: "/").first ?? "") }
-
-func unique(_ values: [String]) -> [String] {
-    var seen = Set<String>()
-    return values.filter { seen.insert($0).inserted }
-}

@@ -2,10 +2,13 @@
 """Generate PainPath's terminology profiles (profiles/ValueSet-*.json, the RxNorm product → ingredient
 ConceptMap, the CDC 2022 MME conversion factors) from ../shared/terminology/.
 
-Every code comes from `codes.csv` (looked up by its `concept` column) or from EXTRA below, where each
-code added by hand names the public source it was checked against. Each concept carries its verification
-status (verified | secondary | unverified) and its source as extensions, so nothing unverified passes
-unmarked. Deterministic: the same inputs give the same files.
+Hand-checked codes come from `codes.csv` (looked up by its `concept` column) or from EXTRA below, where each
+code added by hand names the public source it was checked against; each such concept carries its verification
+status (verified | secondary | unverified) and its source as extensions. Official members (VSAC expansions of
+the AHRQ Pain Management Summary, the CDC opioid CDS value sets and OMTK drug table, the eCQM value sets of
+canvas==0.261.0, downloaded with pip) come from scripts/official_terminology.py, which says how members were
+chosen where an official set is broader than the fact; each is written as its own compose.include whose
+code-source extension names the official set. Deterministic: the same inputs give the same files.
 
 Usage: scripts/generate-terminology-profiles.py [TERMINOLOGY_DIR] [PROFILES_DIR]
 """
@@ -14,6 +17,9 @@ import json
 import os
 import re
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import official_terminology  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TERMS = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "..", "shared", "terminology")
@@ -189,6 +195,19 @@ VALUE_SETS = {
         "Service delivery location: orthopaedics clinic", "Service delivery location: neurosurgery unit", "Service delivery location: rheumatology clinic"]),
     "procedure-successful": ("Procedure outcome: successful", ["Procedure outcome: successful"]),
     "opioid-taper": ("Opioid tapering", ["Opioid tapering management"]),
+    # opioid safety (GUIDELINE §2.7) and the CDC guideline's scope: official members only, plus hand rows
+    "opioid-use-disorder": ("Opioid use disorder", ["Opioid use disorder", "Opioid dependence", "Opioid abuse",
+        "Opioid dependence in remission"]),
+    "naloxone-medications": ("Naloxone for overdose (nasal spray, injection)", []),
+    "buprenorphine-methadone-medications": ("Buprenorphine or methadone (medication for opioid use disorder)", []),
+    "pdmp-review": ("Prescription drug monitoring programme review", []),
+    "urine-drug-screen": ("Urine drug screening", ["Urine drug screening"]),
+    "pain-treatment-plan": ("Pain treatment plan", []),
+    "active-cancer": ("Active cancer (malignant neoplasm)", []),
+    "sickle-cell-disease": ("Sickle cell disease", []),
+    "hospice-end-of-life": ("Hospice, palliative or end-of-life care", []),
+    "limited-life-expectancy": ("Limited life expectancy", []),
+    "sleep-disordered-breathing": ("Sleep-disordered breathing", []),
 }
 
 # Medication classes by ingredient name (products come from the product map).
@@ -229,17 +248,32 @@ def concept_entry(code, display, status, source):
     return {"extension": entry.pop("extension"), **entry}
 
 
-def value_set(vid, title, codes, description):
+def value_set(vid, title, codes, description, official=(), included_sets=()):
     includes = {}
+    seen = set()
     for system, code, display, status, source in codes:
         includes.setdefault(system, [])
-        if code not in [c["code"] for c in includes[system]]:
+        if (system, code) not in seen:
+            seen.add((system, code))
             includes[system].append(concept_entry(code, display, status, source))
+    compose = [{"system": s, "concept": c} for s, c in includes.items()]
+    # Official members: one include per source and system, named by a code-source extension.
+    for selection in official:
+        by_system = {}
+        for system, code, display in selection.codes:
+            if (system, code) in seen:
+                continue
+            seen.add((system, code))
+            by_system.setdefault(system, []).append({"code": code, **({"display": display} if display else {})})
+        for system in sorted(by_system):
+            concepts = sorted(by_system[system], key=lambda c: c["code"])
+            compose.append({"extension": [{"url": EXT_SOURCE, "valueString": selection.source}],
+                            "system": system, "concept": concepts})
     return {
         "resourceType": "ValueSet", "id": vid, "url": f"{BASE}/ValueSet/{vid}", "version": VERSION, "name": "".join(p.capitalize() for p in vid.split("-")),
         "title": title, "status": "active", "experimental": False, "publisher": "PainPath",
         "description": description,
-        "compose": {"include": [{"system": s, "concept": c} for s, c in includes.items()]},
+        "compose": {"include": compose + [{"valueSet": [f"{BASE}/ValueSet/{other}"]} for other in included_sets]},
     }
 
 
@@ -257,6 +291,13 @@ def main():
             f.write("\n")
         written.append(name)
 
+    cache = os.path.join(HERE, "..", ".build", "terminology-sources")
+    sources = official_terminology.Sources(TERMS, cache)
+    official = official_terminology.official_members(sources)
+    unknown = set(official) - set(VALUE_SETS) - {f"medication-class-{c}" for c in CLASSES}
+    if unknown:
+        sys.exit(f"official members for unknown value sets: {sorted(unknown)}")
+
     for vid, (title, concepts) in VALUE_SETS.items():
         codes = []
         for name in concepts:
@@ -266,14 +307,49 @@ def main():
                 if r["code"]:  # rows marked UNVERIFIED with no code give nothing to match
                     codes.append((r["system"], r["code"], r["display"], status_of(r["source"]), r["source"]))
         codes += list(EXTRA.get(vid, []))
-        if not codes:
+        if not codes and not official.get(vid):
             sys.exit(f"{vid}: no codes")
         write(f"ValueSet-{vid}.json", value_set(vid, title, codes,
-              f"{title}. Codes from shared/terminology/codes.csv and hand-checked additions; each concept's "
-              f"code-verification extension says verified, secondary (third-party sources only) or unverified."))
+              f"{title}. Codes from shared/terminology/codes.csv and hand-checked additions (each concept's "
+              f"code-verification extension says verified, secondary or unverified), then official members, one "
+              f"include per official value set named by its code-source extension.", official.get(vid, ()),
+              official_terminology.INCLUDED_SETS.get(vid, ())))
 
     # Products → ingredients, with strength and release, from the product list.
     products = list(csv.DictReader(open(os.path.join(TERMS, "rxnorm_product_codes_by_ingredient.csv"), encoding="utf-8")))
+    # More products: the OMTK opioid table (every opioid product, with strength and dose form), and every
+    # product named in the CDC and eCQM sets whose RxNorm name parses into ingredients PainPath knows.
+    # New opioid and benzodiazepine ingredients join their class (the official sets say which they are).
+    listed = {(p["ingredient"], p["rxnorm_code"]) for p in products}
+    def add_product(ingredient, code, display):
+        if (ingredient, code) not in listed:
+            listed.add((ingredient, code))
+            products.append({"ingredient": ingredient, "rxnorm_code": code, "display": display})
+    for row in sources.omtk():
+        ingredient = row["ingredientName"].lower()
+        if ingredient != "tramadol" and ingredient not in CLASSES["opioid"]:
+            CLASSES["opioid"].append(ingredient)
+        add_product(ingredient, row["drugCode"], row["drugName"])
+    benzodiazepines = {code for _system, code, _display in official["medication-class-benzodiazepine"][0].codes}
+    for code, display, _source in sources.medicine_names():
+        parsed = official_terminology.parse_name(display)
+        if not parsed:
+            continue
+        for ingredient, _value, _unit in parsed:
+            if code in benzodiazepines and len(parsed) == 1 and ingredient not in CLASSES["benzodiazepine"]:
+                CLASSES["benzodiazepine"].append(ingredient)
+    known = {i for v in CLASSES.values() for i in v}
+    for code, display, _source in sources.medicine_names():
+        for ingredient, _value, _unit in official_terminology.parse_name(display) or []:
+            if ingredient in known:
+                add_product(ingredient, code, display)
+    # A combination product lists every ingredient its name gives (also those PainPath has no class for:
+    # caffeine, benzhydrocodone…), so that only a truly single-ingredient product makes an ingredient a
+    # member of a class.
+    for p in list(products):
+        for ingredient, _value, _unit in official_terminology.parse_name(p["display"]) or []:
+            add_product(ingredient, p["rxnorm_code"], p["display"])
+    products.sort(key=lambda p: (p["ingredient"], int(p["rxnorm_code"])))
     ingredient_code = {}
     for ingredient in sorted({p["ingredient"] for p in products} | {i for v in CLASSES.values() for i in v}):
         if ingredient in EXTRA_INGREDIENTS:
@@ -284,6 +360,10 @@ def main():
             if r["system"] == RXNORM and r["code"]:
                 ingredient_code[ingredient] = (r["code"], status_of(r["source"]), r["source"])
                 break
+    # Tramadol is its own class (GUIDELINE §1), though the official opioid sets hold its products.
+    tramadol_products = {p["rxnorm_code"] for p in products if p["ingredient"] == "tramadol"}
+    for selection in official["medication-class-opioid"]:
+        selection.codes = [c for c in selection.codes if c[1] not in tramadol_products]
     for cls, ingredients in CLASSES.items():
         codes = []
         for ing in ingredients:
@@ -295,7 +375,8 @@ def main():
                 codes.append((RXNORM, p["rxnorm_code"], p["display"], "secondary", None))
         write(f"ValueSet-medication-class-{cls}.json", value_set(f"medication-class-{cls}", f"Medication class: {cls}", codes,
               f"RxNorm ingredients and products of the class {cls}: ingredient codes from codes.csv, products from "
-              "rxnorm_product_codes_by_ingredient.csv (third-party value-set expansions, hence 'secondary')."))
+              "rxnorm_product_codes_by_ingredient.csv, the OMTK table and the CDC and eCQM sets (by RxNorm name), then "
+              "official members by product code.", official.get(f"medication-class-{cls}", ())))
 
     strength_re = re.compile(r"([0-9]+(?:\.[0-9]+)?) (MG|MCG|UNT)(/ML|/HR|/ACTUAT|/MG)?")
     elements = {}
@@ -334,7 +415,8 @@ def main():
         "version": VERSION, "name": "RxNormProductToIngredient", "title": "RxNorm product → ingredient, with strength, release and route",
         "status": "active", "experimental": False, "publisher": "PainPath",
         "description": "Built from shared/terminology/rxnorm_product_codes_by_ingredient.csv (product codes from public VSAC/CDC value-set "
-                       "expansions). Strength, release (extended: 'Extended Release', 'NN HR', transdermal systems, methadone) and route are read "
+                       "expansions), the CDC opioid CDS OMTK drug table, and the RxNorm names of the CDC and eCQM (canvas==0.261.0) "
+                       "medication sets whose ingredients PainPath knows. Strength, release (extended: 'Extended Release', 'NN HR', transdermal systems, methadone) and route are read "
                        "from the RxNorm display. Ingredient codes as in codes.csv; an ingredient without a verified code has only its name.",
         "sourceUri": RXNORM, "targetUri": RXNORM,
         "group": [{"source": RXNORM, "target": RXNORM, "element": [elements[k] for k in sorted(elements, key=int)]}],

@@ -29,10 +29,7 @@ extension Context {
                 for ingredient in terminology.ingredients(of: concept) {
                     facts.allergicIngredients[ingredient.ingredient, default: []].append(reference)
                 }
-                for medicationClass in MedicationClass.allCases
-                where terminology.valueSets["medication-class-\(medicationClass.rawValue)"]?.contains(where: { key in
-                    concept.codings.contains { $0.system == key.system && $0.code == key.code }
-                }) == true {
+                for medicationClass in MedicationClass.allCases where terminology.contains(medicationClass, concept) {
                     facts.allergicClasses[medicationClass, default: []].append(reference)
                 }
             }
@@ -63,27 +60,42 @@ extension Context {
                 medication = Medication(resolved)
                 concept = medication?.code
             }
+            // By code (the concept, then a Medication's ingredients), else by its RxNorm-style name.
+            let terminology = self.terminology
+            let itemConcepts = medication?.ingredients.compactMap { $0.item?.codeableConcept } ?? []
             var ingredients = terminology.ingredients(of: concept)
-            if ingredients.isEmpty, let medication {
-                ingredients = medication.ingredients.flatMap { terminology.ingredients(of: $0.item?.codeableConcept) }
+            if ingredients.isEmpty { ingredients = itemConcepts.flatMap { terminology.ingredients(of: $0) } }
+            var byName = false
+            if ingredients.isEmpty, let recognised = ([concept] + itemConcepts).compactMap({ terminology.recognise($0) }).first {
+                ingredients = recognised.ingredients
+                byName = true
             }
             // A coding without text or display is named by its ingredients, so the explanation reads
             // "oxycodone", not "7804".
             let hasName = concept?.text != nil || concept?.codings.contains { $0.display != nil } == true
-            let label =
+            let name =
                 hasName || ingredients.isEmpty
                 ? self.label(concept) : ingredients.map(\.ingredient).joined(separator: " / ")
+            let label = byName ? name + " (recognised by name)" : name
             let anticoagulant =
                 terminology.contains(.anticoagulants, concept)
-                || (terminology.valueSetDisplays[ValueSetID.anticoagulants.rawValue] ?? []).contains {
+                || (terminology.valueSet(.anticoagulants)?.displays ?? []).contains {
                     label.lowercased().contains($0)
                 }
             if anticoagulant, state == .active {
                 facts.contraindications[.nsaid, default: []].append(
                     Contraindication(.activeAnticoagulant(label: label), [reference]))
             }
+            // The classes of its ingredients, and of the class value sets that list the product itself
+            // (acetaminophen/benzhydrocodone is in the opioid set though benzhydrocodone has no class).
+            // A product known only by its class (an official set lists it, the product map does not)
+            // stands as that class, its ingredient and dose unknown.
+            let listedIn = MedicationClass.allCases.filter { terminology.contains($0, concept) }
+            if ingredients.isEmpty, let only = listedIn.first, listedIn.count == 1 {
+                ingredients = [ProductIngredient(ingredient: only.label)]
+            }
             guard !ingredients.isEmpty else { continue }
-            let classes = Set(ingredients.flatMap { terminology.classes(of: $0.ingredient) })
+            let classes = Set(ingredients.flatMap { terminology.classes(of: $0.ingredient) }).union(listedIn)
             guard !classes.isEmpty else { continue }
 
             // When it was taken.

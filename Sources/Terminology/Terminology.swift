@@ -37,17 +37,39 @@ public struct ProductIngredient: Hashable, Sendable {
     public let strengthUnit: String?
     public let release: Release
     public let route: RouteKind
+
+    public init(
+        ingredient: String, strengthMilligrams: Double? = nil, strengthUnit: String? = nil,
+        release: Release = .immediate, route: RouteKind = .other
+    ) {
+        self.ingredient = ingredient
+        self.strengthMilligrams = strengthMilligrams
+        self.strengthUnit = strengthUnit
+        self.release = release
+        self.route = route
+    }
 }
 
-/// Value sets, the RxNorm product → ingredient map and the MME factors, loaded from `profiles/`.
-/// Matching is by system and code. Displays are compared in one place only: a medicine whose code
-/// is unknown is recognised as an anticoagulant when its name contains a display of that value set
-/// (`valueSetDisplays`, read by the medication reader).
+/// How a medicine concept was recognised.
+public struct RecognisedMedicine: Sendable {
+    public enum How: Sendable, Equatable {
+        /// An RxNorm product or ingredient code of the product map (or mapped onto one locally).
+        case code
+        /// No known code: its RxNorm-style name, in `display` or `text`.
+        case name(String)
+    }
+    public let ingredients: [ProductIngredient]
+    public let how: How
+}
+
+/// Value sets, the RxNorm product → ingredient map and the MME factors, loaded from `profiles/`
+/// (and a site's local directory). Value sets are keyed by canonical URL and indexed
+/// (`ValueSetIndex`). Matching is by system and code; names are read in one case only: a medicine
+/// whose code is unknown is recognised by its RxNorm-style name (`recognise`), and the explanation
+/// says so.
 public struct Terminology: Sendable {
-    /// Value set id → its codes.
-    public let valueSets: [String: Set<CodeKey>]
-    /// Value set id → the lowercased displays of its concepts (to recognise a drug named only in text).
-    public let valueSetDisplays: [String: [String]]
+    /// Canonical URL → the value set's index.
+    public let valueSets: [String: ValueSetIndex]
     /// RxNorm product code → its ingredients.
     public let products: [String: [ProductIngredient]]
     /// RxNorm ingredient code → ingredient name.
@@ -56,13 +78,35 @@ public struct Terminology: Sendable {
     public let ingredientClasses: [String: Set<MedicationClass>]
     /// Ingredient name → CDC 2022 conversion factor (per mg/day; fentanyl patch per mcg/h).
     public let mmeFactors: [String: Double]
+    /// Local codes mapped onto shipped ones by a site's ConceptMaps: local → shipped.
+    public let aliases: [CodeKey: [CodeKey]]
+    /// Every code some value set, the product map or an alias knows (for the unmatched-code report).
+    let knownCodes: Set<CodeKey>
+    let knownPrefixes: [String: Set<String>]
     /// Where it was loaded from, and a digest of the files (for provenance and reload logs).
     public let source: String
     public let digest: String
+    /// Ingredient names, longest first, for recognising a medicine by name.
+    let ingredientNamesByLength: [String]
+
+    public static let base = "https://painpath.example.org/fhir"
+    public static func url(_ id: ValueSetID) -> String { base + "/ValueSet/" + id.rawValue }
+    public static func url(_ medicationClass: MedicationClass) -> String {
+        base + "/ValueSet/medication-class-" + medicationClass.rawValue
+    }
+
+    public func valueSet(_ id: ValueSetID) -> ValueSetIndex? { valueSets[Self.url(id)] }
+
+    /// The code itself, then what a site's ConceptMaps map it onto.
+    func candidates(_ key: CodeKey) -> [CodeKey] {
+        let key = key.normalized
+        guard let mapped = aliases[key] else { return [key] }
+        return [key] + mapped
+    }
 
     public func contains(_ valueSet: ValueSetID, system: String?, code: String?) -> Bool {
-        guard let system, let code else { return false }
-        return valueSets[valueSet.rawValue]?.contains(CodeKey(system, code)) ?? false
+        guard let system, let code, let index = valueSets[Self.url(valueSet)] else { return false }
+        return candidates(CodeKey(system, code)).contains(where: index.contains)
     }
 
     public func contains(_ valueSet: ValueSetID, _ coding: Coding) -> Bool {
@@ -77,29 +121,62 @@ public struct Terminology: Sendable {
         concepts.contains { contains(valueSet, $0) }
     }
 
+    /// A concept coded in the value set of a medication class.
+    public func contains(_ medicationClass: MedicationClass, _ concept: CodeableConcept?) -> Bool {
+        guard let concept, let index = valueSets[Self.url(medicationClass)] else { return false }
+        return concept.codings.contains { coding in
+            guard let system = coding.system, let code = coding.code else { return false }
+            return candidates(CodeKey(system, code)).contains(where: index.contains)
+        }
+    }
+
+    /// Whether any value set, the product map or a local map knows this code.
+    public func isKnown(system: String?, code: String?) -> Bool {
+        guard let system, let code else { return false }
+        return candidates(CodeKey(system, code)).contains { key in
+            knownCodes.contains(key) || ValueSetIndex.matchesPrefix(key, knownPrefixes)
+                || (key.system == CodeSystems.rxnorm && (products[key.code] != nil || ingredientNames[key.code] != nil))
+        }
+    }
+
     /// The ingredients of a medication concept: RxNorm products through the map, RxNorm
-    /// ingredient codes directly. Empty when nothing in the concept is known.
+    /// ingredient codes directly. Empty when nothing in the concept is known by code.
     public func ingredients(of concept: CodeableConcept?) -> [ProductIngredient] {
         guard let concept else { return [] }
-        for coding in concept.codings where coding.system == CodeSystems.rxnorm {
-            guard let code = coding.code else { continue }
-            if let found = products[code] { return found }
-            if let name = ingredientNames[code] {
-                return [
-                    ProductIngredient(
-                        ingredient: name, strengthMilligrams: nil, strengthUnit: nil, release: .immediate, route: .other
-                    )
-                ]
+        for coding in concept.codings {
+            guard let system = coding.system, let code = coding.code else { continue }
+            for key in candidates(CodeKey(system, code)) where key.system == CodeSystems.rxnorm {
+                if let found = products[key.code] { return found }
+                if let name = ingredientNames[key.code] {
+                    return [
+                        ProductIngredient(
+                            ingredient: name, strengthMilligrams: nil, strengthUnit: nil, release: .immediate,
+                            route: .other)
+                    ]
+                }
             }
         }
         return []
     }
 
+    /// A medicine by code, else by its RxNorm-style name in a display or the text
+    /// ("duloxetine 30 MG Delayed Release Oral Capsule [Cymbalta]"). Nil when neither is known.
+    public func recognise(_ concept: CodeableConcept?) -> RecognisedMedicine? {
+        let byCode = ingredients(of: concept)
+        if !byCode.isEmpty { return RecognisedMedicine(ingredients: byCode, how: .code) }
+        guard let concept else { return nil }
+        for name in [concept.text] + concept.codings.map(\.display) {
+            guard let name, let parsed = RxNormName(name, knownIngredients: ingredientNamesByLength) else { continue }
+            return RecognisedMedicine(ingredients: parsed.ingredients, how: .name(name))
+        }
+        return nil
+    }
+
     public func classes(of ingredient: String) -> Set<MedicationClass> { ingredientClasses[ingredient] ?? [] }
 }
 
-/// The value sets the case builder and the rules use. Each has a file
-/// `profiles/ValueSet-<rawValue>.json`; a test checks that every one exists.
+/// The value sets the case builder and the rules use, at `<base>/ValueSet/<rawValue>`
+/// (`profiles/ValueSet-<rawValue>.json`). Loading fails when one is missing or empty.
 public enum ValueSetID: String, CaseIterable, Sendable {
     case lowBackPain = "low-back-pain"
     case radicularPain = "radicular-pain"
@@ -168,6 +245,18 @@ public enum ValueSetID: String, CaseIterable, Sendable {
     case specialistSetting = "specialist-setting"
     case procedureSuccessful = "procedure-successful"
     case opioidTaper = "opioid-taper"
+    // Opioid safety (GUIDELINE §2.7) and the CDC guideline's scope.
+    case opioidUseDisorder = "opioid-use-disorder"
+    case naloxoneMedications = "naloxone-medications"
+    case moudMedications = "buprenorphine-methadone-medications"
+    case pdmpReview = "pdmp-review"
+    case urineDrugScreen = "urine-drug-screen"
+    case painTreatmentPlan = "pain-treatment-plan"
+    case activeCancer = "active-cancer"
+    case sickleCellDisease = "sickle-cell-disease"
+    case hospiceOrEndOfLife = "hospice-end-of-life"
+    case limitedLifeExpectancy = "limited-life-expectancy"
+    case sleepDisorderedBreathing = "sleep-disordered-breathing"
 }
 
 /// Medication classes of GUIDELINE §1; each has `profiles/ValueSet-medication-class-<rawValue>.json`.

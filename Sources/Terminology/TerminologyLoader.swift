@@ -7,7 +7,6 @@ public struct TerminologyError: Error, CustomStringConvertible, Sendable {
 }
 
 extension Terminology {
-    static let base = "https://painpath.example.org/fhir"
     static let strengthExtension = base + "/StructureDefinition/ingredient-strength"
     static let releaseExtension = base + "/StructureDefinition/release"
     static let routeExtension = base + "/StructureDefinition/route-kind"
@@ -33,25 +32,59 @@ extension Terminology {
         }
     }
 
-    /// Locates the profiles (see `locateProfiles`) and loads them; the error says which step failed
-    /// and how to point at the right directory. `Terminology.source` is the directory used.
-    public static func locateAndLoad(explicit: String? = nil) throws(TerminologyError) -> Terminology {
-        guard let directory = locateProfiles(explicit: explicit) else {
+    /// Locates the profiles (see `locateProfiles`) and loads them with a site's local directory
+    /// (`local`, else `PAINPATH_PROFILES_LOCAL`); the error says which step failed and how to point
+    /// at the right directory. `Terminology.source` is the directory used.
+    public static func locateAndLoad(
+        explicit: String? = nil, local: String? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(TerminologyError) -> Terminology {
+        guard let directory = locateProfiles(explicit: explicit, environment: environment) else {
             throw TerminologyError(
                 "no profiles directory found (set --profiles, profiles.directory or PAINPATH_PROFILES)")
         }
-        do { return try load(from: directory) } catch {
+        let local = local ?? environment["PAINPATH_PROFILES_LOCAL"].flatMap { $0.isEmpty ? nil : $0 }
+        do { return try load(from: directory, local: local) } catch {
             throw TerminologyError("cannot load the profiles in \(directory): \(error)")
         }
     }
 
-    /// Loads every ValueSet, the product map and the MME factors from a profiles directory.
-    /// Fails (with the file named) when a file is unreadable or a value set the code needs is missing.
-    public static func load(from directory: String) throws -> Terminology {
-        let reader = FHIRReader()
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".json") }
-            .sorted()
+    /// Terminology files may be larger than an inbox bundle (official expansions hold thousands of
+    /// codes), but not without bound.
+    public static let fileLimits: FHIRReadLimits = {
+        var limits = FHIRReadLimits.default
+        limits.maxInputBytes = 128 << 20
+        limits.maxStringBytes = 16 << 20
+        return limits
+    }()
+
+    /// Loads every ValueSet, ConceptMap and CodeSystem of a profiles directory, then those of a
+    /// site's local directory: a local ValueSet with a shipped URL extends that set, a local
+    /// ConceptMap maps local codes onto shipped ones. Fails, naming the file, when a file cannot be
+    /// read, a set includes one that does not exist, or a value set the code needs is missing or empty.
+    public static func load(from directory: String, local: String? = nil) throws -> Terminology {
         var hasher = StableHasher()
+        var builder = TerminologyBuilder()
+        for (name, resource) in try readResources(directory, hasher: &hasher) {
+            try builder.add(resource, file: directory + "/" + name, local: false)
+        }
+        if let local {
+            for (name, resource) in try readResources(local, hasher: &hasher) {
+                try builder.add(resource, file: local + "/" + name, local: true)
+            }
+        }
+        return try builder.build(source: directory, digest: hasher.hexDigest)
+    }
+
+    static func readResources(_ directory: String, hasher: inout StableHasher) throws -> [(String, FHIRElement)] {
+        let reader = FHIRReader(limits: fileLimits)
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".json") }
+                .sorted()
+        } catch {
+            throw TerminologyError("\(directory): cannot be listed")
+        }
         var resources: [(String, FHIRElement)] = []
         for name in names {
             let path = directory + "/" + name
@@ -67,104 +100,10 @@ extension Terminology {
                 throw TerminologyError("\(path): \(error)")
             }
         }
-
-        var valueSets: [String: Set<CodeKey>] = [:]
-        var valueSetDisplays: [String: [String]] = [:]
-        var products: [String: [ProductIngredient]] = [:]
-        var ingredientNames: [String: String] = [:]
-        var mmeByCode: [String: Double] = [:]
-        for (_, resource) in resources {
-            switch resource.type {
-            case "ValueSet":
-                guard let id = resource.string("id") else { continue }
-                var codes = Set<CodeKey>()
-                for include in resource.child("compose")?.children("include") ?? [] {
-                    guard let system = include.string("system") else { continue }
-                    for concept in include.children("concept") {
-                        if let code = concept.string("code") { codes.insert(CodeKey(system, code)) }
-                        if let display = concept.string("display") {
-                            valueSetDisplays[id, default: []].append(display.lowercased())
-                        }
-                    }
-                }
-                valueSets[id] = codes
-            case "ConceptMap" where resource.string("id") == "rxnorm-product-to-ingredient":
-                for group in resource.children("group") {
-                    for element in group.children("element") {
-                        guard let code = element.string("code") else { continue }
-                        products[code] = element.children("target").compactMap(productIngredient)
-                        for target in element.children("target") {
-                            if let ingredientCode = target.string("code"), let name = target.string("display") {
-                                ingredientNames[ingredientCode] = name
-                            }
-                        }
-                    }
-                }
-            case "CodeSystem" where resource.string("id") == "mme-conversion-factors":
-                for concept in resource.children("concept") {
-                    guard let code = concept.string("code") else { continue }
-                    for property in concept.children("property") where property.string("code") == "conversion-factor" {
-                        if let factor = property.string("valueDecimal").flatMap(Double.init) {
-                            mmeByCode[code] = factor
-                        }
-                    }
-                }
-            default:
-                continue
-            }
-        }
-
-        let missing =
-            ValueSetID.allCases.map(\.rawValue).filter { valueSets[$0] == nil }
-            + MedicationClass.allCases.map { "medication-class-\($0.rawValue)" }.filter { valueSets[$0] == nil }
-        guard missing.isEmpty else {
-            throw TerminologyError("\(directory): value sets missing: \(missing.joined(separator: ", "))")
-        }
-        guard !products.isEmpty else {
-            throw TerminologyError("\(directory): ConceptMap-rxnorm-product-to-ingredient.json is missing or empty")
-        }
-
-        // Classes by ingredient: an ingredient belongs to a class when its code or any of its products is in the class's value set.
-        var ingredientClasses: [String: Set<MedicationClass>] = [:]
-        for medicationClass in MedicationClass.allCases {
-            let codes = valueSets["medication-class-\(medicationClass.rawValue)"] ?? []
-            for key in codes where key.system == CodeSystems.rxnorm {
-                let names = products[key.code]?.map(\.ingredient) ?? ingredientNames[key.code].map { [$0] } ?? []
-                // A combination product (acetaminophen/oxycodone) is in several class sets; only the
-                // ingredient whose own class it is takes the class.
-                for name in names
-                where belongs(
-                    name, to: medicationClass, codes: codes, products: products, ingredientNames: ingredientNames)
-                {
-                    ingredientClasses[name, default: []].insert(medicationClass)
-                }
-            }
-        }
-        var mmeFactors: [String: Double] = [:]
-        for (code, factor) in mmeByCode { if let name = ingredientNames[code] { mmeFactors[name] = factor } }
-
-        return Terminology(
-            valueSets: valueSets, valueSetDisplays: valueSetDisplays, products: products,
-            ingredientNames: ingredientNames,
-            ingredientClasses: ingredientClasses, mmeFactors: mmeFactors, source: directory, digest: hasher.hexDigest)
+        return resources
     }
 
-    /// True when the class's value set holds a single-ingredient product of this ingredient, or the
-    /// ingredient's own code.
-    private static func belongs(
-        _ name: String, to medicationClass: MedicationClass, codes: Set<CodeKey>,
-        products: [String: [ProductIngredient]], ingredientNames: [String: String]
-    ) -> Bool {
-        for key in codes where key.system == CodeSystems.rxnorm {
-            if ingredientNames[key.code] == name { return true }
-            if let ingredients = products[key.code], ingredients.count == 1, ingredients[0].ingredient == name {
-                return true
-            }
-        }
-        return false
-    }
-
-    private static func productIngredient(_ target: FHIRElement) -> ProductIngredient? {
+    static func productIngredient(_ target: FHIRElement) -> ProductIngredient? {
         guard let name = target.string("display") else { return nil }
         var strength: Double?
         var unit: String?

@@ -228,7 +228,7 @@ struct RuleIdTests {
     }
 
     @Test func everyValueSetTheCodeNeedsIsInProfiles() {
-        for id in ValueSetID.allCases { #expect(repositoryTerminology.valueSets[id.rawValue] != nil, "\(id.rawValue)") }
+        for id in ValueSetID.allCases { #expect(repositoryTerminology.valueSet(id)?.isEmpty == false, "\(id.rawValue)") }
         #expect(repositoryTerminology.classes(of: "oxycodone") == [.opioid])
         #expect(repositoryTerminology.classes(of: "acetaminophen") == [.acetaminophen])
     }

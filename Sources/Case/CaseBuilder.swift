@@ -63,6 +63,7 @@ public struct CaseBuilder: Sendable {
         context.readMedications(resources, into: &facts)
         context.readProceduresAndRequests(resources, into: &facts)
         context.readImaging(resources, into: &facts)
+        facts.unmatchedCodes = context.unmatchedCodes(resources)
         Derivations.derive(&facts)
         return facts
     }

@@ -58,6 +58,8 @@ public struct ClinicalCase: Sendable {
     public var imaging: [ImagingFact] = []
     public var referrals: [ReferralFact] = []
     public var opioidRiskAssessments: [String] = []
+    /// Codes that matched no value set, product or local map (reported, never guessed from words).
+    public var unmatchedCodes: [UnmatchedCode] = []
     /// Notes for the explanation: what was read leniently or ignored.
     public var notes: [String] = []
 

@@ -16,14 +16,19 @@ extension Context {
         (.scsImplant, .scsImplant), (.opioidTaper, .opioidTaper),
     ]
     /// Therapies without a verified code, recognised by the words of their code text or display.
+    /// Words that name a therapy itself, for a procedure or request with no coding at all (text
+    /// only). An epidural counts as a steroid injection only when a steroid is named: obstetric and
+    /// anaesthetic epidurals are not.
     static let therapyWords: [(String, TherapyKind)] = [
         ("mindfulness", .mindfulness), ("yoga", .yogaOrTaiChi), ("tai chi", .yogaOrTaiChi),
-        ("epidural", .epiduralSteroidInjection), ("medial branch", .medialBranchBlock),
-        ("sacroiliac joint injection", .sacroiliacJointInjection),
+        ("epidural steroid", .epiduralSteroidInjection), ("epidural corticosteroid", .epiduralSteroidInjection),
+        ("medial branch block", .medialBranchBlock), ("sacroiliac joint injection", .sacroiliacJointInjection),
         ("spinal cord stimulator trial", .scsTrial), ("cognitive behavio", .psychological),
-        ("physiotherapy", .physiotherapy),
-        ("physical therapy", .physiotherapy), ("acupuncture", .acupuncture), ("tens", .tens),
+        ("physiotherapy", .physiotherapy), ("physical therapy", .physiotherapy), ("acupuncture", .acupuncture),
+        ("tens", .tens),
     ]
+    /// Words that make an "epidural" something other than a steroid injection.
+    static let notSteroidEpidural = ["anesthe", "anaesthe", "analgesia", "labor", "labour", "obstetric", "delivery"]
     static let guidanceWords = [
         "fluoroscop", "ct-guided", "ct guided", "image-guided", "image guided", "imaging guidance", "ultrasound-guided",
         "ultrasound guided", "under imaging", "with imaging",
@@ -33,13 +38,16 @@ extension Context {
         concepts.flatMap { [$0.text ?? ""] + $0.codings.map { $0.display ?? "" } }.joined(separator: " ").lowercased()
     }
 
+    /// Therapies are recognised by code; words are read only when the concept has no coding at all.
     func therapyKinds(_ concept: CodeableConcept?) -> [TherapyKind] {
         guard let concept else { return [] }
         let coded = Self.therapySets.filter { terminology.contains($0.0, concept) }.map(\.1)
-        if !coded.isEmpty { return coded }
-        let text = " " + words([concept]) + " "
-        return Self.therapyWords.filter { $0.0 == "tens" ? text.contains(" tens ") : text.contains($0.0) }.prefix(1)
-            .map(\.1)
+        if !coded.isEmpty || !concept.codings.isEmpty { return coded }
+        let text = " " + (concept.text ?? "").lowercased() + " "
+        let found = Self.therapyWords.first { $0.0 == "tens" ? text.contains(" tens ") : text.contains($0.0) }
+        guard let found else { return [] }
+        if found.1 == .epiduralSteroidInjection, Self.notSteroidEpidural.contains(where: text.contains) { return [] }
+        return [found.1]
     }
 
     mutating func readProceduresAndRequests(_ resources: [FHIRElement], into facts: inout ClinicalCase) {

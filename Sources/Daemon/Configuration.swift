@@ -32,6 +32,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var defaultSetting = ClinicalCase.CareSetting.primary
     /// The profiles directory; nil = located as `painpath` does (PAINPATH_PROFILES, ./profiles, …).
     public var profiles: String?
+    /// A site's local profiles (`profiles.local`): ValueSets that extend shipped sets of the same URL
+    /// and ConceptMaps from local codes onto shipped ones. Nil: none (or PAINPATH_PROFILES_LOCAL).
+    public var profilesLocal: String?
     /// Prometheus textfile for node_exporter's textfile collector; nil = none.
     public var metricsFile: String?
     /// On SIGTERM, how long files in flight may take before the daemon exits anyway (they stay in
@@ -137,6 +140,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
             }
             bundleType = parsed
         case "profiles.directory": profiles = try string()
+        case "profiles.local": profilesLocal = try string()
         case "metrics.textfile": metricsFile = try string()
         default: throw ConfigurationError("configuration: unknown setting \(key)")
         }

@@ -50,7 +50,9 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
 
     static func loadPipeline(_ configuration: DaemonConfiguration) throws(StartupError) -> (Pipeline, String) {
         let terminology: Terminology
-        do { terminology = try Terminology.locateAndLoad(explicit: configuration.profiles) } catch {
+        do {
+            terminology = try Terminology.locateAndLoad(explicit: configuration.profiles, local: configuration.profilesLocal)
+        } catch {
             throw StartupError(error.description, isConfiguration: true)
         }
         var limits = FHIRReadLimits.default
@@ -320,9 +322,14 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
             var one: UInt64 = 1
             _ = write(wake, &one, 8)
             switch result {
-            case .recommended(let output):
+            case .recommended(let output, let unmatched):
                 if faultCleared() { log.log(.notice, "fault-cleared", ["file": name]) }
-                log.log(.info, "processed", ["file": name, "result": output, "ms": String(Int(seconds * 1000))])
+                log.log(
+                    .info, "processed",
+                    [
+                        "file": name, "result": output, "ms": String(Int(seconds * 1000)),
+                        "unmatched": String(unmatched),
+                    ])
             case .rejected(let reason, let outcome):
                 if faultCleared() { log.log(.notice, "fault-cleared", ["file": name]) }
                 log.log(.warning, "rejected", ["file": name, "reason": reason, "outcome": outcome])

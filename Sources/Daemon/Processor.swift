@@ -60,7 +60,9 @@ public struct StartupError: Error, Sendable, CustomStringConvertible {
 
 /// What became of one file.
 enum ProcessingResult: Sendable {
-    case recommended(output: String)
+    /// Written; `unmatchedCodes` counts the bundle's codes that matched no value set (a number only:
+    /// logs never carry codes).
+    case recommended(output: String, unmatchedCodes: Int)
     case rejected(reason: String, outcome: String)
     /// Nothing to do here: gone, or another daemon holds it.
     case skipped(reason: String)
@@ -122,7 +124,7 @@ struct Processor: Sendable {
             let output = try writeResult(
                 name, recommendation.bytes, format: recommendation.format, digest: recommendation.inputSHA256)
             try finishInput(name, digest: recommendation.inputSHA256)
-            return .recommended(output: output)
+            return .recommended(output: output, unmatchedCodes: recommendation.evaluation.facts.unmatchedCodes.count)
         } catch let failure as PipelineFailure {
             return reject(name, bytes: bytes, outcome: failure.outcomeJSON, reason: failure.error.description)
         } catch let error as SystemError {

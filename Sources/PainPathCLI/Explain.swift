@@ -78,21 +78,29 @@ extension CommandResult {
         case .failure(let failure):
             return failure.result
         case .success(let run):
-            let text = json ? explanationJSON(run.result.explanation) : explanationText(run)
+            let text = json ? explanationJSON(run) : explanationText(run)
             return CommandResult(exitCode: 0, stdout: Array(text.utf8), stderr: "")
         }
     }
 
-    /// `[{rule, fired, reasons, sources}]`, keys sorted, one rule per GUIDELINE order.
-    static func explanationJSON(_ explanation: [RuleExplanation]) -> String {
-        let array: [[String: Any]] = explanation.map {
+    /// `{rules: [{rule, fired, reasons, sources, kind, citation}], unmatchedCodes: [{system, code,
+    /// display, element, references}]}`, keys sorted, rules in GUIDELINE order.
+    static func explanationJSON(_ run: GuidelineRun) -> String {
+        let rules: [[String: Any]] = run.result.explanation.map {
             [
                 "rule": $0.rule.rawValue, "fired": $0.fired, "reasons": $0.reasons, "sources": $0.sources,
                 "kind": $0.kind.rawValue, "citation": $0.citation.map(\.rawValue),
             ]
         }
+        let unmatched: [[String: Any]] = run.facts.unmatchedCodes.map {
+            [
+                "system": $0.system, "code": $0.code, "display": $0.display ?? NSNull(), "element": $0.element,
+                "references": $0.references,
+            ]
+        }
+        let object: [String: Any] = ["rules": rules, "unmatchedCodes": unmatched]
         let options: JSONSerialization.WritingOptions = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = (try? JSONSerialization.data(withJSONObject: array, options: options)) ?? Data("[]".utf8)
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: options)) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 
@@ -116,6 +124,14 @@ extension CommandResult {
                     + explanation.reasons.joined(separator: "; ") + sources)
         }
         lines.append("")
+        let unmatched = c.unmatchedCodes
+        lines.append("Codes that matched no value set: \(unmatched.isEmpty ? "none" : String(unmatched.count))")
+        for code in unmatched {
+            let display = code.display.map { " \"\($0)\"" } ?? ""
+            lines.append(
+                "  \(code.system)|\(code.code)\(display) — \(code.element) (\(code.references.joined(separator: ", ")))")
+        }
+        lines.append("")
         lines.append("\(run.result.recommendations.count) recommendation(s), \(run.result.warnings.count) warning(s)")
         return lines.joined(separator: "\n") + "\n"
     }
@@ -126,8 +142,10 @@ struct Explain: ParsableCommand {
         abstract: "Show why each guideline rule fired or not for a bundle.",
         discussion: """
             Reads the bundle (JSON or XML), builds the case (GUIDELINE.md §1) and evaluates every rule. \
-            Prints, for every rule id, FIRED or --, the reasons and the resources they come from. With \
-            --json: an array of {rule, fired, reasons, sources} (plus kind and citation). Exit 0; 65 with \
+            Prints, for every rule id, FIRED or --, the reasons and the resources they come from, then the \
+            codes of the bundle that matched no value set (what to map next). With --json: an object \
+            {rules: [{rule, fired, reasons, sources, kind, citation}], unmatchedCodes: [{system, code, \
+            display, element, references}]}. Exit 0; 65 with \
             an OperationOutcome on stdout when the bundle is not usable; 66 when unreadable.
 
             Examples:

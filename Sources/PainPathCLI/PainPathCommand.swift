@@ -23,7 +23,8 @@ public struct PainPathCommand: ParsableCommand {
             be read, 78 the profiles cannot be loaded. `painpath help SUBCOMMAND` shows each one.
             """,
         subcommands: [
-            Validate.self, Convert.self, Explain.self, Evaluate.self, Replay.self, Synth.self, Profiles.self,
+            Validate.self, Convert.self, Explain.self, Evaluate.self, Replay.self, Codes.self, Synth.self,
+            Profiles.self,
             Bench.self,
         ]
     )

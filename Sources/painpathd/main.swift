@@ -57,6 +57,9 @@ struct PainPathDaemonCommand: ParsableCommand {
     @Option(help: "The profiles directory.")
     var profiles: String?
 
+    @Option(help: "A site's local profiles directory (ValueSets extending shipped ones, ConceptMaps of local codes).")
+    var profilesLocal: String?
+
     @Option(help: "Write Prometheus counters to this textfile (node_exporter textfile collector).")
     var metricsFile: String?
 
@@ -98,6 +101,7 @@ struct PainPathDaemonCommand: ParsableCommand {
             }
         }
         if let profiles { settings.profiles = profiles }
+        if let profilesLocal { settings.profilesLocal = profilesLocal }
         if let metricsFile { settings.metricsFile = metricsFile }
         if noFsync { settings.fsync = false }
         return settings

@@ -66,6 +66,9 @@ let package = Package(
         // Test support: a FHIR bundle builder for cases, the repository's terminology.
         .target(name: "PainPathTestKit", dependencies: ["FHIR", "Terminology", "Case", "Guideline"]),
         .testTarget(name: "FHIRTests", dependencies: ["FHIR"]),
+        .testTarget(
+            name: "TerminologyTests",
+            dependencies: ["Terminology", "FHIR", "Case", "Guideline", "PainPathCLI", "PainPathTestKit"]),
         .testTarget(name: "PainPathCLITests", dependencies: ["PainPathCLI", "FHIR", "Guideline", "PainPathTestKit"]),
         .testTarget(
             name: "GuidelineTests", dependencies: ["Guideline", "Case", "Terminology", "FHIR", "PainPathTestKit"]),

@@ -66,7 +66,9 @@ extension Context {
             var ingredients = terminology.ingredients(of: concept)
             if ingredients.isEmpty { ingredients = itemConcepts.flatMap { terminology.ingredients(of: $0) } }
             var byName = false
-            if ingredients.isEmpty, let recognised = ([concept] + itemConcepts).compactMap({ terminology.recognise($0) }).first {
+            if ingredients.isEmpty,
+                let recognised = ([concept] + itemConcepts).compactMap({ terminology.recognise($0) }).first
+            {
                 ingredients = recognised.ingredients
                 byName = true
             }

@@ -51,7 +51,8 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
     static func loadPipeline(_ configuration: DaemonConfiguration) throws(StartupError) -> (Pipeline, String) {
         let terminology: Terminology
         do {
-            terminology = try Terminology.locateAndLoad(explicit: configuration.profiles, local: configuration.profilesLocal)
+            terminology = try Terminology.locateAndLoad(
+                explicit: configuration.profiles, local: configuration.profilesLocal)
         } catch {
             throw StartupError(error.description, isConfiguration: true)
         }

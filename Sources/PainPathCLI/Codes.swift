@@ -33,7 +33,9 @@ public struct FeedCodeReport: Sendable, Equatable {
             } else {
                 index[key] = rows.count
                 rows.append(
-                    Row(system: code.system, code: code.code, display: code.display, elements: [code.element], bundles: 1))
+                    Row(
+                        system: code.system, code: code.code, display: code.display, elements: [code.element],
+                        bundles: 1))
             }
         }
     }

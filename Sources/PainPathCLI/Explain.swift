@@ -129,7 +129,8 @@ extension CommandResult {
         for code in unmatched {
             let display = code.display.map { " \"\($0)\"" } ?? ""
             lines.append(
-                "  \(code.system)|\(code.code)\(display) — \(code.element) (\(code.references.joined(separator: ", ")))")
+                "  \(code.system)|\(code.code)\(display) — \(code.element) (\(code.references.joined(separator: ", ")))"
+            )
         }
         lines.append("")
         lines.append("\(run.result.recommendations.count) recommendation(s), \(run.result.warnings.count) warning(s)")

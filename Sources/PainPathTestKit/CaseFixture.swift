@@ -207,6 +207,11 @@ public struct CaseFixture: @unchecked Sendable {  // JSON dictionaries, built an
         return [UInt8](try! JSONSerialization.data(withJSONObject: bundle, options: [.sortedKeys]))
     }
 
+    public func facts(terminology: Terminology) throws -> ClinicalCase {
+        let bundle = try FHIRReader().read(bundleJSON).result.resource
+        return try CaseBuilder(terminology: terminology).build(bundle: bundle)
+    }
+
     public func facts() throws -> ClinicalCase {
         let bundle = try FHIRReader().read(bundleJSON).result.resource
         return try CaseBuilder(terminology: repositoryTerminology).build(bundle: bundle)
@@ -223,5 +228,31 @@ extension RuleID: ExpressibleByStringLiteral {
     public init(stringLiteral id: String) {
         guard let rule = RuleID(rawValue: id) else { preconditionFailure("no rule \(id)") }
         self = rule
+    }
+}
+
+// Dates relative to the fixture's timestamp 2026-11-21, and the codes most tests start from.
+public let chronicOnset = "2026-05-01"
+public let subacuteOnset = "2026-10-01"
+public let acuteOnset = "2026-11-12"
+public let lowBackPain = "279039007"
+public let sciatica = "23056005"
+public let neuropathicPain = "247398009"
+public let postherpeticNeuralgia = "2177002"
+
+/// Chronic low back pain since 2026-05-01, and whatever `build` adds.
+public func chronicBack(_ build: (inout CaseFixture) -> Void = { _ in }) -> CaseFixture {
+    var fixture = CaseFixture()
+    fixture.condition(sct, lowBackPain, onset: chronicOnset)
+    build(&fixture)
+    return fixture
+}
+
+extension CaseFixture {
+    /// A copy with more resources.
+    public func with(_ build: (inout CaseFixture) -> Void) -> CaseFixture {
+        var copy = self
+        build(&copy)
+        return copy
     }
 }

@@ -17,7 +17,8 @@ struct TerminologyBuilder {
     mutating func add(_ resource: FHIRElement, file: String, local: Bool) throws {
         switch resource.type {
         case "ValueSet":
-            guard let url = resource.string("url") ?? resource.string("id").map({ Terminology.base + "/ValueSet/" + $0 })
+            guard
+                let url = resource.string("url") ?? resource.string("id").map({ Terminology.base + "/ValueSet/" + $0 })
             else { throw TerminologyError("\(file): a ValueSet without url or id") }
             let index = try Self.index(resource, url: url, file: file)
             if var existing = valueSets[url] {
@@ -160,7 +161,9 @@ struct TerminologyBuilder {
             throw TerminologyError("\(source): value sets missing: \(missing.joined(separator: ", "))")
         }
         let empty = required.filter { valueSets[$0.1]?.isEmpty ?? true }.map(\.0)
-        guard empty.isEmpty else { throw TerminologyError("\(source): value sets empty: \(empty.joined(separator: ", "))") }
+        guard empty.isEmpty else {
+            throw TerminologyError("\(source): value sets empty: \(empty.joined(separator: ", "))")
+        }
         guard !products.isEmpty else {
             throw TerminologyError("\(source): ConceptMap-rxnorm-product-to-ingredient.json is missing or empty")
         }
@@ -196,7 +199,8 @@ struct TerminologyBuilder {
                         && (products[target.code] != nil || ingredientNames[target.code] != nil))
             }
             guard reachable else {
-                throw TerminologyError("local map: \(local) maps onto \(targets.map(\.description)), which no value set holds")
+                throw TerminologyError(
+                    "local map: \(local) maps onto \(targets.map(\.description)), which no value set holds")
             }
         }
         let names = Set(ingredientClasses.keys).union(ingredientNames.values).map { $0.lowercased() }

@@ -280,6 +280,44 @@ struct DaemonTests {
         #expect(harness.waitExit(daemon) == 0)
     }
 
+    /// A site's local profiles: loaded at start (a broken one stops it with 78), reloaded on SIGHUP
+    /// (a broken one keeps the running terminology); the processed line counts unmatched codes.
+    @Test func localProfilesLoadAtStartAndOnReload() throws {
+        let harness = try DaemonHarness()
+        let local = harness.root + "/profiles.d"
+        try FileManager.default.createDirectory(atPath: local, withIntermediateDirectories: true)
+        let valueSet = """
+            {"resourceType":"ValueSet","id":"local","status":"active",
+             "url":"https://painpath.example.org/fhir/ValueSet/radicular-pain",
+             "compose":{"include":[{"system":"http://hospital.example.org/dx","concept":[{"code":"RAD-01"}]}]}}
+            """
+        var fixture = CaseFixture()
+        fixture.condition("http://hospital.example.org/dx", "RAD-01", onset: "2026-05-01")
+        let bundle = fixture.bundleJSON
+
+        _ = FileManager.default.createFile(atPath: local + "/ValueSet-local.json", contents: Data("{".utf8))
+        let broken = try harness.start(["--profiles-local", local])
+        #expect(harness.waitExit(broken) == 78)
+        #expect(harness.log(broken).contains("ValueSet-local.json"), "\(harness.log(broken))")
+
+        _ = FileManager.default.createFile(atPath: local + "/ValueSet-local.json", contents: Data(valueSet.utf8))
+        let daemon = try harness.start(["--profiles-local", local])
+        #expect(harness.waitReady(daemon))
+        harness.drop("mapped.json", bundle)
+        #expect(harness.waitFor { harness.log(daemon).contains("file=mapped.json") })
+        #expect(harness.log(daemon).contains("unmatched=0"), "\(harness.log(daemon))")
+        // Broken on reload: the running terminology stays, and the local code still counts.
+        _ = FileManager.default.createFile(atPath: local + "/ValueSet-local.json", contents: Data("{".utf8))
+        harness.signal(daemon, SIGHUP)
+        #expect(harness.waitFor { harness.log(daemon).contains("event=reload-failed") })
+        harness.drop("again.json", fixture.with { $0.pain(5, on: "2026-11-01") }.bundleJSON)
+        #expect(harness.waitFor { harness.log(daemon).contains("file=again.json") })
+        let again = harness.log(daemon).split(separator: "\n").first { $0.contains("file=again.json") } ?? ""
+        #expect(again.contains("unmatched=0"), "\(again)")
+        harness.signal(daemon, SIGTERM)
+        #expect(harness.waitExit(daemon) == 0)
+    }
+
     @Test func startupErrorsAreOneLineAndNonZero() throws {
         let harness = try DaemonHarness()
         let config = harness.root + "/bad.toml"

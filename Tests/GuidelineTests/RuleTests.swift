@@ -6,21 +6,6 @@ import Terminology
 import Testing
 
 // Dates relative to the fixture's timestamp 2026-11-21.
-let chronicOnset = "2026-05-01"
-let subacuteOnset = "2026-10-01"
-let acuteOnset = "2026-11-12"
-let lowBackPain = "279039007"
-let sciatica = "23056005"
-let neuropathicPain = "247398009"
-let postherpeticNeuralgia = "2177002"
-
-func chronicBack(_ build: (inout CaseFixture) -> Void = { _ in }) -> CaseFixture {
-    var fixture = CaseFixture()
-    fixture.condition(sct, lowBackPain, onset: chronicOnset)
-    build(&fixture)
-    return fixture
-}
-
 @Suite("§2.1 stratification and self-management")
 struct StratificationRuleTests {
     @Test func patientEducation() throws {
@@ -51,14 +36,6 @@ struct StratificationRuleTests {
         // Physiotherapy already requested: not proposed again.
         let requested = try chronicBack { $0.request(sct, "308447003", on: "2026-10-01") }.fired()
         #expect(!requested.contains("refer-physiotherapy"))
-    }
-}
-
-extension CaseFixture {
-    func with(_ build: (inout CaseFixture) -> Void) -> CaseFixture {
-        var copy = self
-        build(&copy)
-        return copy
     }
 }
 

@@ -228,7 +228,9 @@ struct RuleIdTests {
     }
 
     @Test func everyValueSetTheCodeNeedsIsInProfiles() {
-        for id in ValueSetID.allCases { #expect(repositoryTerminology.valueSet(id)?.isEmpty == false, "\(id.rawValue)") }
+        for id in ValueSetID.allCases {
+            #expect(repositoryTerminology.valueSet(id)?.isEmpty == false, "\(id.rawValue)")
+        }
         #expect(repositoryTerminology.classes(of: "oxycodone") == [.opioid])
         #expect(repositoryTerminology.classes(of: "acetaminophen") == [.acetaminophen])
     }

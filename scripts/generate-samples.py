@@ -30,6 +30,9 @@ PRODUCTS = {
     "nortriptyline25": ("317136", "nortriptyline 25 MG Oral Capsule"), "venlafaxine75": ("313586", "venlafaxine 75 MG Oral Tablet"),
     "carbamazepine200": ("308979", "carbamazepine 200 MG Oral Tablet"), "meloxicam15": ("152695", "meloxicam 15 MG Oral Tablet"),
     "fentanyl25": ("245134", "72 HR fentanyl 0.025 MG/HR Transdermal System"),
+    "oxycodone10": ("1049683", "oxycodone hydrochloride 10 MG Oral Tablet"),
+    "oxycodoneER60": ("1049593", "12 HR oxycodone hydrochloride 60 MG Extended Release Oral Tablet"),
+    "chlordiazepoxide25": ("905505", "chlordiazepoxide hydrochloride 25 MG Oral Tablet"),
 }
 
 
@@ -107,7 +110,10 @@ class Case:
         answers = {"low": ("LA9194-7", "Low risk"), "medium": ("LA8982-6", "Medium risk"), "high": ("LA9193-9", "High risk")}
         return self.obs("91352-5", "STarT Back Screening Tool risk category", date, value_code=answers[risk])
 
-    def med(self, product, start, end=None, status="active", dose=None, per_day=None, unit="mg", reason=None, statement=False):
+    def med(self, product, start, end=None, status="active", dose=None, per_day=None, unit="mg", reason=None, statement=False,
+            supply=(90, 3), dosage=None):
+        """A medicine order (or statement). Active orders carry their supply as EHRs write it: 90 days and 3
+        repeats by default (a year), so that they are current under GUIDELINE §1; supply=None leaves it out."""
         code, display = PRODUCTS[product]
         concept = self.cc(RX, code, display, display)
         if statement:
@@ -116,11 +122,19 @@ class Case:
         else:
             body = {"status": status, "intent": "order", "medicationCodeableConcept": concept, "subject": self.subject(), "authoredOn": start,
                     "requester": {"reference": "Practitioner/prac-1"}}
+            dispense = {}
             if end:
-                body["dispenseRequest"] = {"validityPeriod": {"start": start, "end": end}}
+                dispense["validityPeriod"] = {"start": start, "end": end}
+            if supply and status in ("active", "on-hold"):
+                dispense["numberOfRepeatsAllowed"] = supply[1]
+                dispense["expectedSupplyDuration"] = {"value": supply[0], "unit": "days", "system": "http://unitsofmeasure.org", "code": "d"}
+            if dispense:
+                body["dispenseRequest"] = dispense
         if dose and per_day:
             dosage = {"text": f"{dose} {unit} {per_day} times daily", "timing": {"repeat": {"frequency": per_day, "period": 1, "periodUnit": "d"}},
                       "doseAndRate": [{"doseQuantity": {"value": dose, "unit": unit, "system": "http://unitsofmeasure.org", "code": unit}}]}
+            body["dosage" if statement else "dosageInstruction"] = [dosage]
+        if dosage:
             body["dosage" if statement else "dosageInstruction"] = [dosage]
         if reason:
             body["statusReason"] = [{"text": reason}] if statement else {"text": reason}
@@ -486,6 +500,53 @@ def _(c):
     c.unrelated("2026-08-01")
 
 
+@case("monthly-reorders", "Oxycodone and ibuprofen re-ordered every month", "four monthly orders are one course of 16 weeks: no functional gain on the opioid, ineffective medicines continued", "002",
+      birth="1969-02-14", gender="male", given="Daniel", family="Moreau")
+def _(c):
+    back = c.condition(*LBP, "2025-12-01")
+    c.encounter("2026-07-28", back)
+    for start in ("2026-07-28", "2026-08-27", "2026-09-26", "2026-10-26"):
+        c.med("oxycodone5", start, dose=5, per_day=4, supply=(30, 0))
+        c.med("ibuprofen600", start, dose=600, per_day=3, supply=(30, 0))
+    c.procedure(SCT, "229065009", "Exercise therapy", "2026-08-15")
+    c.pain(7, "2026-07-28"); c.pain(7, "2026-11-18")
+    c.odi(38, "2026-07-28"); c.odi(36, "2026-11-18")
+    c.unrelated("2026-07-28")
+
+
+@case("orders-left-active", "Oxycodone re-ordered for years without dosage; a benzodiazepine order six years old", "the opioid dose is unknown, not zero; the old chlordiazepoxide order is history, not active", "002",
+      birth="1958-08-09", given="Brenda", family="Jackson")
+def _(c):
+    back = c.condition(*LBP, "2018-03-01")
+    c.encounter("2026-10-01", back)
+    for start in ("2025-08-01", "2025-11-01", "2026-02-01", "2026-05-01", "2026-08-01", "2026-11-01"):
+        c.med("oxycodoneER60", start, supply=None)
+        c.med("oxycodone10", start, supply=None)
+    c.med("chlordiazepoxide25", "2020-06-15", supply=None)
+    c.procedure(SCT, "229065009", "Exercise therapy", "2026-03-01")
+    c.med("naproxen500", "2019-01-10", end="2019-04-10", status="completed", dose=500, per_day=2)
+    c.unrelated("2026-10-01")
+
+
+@case("patch-and-prn-range", "Fentanyl patch and oxycodone 5–10 mg every 4–6 hours as needed", "a patch's rate × patches applied and a PRN range at its most frequent: 150 MME/day", "002",
+      birth="1963-04-30", given="Grace", family="Nakamura")
+def _(c):
+    back = c.condition(*LBP, "2024-05-01")
+    c.encounter("2026-10-15", back)
+    c.med("fentanyl25", "2026-09-01", dosage={
+        "text": "1 patch every 72 hours", "timing": {"repeat": {"frequency": 1, "period": 72, "periodUnit": "h"}},
+        "doseAndRate": [{"doseQuantity": {"value": 1, "unit": "patch", "system": "http://terminology.hl7.org/CodeSystem/v3-orderableDrugForm", "code": "PATCH"}}]})
+    c.med("oxycodone5", "2026-09-01", dosage={
+        "text": "5-10 mg every 4-6 hours as needed for pain", "asNeededBoolean": True,
+        "timing": {"repeat": {"frequency": 1, "period": 4, "periodMax": 6, "periodUnit": "h"}},
+        "doseAndRate": [{"doseRange": {"low": {"value": 5, "unit": "mg", "system": "http://unitsofmeasure.org", "code": "mg"},
+                                        "high": {"value": 10, "unit": "mg", "system": "http://unitsofmeasure.org", "code": "mg"}}}]})
+    c.med("ibuprofen600", "2026-03-01", end="2026-06-01", status="stopped", dose=600, per_day=3, reason="ineffective")
+    c.procedure(SCT, "229065009", "Exercise therapy", "2026-04-01")
+    c.pain(7, "2026-09-01"); c.pain(6, "2026-11-10")
+    c.unrelated("2026-09-01")
+
+
 # What each case is about, declared by hand next to its input as samples/NAME.rules: the rules it
 # must fire and the near misses it must not. `painpath replay` checks them besides the expected
 # outputs, so a regenerated expectation cannot silently drop the point of a case.
@@ -571,6 +632,15 @@ DECLARED = {
     "tramadol-with-snri": (
         ["serotonergic-combination"],
         ["start-tramadol"]),
+    "monthly-reorders": (
+        ["opioid-without-functional-gain", "ineffective-medication-continued"],
+        ["opioid-dose-unknown", "opioid-high-dose"]),
+    "orders-left-active": (
+        ["opioid-dose-unknown", "opioid-extended-release-start"],
+        ["opioid-benzodiazepine", "benzodiazepine-for-pain", "opioid-high-dose"]),
+    "patch-and-prn-range": (
+        ["opioid-high-dose"],
+        ["opioid-dose-unknown"]),
 }
 
 

@@ -235,7 +235,7 @@ def parse_name(display):
     text = display.split(" [")[0]
     if "{" in text:
         return None
-    text = re.sub(r"^[0-9]+ HR ", "", text)
+    text = re.sub(r"^(Abuse-Deterrent )?([0-9]+ HR )?", "", text)
     parts = []
     for part in text.split(" / "):
         m = STRENGTH.search(part)

@@ -39,8 +39,8 @@ public struct CaseBuilder: Sendable {
     public func build(bundle: FHIRElement) throws(CaseError) -> ClinicalCase {
         guard bundle.type == "Bundle" else { throw CaseError("the input is a \(bundle.type), not a Bundle") }
         let resolver = BundleResolver(bundle: bundle)
-        let resources = resolver.entries.map(\.resource)
-        let patients = resources.filter { $0.type == "Patient" }
+        let everything = resolver.entries.map(\.resource)
+        let patients = everything.filter { $0.type == "Patient" }
         guard patients.count == 1, let patient = patients.first.flatMap(Patient.init) else {
             throw CaseError(
                 patients.isEmpty
@@ -48,13 +48,16 @@ public struct CaseBuilder: Sendable {
                     : "the bundle has \(patients.count) Patients; exactly one is required")
         }
         var context = Context(terminology: terminology, resolver: resolver)
-        let (now, nowSource) = clinicalNow(bundle: bundle, resources: resources)
+        let (now, nowSource) = clinicalNow(bundle: bundle, resources: everything)
         var facts = ClinicalCase(
             now: now, nowSource: nowSource, patientReference: context.reference(patient.resource) ?? "Patient",
             setting: options.defaultSetting)
         facts.sex = patient.gender
         facts.age = patient.birthDate.flatMap { ClinicalDate.age(birthDate: $0, at: now) }
 
+        // GUIDELINE §1 *now*: nothing dated after now is a fact.
+        let (resources, leftOut) = Self.partitionByNow(everything, now: now)
+        facts.leftOut = leftOut.map(context.ref)
         context.readConditions(resources, into: &facts)
         context.readEncounters(resources, into: &facts)
         context.readObservations(resources, into: &facts)
@@ -66,6 +69,29 @@ public struct CaseBuilder: Sendable {
         facts.unmatchedCodes = context.unmatchedCodes(resources)
         Derivations.derive(&facts)
         return facts
+    }
+
+    /// The date elements that make a resource a fact at a time (effective, performed, onset,
+    /// authored, issued, recorded, asserted), a period by its start.
+    static let factDates = [
+        "effectiveDateTime", "effectiveInstant", "effectivePeriod", "performedDateTime", "performedPeriod",
+        "onsetDateTime", "onsetPeriod", "authoredOn", "authored", "issued", "recordedDate", "recorded", "assertedDate",
+        "dateAsserted",
+    ]
+
+    /// Resources whose earliest fact date is after *now* are left out (a future-dated order, score or
+    /// diagnosis is not yet true); resources without such a date are kept.
+    static func partitionByNow(_ resources: [FHIRElement], now: Date) -> (kept: [FHIRElement], leftOut: [FHIRElement]) {
+        var kept: [FHIRElement] = []
+        var leftOut: [FHIRElement] = []
+        for resource in resources {
+            let dates = factDates.compactMap { name -> Date? in
+                if name.hasSuffix("Period") { return ClinicalDate.parse(resource.child(name)?.string("start")) }
+                return ClinicalDate.parse(resource.string(name))
+            }
+            if let earliest = dates.min(), earliest > now { leftOut.append(resource) } else { kept.append(resource) }
+        }
+        return (kept, leftOut)
     }
 
     /// GUIDELINE §1 *now*: `--now`, else Bundle.timestamp, else the MessageHeader's event time

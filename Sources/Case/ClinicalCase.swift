@@ -49,8 +49,12 @@ public struct ClinicalCase: Sendable {
     public var medications: [MedicationFact] = []
     public var allergicIngredients: [String: [String]] = [:]
     public var allergicClasses: [MedicationClass: [String]] = [:]
-    /// Morphine milligram equivalents per day of the active opioids, and those opioids.
-    public var mme = Sourced<Double>(0)
+    /// Morphine milligram equivalents per day of the current opioids (the known part).
+    public var mme = DailyMME()
+    /// Opioid use disorder on record (the opioid-misuse-disorders value set).
+    public var opioidUseDisorder: [String] = []
+    /// Resources dated after *now*, left out of the facts (GUIDELINE §1 *now*).
+    public var leftOut: [String] = []
 
     // Therapies, imaging, referrals.
     public var therapies: [TherapyFact] = []
@@ -68,6 +72,19 @@ public struct ClinicalCase: Sendable {
         self.nowSource = nowSource
         self.patientReference = patientReference
         self.setting = Sourced(setting)
+    }
+}
+
+/// MME/day: the known part, the orders it comes from, and the current opioids whose dose is unknown
+/// (never counted as zero).
+public struct DailyMME: Sendable {
+    public var known: Double = 0
+    public var sources: [String] = []
+    public var unknownDose: [MedicationFact] = []
+    public init(known: Double = 0, sources: [String] = [], unknownDose: [MedicationFact] = []) {
+        self.known = known
+        self.sources = sources
+        self.unknownDose = unknownDose
     }
 }
 

@@ -34,6 +34,7 @@ extension Context {
                 for (set, flag) in flags where terminology.contains(set, code) {
                     facts.redFlags[flag, default: []].append(reference)
                 }
+                if terminology.contains(.opioidUseDisorder, code) { facts.opioidUseDisorder.append(reference) }
                 if terminology.contains(.depression, code) {
                     facts.psychosocialFactors.append(PsychosocialFactor(.depression(label: label), [reference]))
                 }

@@ -124,13 +124,15 @@ public enum Derivations {
         "acetaminophen": 2000, "tramadol": 100, "carbamazepine": 400, "oxcarbazepine": 600,
     ]
 
-    /// Tried without improvement of pain for ≥ 4 weeks at an adequate dose (an unknown dose is taken as adequate).
+    /// Tried without improvement of pain for ≥ 4 weeks at an adequate dose (an unknown dose is taken as
+    /// adequate, and the failure says so).
     static func medicationFailures(_ facts: inout ClinicalCase) {
         guard !facts.painScores.isEmpty, facts.improvement == nil else { return }
         for index in facts.medications.indices where facts.medications[index].failure == nil {
             let medication = facts.medications[index]
             guard (medication.weeksTaken ?? 0) >= 4, isAdequate(medication) else { continue }
-            facts.medications[index].failure = .noImprovement(weeks: Int(medication.weeksTaken ?? 0))
+            facts.medications[index].failure = .noImprovement(
+                weeks: Int(medication.weeksTaken ?? 0), doseAssumed: medication.dailyDoseMilligrams == nil)
         }
     }
 
@@ -140,16 +142,27 @@ public enum Derivations {
         return threshold.map { dose >= $0 } ?? true
     }
 
+    /// MME/day over the current courses (GUIDELINE §1): the known part, the orders it comes from, and
+    /// the opioids whose dose is unknown; buprenorphine, and methadone with opioid use disorder, are
+    /// treatment of the disorder and count in neither.
     static func mme(_ facts: inout ClinicalCase) {
         var total = 0.0
         var sources: [String] = []
-        for medication in facts.medications where medication.isActive {
-            if let mme = medication.mmePerDay, mme > 0 {
+        var unknown: [MedicationFact] = []
+        for index in facts.medications.indices {
+            let course = facts.medications[index]
+            let names = Set(course.ingredientNames)
+            let moud =
+                names.contains("buprenorphine") || (names.contains("methadone") && !facts.opioidUseDisorder.isEmpty)
+            facts.medications[index].isMOUD = moud && course.classes.contains(.opioid)
+            guard course.isActive, !facts.medications[index].isMOUD else { continue }
+            if let mme = course.mmePerDay, mme > 0 {
                 total += mme
-                sources.append(medication.reference)
+                sources += course.references
             }
+            if course.opioidDoseUnknown { unknown.append(course) }
         }
-        facts.mme = Sourced((total * 10).rounded() / 10, sources)
+        facts.mme = DailyMME(known: (total * 10).rounded() / 10, sources: sources, unknownDose: unknown)
     }
 
     /// Weeks since both a first-line medicine and a non-pharmacological therapy were under way.

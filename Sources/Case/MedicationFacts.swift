@@ -1,30 +1,131 @@
 import Foundation
 import Terminology
 
+/// One course of a medicine (GUIDELINE §1): the orders and statements of one ingredient (and
+/// release) whose periods are less than 30 days apart, read as a clinician reads a medication list.
 public struct MedicationFact: Sendable {
     public enum State: String, Sendable { case active, past }
+    /// The latest order's reference; `references` has every order of the course.
     public let reference: String
+    public let references: [String]
     public let label: String
     public let ingredients: [ProductIngredient]
     public let classes: Set<MedicationClass>
+    /// Active: an order of the course is current (GUIDELINE "current"); past otherwise.
     public let state: State
     public let start: Date?
+    /// When its latest order was written or began.
+    public let lastOrdered: Date?
+    /// The last end; *now* for a current course.
     public let end: Date?
-    /// Weeks taken (to now when active); nil when no start is known.
+    /// The course's length in weeks (to now when current); nil when no start is known.
     public let weeksTaken: Double?
+    /// mg/day of the course's ingredient: of its current orders, else of its latest order.
     public let dailyDoseMilligrams: Double?
+    /// MME/day of its current orders (the known part); nil when none is known.
     public let mmePerDay: Double?
+    /// A current order of an opioid whose daily dose cannot be read.
+    public let opioidDoseUnknown: Bool
     public let extendedRelease: Bool
     public let stoppedEarly: Bool
     public internal(set) var failure: MedicationFailure?
     public let isTopical: Bool
     public let isEpidural: Bool
+    /// Orders left as history though their status says active ("history: ordered 2017-07-22, no supply
+    /// information"), for the explanation.
+    public let history: [String]
+    /// Buprenorphine, or methadone with opioid use disorder: treatment of the disorder (MOUD), not an
+    /// opioid for MME/day, `opioid-with-substance-use-disorder` or `opioid-dose-unknown`.
+    public internal(set) var isMOUD = false
     /// Tried: past use of ≥ 4 weeks or stopped early, or active for ≥ 4 weeks.
     public var tried: Bool { stoppedEarly || (weeksTaken ?? 0) >= 4 }
     public var failed: Bool { failure != nil }
     public var isActive: Bool { state == .active }
     public var ingredientNames: [String] { ingredients.map(\.ingredient) }
     public func isIn(_ classes: Set<MedicationClass>) -> Bool { !self.classes.isDisjoint(with: classes) }
+    public var orders: Int { references.count }
+
+    /// The course for people: its label alone for one order; with several, "oxycodone, 11 orders
+    /// 2021-01-31 → 2023-08-01, current, 131 weeks".
+    public var summary: String {
+        guard orders > 1 else { return label }
+        let from = start.map(ClinicalDate.day) ?? "?"
+        let to = lastOrdered.map(ClinicalDate.day) ?? "?"
+        return "\(label), \(orders) orders \(from) → \(to), \(isActive ? "current" : "ended"), "
+            + "\(Int(weeksTaken ?? 0)) weeks"
+    }
+}
+
+/// One MedicationRequest or MedicationStatement as read, before courses are formed.
+public struct MedicationOrder: Sendable {
+    public let reference: String
+    public let label: String
+    public let ingredients: [ProductIngredient]
+    public let classes: Set<MedicationClass>
+    public let current: Bool
+    public let start: Date?
+    public let end: Date?
+    public let dailyDoseMilligrams: Double?
+    public let mmePerDay: Double?
+    public let opioidDoseUnknown: Bool
+    public let extendedRelease: Bool
+    public let stoppedEarly: Bool
+    public let failure: MedicationFailure?
+    public let isTopical: Bool
+    public let isEpidural: Bool
+    public let history: String?
+}
+
+/// Orders → courses: one ingredient (and release) whose periods are less than 30 days apart.
+enum MedicationCourses {
+    static func group(_ orders: [MedicationOrder], now: Date) -> [MedicationFact] {
+        var groups: [String: [[MedicationOrder]]] = [:]
+        var keys: [String] = []
+        let sorted = orders.enumerated().sorted {
+            ($0.element.start ?? .distantPast, $0.offset) < ($1.element.start ?? .distantPast, $1.offset)
+        }.map(\.element)
+        for order in sorted {
+            let key = order.ingredients.map(\.ingredient).sorted().joined(separator: "+")
+                + (order.extendedRelease ? "|extended" : "")
+            if groups[key] == nil { keys.append(key) }
+            var courses = groups[key] ?? []
+            if var last = courses.last, let lastEnd = last.compactMap(\.end).max(), let start = order.start,
+                start.timeIntervalSince(lastEnd) < 30 * 86400
+            {
+                last.append(order)
+                courses[courses.count - 1] = last
+            } else {
+                courses.append([order])
+            }
+            groups[key] = courses
+        }
+        // Courses in the order of the first resource of each (as the bundle lists them).
+        let position = Dictionary(orders.enumerated().map { ($1.reference, $0) }, uniquingKeysWith: { a, _ in a })
+        return keys.flatMap { groups[$0] ?? [] }.map { course(of: $0, now: now) }
+            .sorted { (position[$0.references[0]] ?? 0) < (position[$1.references[0]] ?? 0) }
+    }
+
+    static func course(of orders: [MedicationOrder], now: Date) -> MedicationFact {
+        let latest = orders[orders.count - 1]
+        // A re-order supersedes the earlier order of the same product still within its supply: the
+        // dose is that of the latest current order of each product, summed over products.
+        var latestByProduct: [String: MedicationOrder] = [:]
+        for order in orders where order.current { latestByProduct[order.label] = order }
+        let current = orders.filter { order in latestByProduct[order.label]?.reference == order.reference }
+        let start = orders.compactMap(\.start).min()
+        let end = current.isEmpty ? orders.compactMap(\.end).max() : now
+        let weeks = start.flatMap { s in end.map { max(0, ClinicalDate.weeks(from: s, to: $0)) } }
+        let doses = (current.isEmpty ? [latest] : current).compactMap(\.dailyDoseMilligrams)
+        let mmes = current.compactMap(\.mmePerDay)
+        return MedicationFact(
+            reference: latest.reference, references: orders.map(\.reference), label: latest.label,
+            ingredients: latest.ingredients, classes: orders.reduce(into: Set()) { $0.formUnion($1.classes) },
+            state: current.isEmpty ? .past : .active, start: start, lastOrdered: latest.start, end: end, weeksTaken: weeks,
+            dailyDoseMilligrams: doses.isEmpty ? nil : doses.reduce(0, +), mmePerDay: mmes.isEmpty ? nil : mmes.reduce(0, +),
+            opioidDoseUnknown: current.contains(where: \.opioidDoseUnknown), extendedRelease: latest.extendedRelease,
+            stoppedEarly: latest.stoppedEarly, failure: latest.failure ?? orders.compactMap(\.failure).last,
+            isTopical: latest.isTopical, isEpidural: latest.isEpidural, history: orders.compactMap(\.history))
+    }
 }
 
 /// Why a medicine counts as failed (GUIDELINE §1 "failed").
@@ -33,14 +134,16 @@ public enum MedicationFailure: Sendable, Equatable {
     case statusReason(label: String)
     /// Words in the status reason or a note ("ineffective", "no relief", "intolerance").
     case recordedWords(String)
-    /// Taken for ≥ 4 weeks at an adequate dose without improvement of pain.
-    case noImprovement(weeks: Int)
+    /// Taken for ≥ 4 weeks at an adequate dose without improvement of pain (an unknown dose taken as
+    /// adequate, and said so).
+    case noImprovement(weeks: Int, doseAssumed: Bool)
 
     public var text: String {
         switch self {
         case .statusReason(let label): "stopped: \(label)"
         case .recordedWords(let word): "recorded as \"\(word)\""
-        case .noImprovement(let weeks): "taken \(weeks) weeks without improvement of pain"
+        case .noImprovement(let weeks, let assumed):
+            "taken \(weeks) weeks without improvement of pain" + (assumed ? " (dose unknown, taken as adequate)" : "")
         }
     }
 }

@@ -10,12 +10,6 @@ extension Context {
         "adverse", "failed",
     ]
 
-    /// Doses per day of common timing codes (v3-GTSAbbreviation).
-    static let timingCodes: [String: Double] = [
-        "QD": 1, "AM": 1, "PM": 1, "HS": 1, "BID": 2, "TID": 3, "QID": 4, "Q4H": 6, "Q6H": 4,
-        "Q8H": 3, "Q12H": 2, "QOD": 0.5, "WK": 1.0 / 7,
-    ]
-
     mutating func readAllergies(_ resources: [FHIRElement], into facts: inout ClinicalCase) {
         for resource in resources where resource.type == "AllergyIntolerance" {
             guard let allergy = AllergyIntolerance(resource) else { continue }
@@ -37,178 +31,198 @@ extension Context {
     }
 
     mutating func readMedications(_ resources: [FHIRElement], into facts: inout ClinicalCase) {
+        var orders: [MedicationOrder] = []
         for resource in resources where resource.type == "MedicationRequest" || resource.type == "MedicationStatement" {
-            let status = resource.string("status") ?? "unknown"
-            let state: MedicationFact.State
-            switch status {
-            case "active", "on-hold", "intended", "draft": state = .active
-            case "completed", "stopped": state = .past
-            default: continue  // cancelled, entered-in-error, not-taken, unknown
-            }
-            if resource.type == "MedicationRequest",
-                resource.string("intent") == "proposal" || resource.string("doNotPerform") == "true"
-            {
-                continue
-            }
-            let reference = ref(resource)
-            // The medication: a concept, or a reference to a Medication (contained or in the bundle).
-            var concept = resource.choiceValue("medication")?.codeableConcept
-            var medication: Medication?
-            if let target = resource.choiceValue("medication")?.reference?.reference,
-                let resolved = resolver.resolve(target, container: resource)
-            {
-                medication = Medication(resolved)
-                concept = medication?.code
-            }
-            // By code (the concept, then a Medication's ingredients), else by its RxNorm-style name.
-            let terminology = self.terminology
-            let itemConcepts = medication?.ingredients.compactMap { $0.item?.codeableConcept } ?? []
-            var ingredients = terminology.ingredients(of: concept)
-            if ingredients.isEmpty { ingredients = itemConcepts.flatMap { terminology.ingredients(of: $0) } }
-            var byName = false
-            if ingredients.isEmpty,
-                let recognised = ([concept] + itemConcepts).compactMap({ terminology.recognise($0) }).first
-            {
-                ingredients = recognised.ingredients
-                byName = true
-            }
-            // A coding without text or display is named by its ingredients, so the explanation reads
-            // "oxycodone", not "7804".
-            let hasName = concept?.text != nil || concept?.codings.contains { $0.display != nil } == true
-            let name =
-                hasName || ingredients.isEmpty
-                ? self.label(concept) : ingredients.map(\.ingredient).joined(separator: " / ")
-            let label = byName ? name + " (recognised by name)" : name
-            let anticoagulant =
-                terminology.contains(.anticoagulants, concept)
-                || (terminology.valueSet(.anticoagulants)?.displays ?? []).contains {
-                    label.lowercased().contains($0)
-                }
-            if anticoagulant, state == .active {
-                facts.contraindications[.nsaid, default: []].append(
-                    Contraindication(.activeAnticoagulant(label: label), [reference]))
-            }
-            // The classes of its ingredients, and of the class value sets that list the product itself
-            // (acetaminophen/benzhydrocodone is in the opioid set though benzhydrocodone has no class).
-            // A product known only by its class (an official set lists it, the product map does not)
-            // stands as that class, its ingredient and dose unknown.
-            let listedIn = MedicationClass.allCases.filter { terminology.contains($0, concept) }
-            if ingredients.isEmpty, let only = listedIn.first, listedIn.count == 1 {
-                ingredients = [ProductIngredient(ingredient: only.label)]
-            }
-            guard !ingredients.isEmpty else { continue }
-            let classes = Set(ingredients.flatMap { terminology.classes(of: $0.ingredient) }).union(listedIn)
-            guard !classes.isEmpty else { continue }
-
-            // When it was taken.
-            let period: Period? = resource.choiceValue("effective")?.period
-            let start =
-                ClinicalDate.parse(period?.start) ?? ClinicalDate.parse(resource.choiceValue("effective")?.text)
-                ?? ClinicalDate.parse(resource.string("authoredOn")) ?? ClinicalDate.parse(
-                    resource.child("dispenseRequest")?.child("validityPeriod")?.string("start"))
-                ?? ClinicalDate.parse(resource.string("dateAsserted"))
-            var end =
-                ClinicalDate.parse(period?.end)
-                ?? ClinicalDate.parse(resource.child("dispenseRequest")?.child("validityPeriod")?.string("end"))
-            if state == .active { end = min(end ?? facts.now, facts.now) }
-            if state == .past, end == nil { end = start }
-            let weeks = start.flatMap { s in end.map { max(0, ClinicalDate.weeks(from: s, to: $0)) } }
-
-            // Why it stopped.
-            let reasonConcepts =
-                resource.concepts("statusReason") + (resource.child("statusReason").map { [CodeableConcept($0)] } ?? [])
-            let reasonText =
-                (reasonConcepts.compactMap { $0.text } + reasonConcepts.flatMap(\.codings).compactMap(\.display)
-                + resource.children("note").compactMap { $0.string("text") }).joined(separator: " ").lowercased()
-            var failure: MedicationFailure?
-            if let coded = reasonConcepts.first(where: { terminology.contains(.medicationFailureReason, $0) }) {
-                failure = .statusReason(label: self.label(coded))
-            } else if let word = Self.failureWords.first(where: { reasonText.contains($0) }) {
-                failure = .recordedWords(word)
-            }
-            let stoppedEarly = status == "stopped"
-
-            // Daily dose and MME.
-            let dosages = resource.children(resource.type == "MedicationRequest" ? "dosageInstruction" : "dosage")
-            let primary =
-                ingredients.first { !terminology.classes(of: $0.ingredient).isDisjoint(with: classes) }
-                ?? ingredients[0]
-            let dose = dailyDose(dosages: dosages, ingredient: primary, medication: medication)
-            let routeText =
-                dosages.compactMap { $0.child("route").map(CodeableConcept.init) }.map { self.label($0).lowercased() }
-                .joined(separator: " ")
-                + " " + dosages.compactMap { $0.string("text") }.joined(separator: " ").lowercased()
-            let epidural = routeText.contains("epidural")
-            var mme: Double?
-            for ingredient in ingredients {
-                guard let factor = terminology.mmeFactors[ingredient.ingredient] else { continue }
-                if ingredient.strengthUnit?.hasSuffix("/hr") == true, let rate = ingredient.strengthMilligrams {
-                    mme = (mme ?? 0) + rate * 1000 * factor
-                } else if let daily = dailyDose(dosages: dosages, ingredient: ingredient, medication: medication) {
-                    mme = (mme ?? 0) + daily * factor
-                }
-            }
-            let fact = MedicationFact(
-                reference: reference, label: label, ingredients: ingredients, classes: classes, state: state,
-                start: start, end: end, weeksTaken: weeks, dailyDoseMilligrams: dose,
-                mmePerDay: mme,
-                extendedRelease: ingredients.contains {
-                    $0.release == .extended && terminology.classes(of: $0.ingredient).contains(.opioid)
-                },
-                stoppedEarly: stoppedEarly, failure: failure,
-                isTopical: ingredients.allSatisfy { $0.route == .topical } || routeText.contains("topical")
-                    || routeText.contains("transdermal"),
-                isEpidural: epidural)
-            facts.medications.append(fact)
+            if let order = medicationOrder(resource, facts: &facts) { orders.append(order) }
         }
+        facts.medications = MedicationCourses.group(orders, now: facts.now)
     }
 
-    /// mg/day of one ingredient from the dosage: dose in mg, or dose in units × the product strength,
-    /// times doses per day (Timing.repeat or a timing code). Nil when the dosage does not say enough.
-    func dailyDose(dosages: [FHIRElement], ingredient: ProductIngredient, medication: Medication?) -> Double? {
-        var total: Double?
-        for element in dosages {
-            let dosage = Dosage(element)
-            guard let dose = dosage.dose, let amount = dose.number else { continue }
-            var perDose: Double?
-            let unit = (dose.code ?? dose.unit ?? "").lowercased()
-            switch unit {
-            case "mg": perDose = amount
-            case "g": perDose = amount * 1000
-            case "ug", "mcg": perDose = amount / 1000
-            default:
-                // Tablets, capsules, mL, patches: the product's strength per unit.
-                var strength = ingredient.strengthMilligrams
-                if strength == nil, let medication,
-                    let match = medication.ingredients.first(where: {
-                        terminology.ingredients(of: $0.item?.codeableConcept).contains {
-                            $0.ingredient == ingredient.ingredient
-                        }
-                    }),
-                    let numerator = match.strengthNumerator, numerator.code == "mg" || numerator.unit == "mg"
-                {
-                    strength = numerator.number.map { $0 / (match.strengthDenominator?.number ?? 1) }
-                }
-                perDose = strength.map { amount * $0 }
-            }
-            guard let perDose else { continue }
-            var perDay: Double?
-            if let frequency = dosage.frequency {
-                let period = dosage.period.flatMap(Double.init) ?? 1
-                let unitDays: [String: Double] = [
-                    "s": 1.0 / 86400, "min": 1.0 / 1440, "h": 1.0 / 24, "d": 1, "wk": 7, "mo": 30, "a": 365,
-                ]
-                if let days = unitDays[dosage.periodUnit ?? "d"], period > 0 {
-                    perDay = Double(frequency) / (period * days)
-                }
-            } else if let code = element.child("timing")?.child("code").map(CodeableConcept.init)?.codings.first?.code?
-                .uppercased()
-            {
-                perDay = Self.timingCodes[code]
-            }
-            guard let perDay else { continue }
-            total = (total ?? 0) + perDose * perDay
+    /// One order or statement read as GUIDELINE §1 "Reading real prescriptions" says; nil when it
+    /// is no use of a medicine PainPath knows (cancelled, entered in error, not taken, a proposal…).
+    func medicationOrder(_ resource: FHIRElement, facts: inout ClinicalCase) -> MedicationOrder? {
+        let isRequest = resource.type == "MedicationRequest"
+        let status = resource.string("status") ?? "unknown"
+        let mayBeCurrent: Bool
+        switch (isRequest, status) {
+        case (true, "active"), (true, "on-hold"), (false, "active"), (false, "intended"): mayBeCurrent = true
+        case (_, "completed"), (_, "stopped"): mayBeCurrent = false
+        default: return nil  // draft, cancelled, entered-in-error, not-taken, unknown
         }
-        return total
+        if isRequest, resource.string("intent") == "proposal" || resource.string("doNotPerform") == "true" {
+            return nil
+        }
+        let reference = ref(resource)
+        // The medication: a concept, or a reference to a Medication (contained or in the bundle).
+        var concept = resource.choiceValue("medication")?.codeableConcept
+        var medication: Medication?
+        if let target = resource.choiceValue("medication")?.reference?.reference,
+            let resolved = resolver.resolve(target, container: resource)
+        {
+            medication = Medication(resolved)
+            concept = medication?.code
+        }
+        // By code (the concept, then a Medication's ingredients), else by its RxNorm-style name.
+        let terminology = self.terminology
+        let itemConcepts = medication?.ingredients.compactMap { $0.item?.codeableConcept } ?? []
+        var ingredients = terminology.ingredients(of: concept)
+        if ingredients.isEmpty { ingredients = itemConcepts.flatMap { terminology.ingredients(of: $0) } }
+        var byName = false
+        if ingredients.isEmpty, let recognised = ([concept] + itemConcepts).compactMap({ terminology.recognise($0) }).first {
+            ingredients = recognised.ingredients
+            byName = true
+        }
+        ingredients = ingredients.map { withMedicationStrength($0, medication: medication) }
+        // A coding without text or display is named by its ingredients, so the explanation reads
+        // "oxycodone", not "7804".
+        let hasName = concept?.text != nil || concept?.codings.contains { $0.display != nil } == true
+        let name = hasName || ingredients.isEmpty ? self.label(concept) : ingredients.map(\.ingredient).joined(separator: " / ")
+        let label = byName ? name + " (recognised by name)" : name
+        let dispense = resource.child("dispenseRequest")
+        let authored = ClinicalDate.parse(resource.string("authoredOn"))
+            ?? ClinicalDate.parse(dispense?.child("validityPeriod")?.string("start"))
+        let period: Period? = resource.choiceValue("effective")?.period
+        let anticoagulant =
+            terminology.contains(.anticoagulants, concept)
+            || (terminology.valueSet(.anticoagulants)?.displays ?? []).contains { label.lowercased().contains($0) }
+        if anticoagulant, mayBeCurrent, isRequest ? isCurrentRequest(authored, dispense, facts.now) : period?.end == nil {
+            facts.contraindications[.nsaid, default: []].append(
+                Contraindication(.activeAnticoagulant(label: label), [reference]))
+        }
+        // The classes of its ingredients, and of the class value sets that list the product itself
+        // (acetaminophen/benzhydrocodone is in the opioid set though benzhydrocodone has no class).
+        // A product known only by its class (an official set lists it, the product map does not)
+        // stands as that class, its ingredient and dose unknown.
+        let listedIn = MedicationClass.allCases.filter { terminology.contains($0, concept) }
+        if ingredients.isEmpty, let only = listedIn.first, listedIn.count == 1 {
+            ingredients = [ProductIngredient(ingredient: only.label)]
+        }
+        guard !ingredients.isEmpty else { return nil }
+        let classes = Set(ingredients.flatMap { terminology.classes(of: $0.ingredient) }).union(listedIn)
+        guard !classes.isEmpty else { return nil }
+
+        // The dose of each ingredient.
+        let dosages = resource.children(isRequest ? "dosageInstruction" : "dosage")
+        var doses: [String: DailyDose] = [:]
+        for ingredient in ingredients {
+            doses[ingredient.ingredient] = DoseReader.read(dosages: dosages, ingredient: ingredient, dispense: dispense)
+        }
+        let primary = ingredients.first { !terminology.classes(of: $0.ingredient).isDisjoint(with: classes) } ?? ingredients[0]
+
+        // When it was taken, and whether it still is.
+        var start: Date?
+        var end: Date?
+        var current = false
+        var history: String?
+        if isRequest {
+            start = authored
+            let covered = coveredUntil(authored, dispense, unitsPerDay: doses[primary.ingredient]?.unitsPerDay)
+            if mayBeCurrent {
+                current = covered.map { facts.now <= $0.lastDay } ?? false
+                end = current ? facts.now : covered?.until ?? start
+                if !current, let authored {
+                    history = "history: ordered \(ClinicalDate.day(authored)), "
+                        + (covered?.known == true ? "supply to \(ClinicalDate.day(covered!.until))" : "no supply information")
+                }
+            } else {
+                end = ClinicalDate.parse(dispense?.child("validityPeriod")?.string("end")) ?? start
+            }
+        } else {
+            start = ClinicalDate.parse(period?.start) ?? ClinicalDate.parse(resource.choiceValue("effective")?.text)
+                ?? ClinicalDate.parse(resource.string("dateAsserted"))
+            let periodEnd = ClinicalDate.parse(period?.end)
+            current = mayBeCurrent && (periodEnd.map { $0 > facts.now } ?? true)
+            end = current ? facts.now : periodEnd ?? start
+            if mayBeCurrent, !current, let periodEnd { history = "history: taken until \(ClinicalDate.day(periodEnd))" }
+        }
+        if let s = start, let e = end, e < s { end = s }
+
+        // Why it stopped.
+        let reasonConcepts =
+            resource.concepts("statusReason") + (resource.child("statusReason").map { [CodeableConcept($0)] } ?? [])
+        let reasonText =
+            (reasonConcepts.compactMap { $0.text } + reasonConcepts.flatMap(\.codings).compactMap(\.display)
+            + resource.children("note").compactMap { $0.string("text") }).joined(separator: " ").lowercased()
+        var failure: MedicationFailure?
+        if let coded = reasonConcepts.first(where: { terminology.contains(.medicationFailureReason, $0) }) {
+            failure = .statusReason(label: self.label(coded))
+        } else if let word = Self.failureWords.first(where: { reasonText.contains($0) }) {
+            failure = .recordedWords(word)
+        }
+        let routeText =
+            dosages.compactMap { $0.child("route").map(CodeableConcept.init) }.map { self.label($0).lowercased() }
+            .joined(separator: " ") + " " + dosages.compactMap { $0.string("text") }.joined(separator: " ").lowercased()
+
+        // MME of the opioids (tramadol too): known parts, and the opioids whose dose is unknown.
+        var mme: Double?
+        var doseUnknown = false
+        for ingredient in ingredients {
+            let isOpioid = terminology.classes(of: ingredient.ingredient).contains(.opioid) || (classes.contains(.opioid) && ingredients.count == 1)
+            guard let factor = terminology.mmeFactors[ingredient.ingredient] else {
+                if isOpioid, !(doses[ingredient.ingredient]?.isKnown ?? false) { doseUnknown = true }
+                continue
+            }
+            let dose = doses[ingredient.ingredient]
+            if let rate = dose?.patchMicrogramsPerHour {
+                mme = (mme ?? 0) + rate * factor
+            } else if let daily = dose?.milligrams {
+                mme = (mme ?? 0) + daily * factor
+            } else if isOpioid {
+                doseUnknown = true
+            }
+        }
+        return MedicationOrder(
+            reference: reference, label: label, ingredients: ingredients, classes: classes, current: current,
+            start: start, end: end, dailyDoseMilligrams: doses[primary.ingredient]?.milligrams, mmePerDay: mme,
+            opioidDoseUnknown: doseUnknown,
+            extendedRelease: ingredients.contains {
+                $0.release == .extended && terminology.classes(of: $0.ingredient).contains(.opioid)
+            },
+            stoppedEarly: status == "stopped", failure: failure,
+            isTopical: ingredients.allSatisfy { $0.route == .topical } || routeText.contains("topical")
+                || routeText.contains("transdermal"),
+            isEpidural: routeText.contains("epidural"), history: history)
+    }
+
+    /// A product strength from the Medication resource when the product map gave none.
+    func withMedicationStrength(_ ingredient: ProductIngredient, medication: Medication?) -> ProductIngredient {
+        guard ingredient.strengthMilligrams == nil, let medication,
+            let match = medication.ingredients.first(where: {
+                terminology.ingredients(of: $0.item?.codeableConcept).contains { $0.ingredient == ingredient.ingredient }
+            }),
+            let numerator = match.strengthNumerator, numerator.code == "mg" || numerator.unit == "mg",
+            let value = numerator.number
+        else { return ingredient }
+        let denominator = match.strengthDenominator
+        let perML = (denominator?.code ?? denominator?.unit)?.lowercased() == "ml"
+        return ProductIngredient(
+            ingredient: ingredient.ingredient, strengthMilligrams: value / (denominator?.number ?? 1),
+            strengthUnit: perML ? "mg/ml" : "mg", release: ingredient.release, route: ingredient.route)
+    }
+
+    /// How long an order's supply lasts (GUIDELINE §1): the expected supply × (1 + repeats), or the
+    /// quantity ÷ the daily units × (1 + repeats); `lastDay` adds 30 days of grace. With no supply
+    /// information, 180 days after it was written.
+    func coveredUntil(_ authored: Date?, _ dispense: FHIRElement?, unitsPerDay: Double?)
+        -> (until: Date, lastDay: Date, known: Bool)?
+    {
+        guard let authored else { return nil }
+        let fills = 1 + (dispense?.string("numberOfRepeatsAllowed").flatMap(Double.init) ?? 0)
+        var days = dispense.flatMap(DoseReader.supplyDays).map { $0 * fills }
+        if days == nil, let quantity = dispense?.child("quantity").map(Quantity.init)?.number, let unitsPerDay,
+            unitsPerDay > 0
+        {
+            days = quantity / unitsPerDay * fills
+        }
+        guard let days else {
+            let window = ClinicalDate.adding(days: 180, to: authored)
+            return (window, window, false)
+        }
+        let until = authored.addingTimeInterval(days * 86400)
+        return (until, ClinicalDate.adding(days: 30, to: until), true)
+    }
+
+    func isCurrentRequest(_ authored: Date?, _ dispense: FHIRElement?, _ now: Date) -> Bool {
+        coveredUntil(authored, dispense, unitsPerDay: nil).map { now <= $0.lastDay } ?? true
     }
 }

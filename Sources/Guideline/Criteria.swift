@@ -33,7 +33,7 @@ enum Criteria {
     static func nsaidsExhausted(_ c: ClinicalCase) -> [Reason]? {
         let failed = c.failed(.nsaid)
         if !failed.isEmpty {
-            return failed.map { Reason("NSAID failed: \($0.label) (\($0.failure?.text ?? ""))", [$0.reference]) }
+            return failed.map { Reason("NSAID failed: \($0.summary) (\($0.failure?.text ?? ""))", $0.references) }
         }
         let contraindicated = c.contraindications(.nsaid)
         if !contraindicated.isEmpty { return contraindicated.map { $0.reason(prefixed: "NSAID contraindicated: ") } }
@@ -57,13 +57,13 @@ enum Criteria {
         let blockers = c.contraindications(.opioid)
         guard blockers.isEmpty else { return (false, blockers.map { $0.reason(prefixed: "opioid contraindicated: ") }) }
         if let active = c.active(.opioid).first {
-            return (false, [Reason("an opioid is already active (\(active.label))", [active.reference])])
+            return (false, [Reason("an opioid is already active (\(active.summary))", active.references)])
         }
         let tried = kinds.map(\.rawValue).sorted().joined(separator: ", ")
         return (
             true,
-            nsaids.map { Reason("NSAID failed: \($0.label)", [$0.reference]) }
-                + second.map { Reason("failed: \($0.label)", [$0.reference]) }
+            nsaids.map { Reason("NSAID failed: \($0.summary)", $0.references) }
+                + second.map { Reason("failed: \($0.summary)", $0.references) }
                 + [Reason("non-pharmacological therapies tried: \(tried)", therapies.map(\.reference))]
         )
     }
@@ -75,8 +75,8 @@ enum Criteria {
         let failed = c.medications.filter { $0.failed && $0.isIn(MedicationClass.painMedicines) }
         let therapies = c.nonPharmacologicalTherapies.filter(\.done)
         guard !failed.isEmpty || !therapies.isEmpty else { return nil }
-        let names = (failed.map(\.label) + therapies.map(\.kind.rawValue)).joined(separator: ", ")
-        return [Reason("conservative care failed: " + names, failed.map(\.reference) + therapies.map(\.reference))]
+        let names = (failed.map(\.summary) + therapies.map(\.kind.rawValue)).joined(separator: ", ")
+        return [Reason("conservative care failed: " + names, failed.flatMap(\.references) + therapies.map(\.reference))]
     }
 
     /// A first-line neuropathic medicine (gabapentinoid, TCA, SNRI) has failed (000, 001).

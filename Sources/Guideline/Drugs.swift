@@ -157,10 +157,10 @@ enum DrugChoice {
         var reasons: [Reason] = []
         let uses = facts.medications(ingredient: drug.ingredient)
         if !allowActive, let active = uses.first(where: \.isActive) {
-            reasons.append(Reason("\(drug.ingredient) is already active (\(active.label))", [active.reference]))
+            reasons.append(Reason("\(drug.ingredient) is already active (\(active.summary))", active.references))
         }
         if let failed = uses.first(where: \.failed) {
-            reasons.append(Reason("\(drug.ingredient) failed: \(failed.failure?.text ?? "")", [failed.reference]))
+            reasons.append(Reason("\(drug.ingredient) failed: \(failed.failure?.text ?? "")", failed.references))
         }
         if let sources = facts.allergicIngredients[drug.ingredient] {
             reasons.append(Reason("allergy to \(drug.ingredient)", sources))

@@ -72,6 +72,7 @@ public enum RuleID: String, CaseIterable, Sendable, Comparable {
     case serotonergicCombination = "serotonergic-combination"
     case nsaidContraindicated = "nsaid-contraindicated"
     case psychosocialFactorsUnaddressed = "psychosocial-factors-unaddressed"
+    case opioidDoseUnknown = "opioid-dose-unknown"
 
     /// Document order.
     public static func < (a: Self, b: Self) -> Bool { a.position < b.position }

@@ -21,7 +21,7 @@ extension Rules {
         }
         var reasons = [Reason("radicular or neuropathic component", c.sources(.radicular) + c.sources(.neuropathic))]
         if let active = c.active(.gabapentinoid).first {
-            return .skip("a gabapentinoid is already active (\(active.label))", [active.reference])
+            return .skip("a gabapentinoid is already active (\(active.summary))", active.references)
         }
         let renal = c.contraindications(.gabapentinoidRenalDose).map(\.reason)
         let renalNote =
@@ -45,7 +45,7 @@ extension Rules {
             return .skip("gabapentinoids have not failed and are not contraindicated")
         }
         if let active = c.active(.sodiumChannelAnticonvulsant).first {
-            return .skip("already active (\(active.label))", [active.reference])
+            return .skip("already active (\(active.summary))", active.references)
         }
         let (choice, passed) = DrugChoice.pick([.carbamazepine, .oxcarbazepine], in: c)
         let reasons = [Reason("neuropathic component", c.sources(.neuropathic))] + blocked.flatMap { $0 } + passed
@@ -58,7 +58,7 @@ extension Rules {
     ) { c, _ in
         guard c.hasNeuropathicComponent else { return .skip("no neuropathic component") }
         if let active = (c.active(.snri) + c.active(.tca)).first {
-            return .skip("an SNRI or TCA is already active (\(active.label))", [active.reference])
+            return .skip("an SNRI or TCA is already active (\(active.summary))", active.references)
         }
         // Duloxetine first when back pain or depression coexists or at 65 and over; else nortriptyline.
         let older = (c.age ?? 0) >= 65
@@ -89,7 +89,7 @@ extension Rules {
         let (choice, passed) = DrugChoice.pick([.duloxetineStart], in: c)
         let reasons =
             [c.durationReason]
-            + initial.map { Reason("initial medicine tried without improvement: \($0.label)", [$0.reference]) } + passed
+            + initial.map { Reason("initial medicine tried without improvement: \($0.summary)", $0.references) } + passed
         guard let choice else { return .skip(reasons) }
         return .fire(reasons, choice.proposal())
     }
@@ -101,13 +101,13 @@ extension Rules {
             return .skip("duloxetine not active")
         }
         guard let dose = active.dailyDoseMilligrams, dose < 60 else {
-            return .skip("duloxetine dose is not below 60 mg/day (or not known)", [active.reference])
+            return .skip("duloxetine dose is not below 60 mg/day (or not known)", active.references)
         }
         let weeks = active.weeksTaken ?? 0
-        guard weeks >= 1 else { return .skip("duloxetine active less than 1 week", [active.reference]) }
+        guard weeks >= 1 else { return .skip("duloxetine active less than 1 week", active.references) }
         guard !c.improved else { return .skip([c.improvedReason]) }
         return .fire(
-            [Reason("duloxetine \(format(dose)) mg/day for \(Int(weeks)) weeks, not improved", [active.reference])],
+            [Reason("duloxetine \(format(dose)) mg/day for \(Int(weeks)) weeks, not improved", active.references)],
             Regimen.duloxetineTarget.proposal())
     }
 
@@ -127,14 +127,14 @@ extension Rules {
                 let ingredient = current.ingredientNames.first(where: { Derivations.adequateDailyDose[$0] != nil }),
                 let adequate = Derivations.adequateDailyDose[ingredient], dose < adequate
             else {
-                return .skip("active NSAID at an adequate (or unknown) dose: \(current.label)", [current.reference])
+                return .skip("active NSAID at an adequate (or unknown) dose: \(current.summary)", current.references)
             }
             var proposal = (ingredient == Drug.ibuprofen.ingredient ? Regimen.ibuprofen : .naproxen)
                 .proposal(" before declaring failure.")
             proposal.title = "\(ingredient.capitalized) at full dose"
             proposal.ingredient = ingredient
-            let underDosed = "\(current.label) under-dosed: \(format(dose)) mg/day (< \(format(adequate)))"
-            return .fire([component, Reason(underDosed, [current.reference])], proposal)
+            let underDosed = "\(current.summary) under-dosed: \(format(dose)) mg/day (< \(format(adequate)))"
+            return .fire([component, Reason(underDosed, current.references)], proposal)
         }
         let (choice, passed) = DrugChoice.pick([.naproxen, .ibuprofen], in: c)
         let reasons = [component, Reason("no NSAID active")] + passed
@@ -147,7 +147,7 @@ extension Rules {
     ) { c, _ in
         guard c.has(.peripheralNeuropathic) else { return .skip("no peripheral neuropathic component") }
         if let active = c.active(.topical).first {
-            return .skip("a topical agent is already active (\(active.label))", [active.reference])
+            return .skip("a topical agent is already active (\(active.summary))", active.references)
         }
         let (choice, passed) = DrugChoice.pick([.lidocainePatch, .capsaicin], in: c)
         let reasons = [Reason("peripheral neuropathic component", c.sources(.peripheralNeuropathic))] + passed
@@ -172,7 +172,7 @@ extension Rules {
         let (choice, passed) = DrugChoice.pick([regimen], in: c)
         let reasons =
             [c.durationReason] + nsaids
-            + duloxetineFailed.map { Reason("duloxetine failed: \($0.failure?.text ?? "")", [$0.reference]) }
+            + duloxetineFailed.map { Reason("duloxetine failed: \($0.failure?.text ?? "")", $0.references) }
             + duloxetineBlocked.map { $0.reason(prefixed: "duloxetine contraindicated: ") } + passed
         guard let choice else { return .skip(reasons) }
         return .fire(reasons, choice.proposal())
@@ -194,7 +194,7 @@ extension Rules {
         let active = c.active(.opioid)
         if !active.isEmpty, assessments.isEmpty {
             let reasons = active.map {
-                Reason("active opioid without a recorded risk assessment: \($0.label)", [$0.reference])
+                Reason("active opioid without a recorded risk assessment: \($0.summary)", $0.references)
             }
             return .fire(reasons, riskAssessment)
         }
@@ -220,7 +220,7 @@ extension Rules {
         guard c.hasBackPain else { return .skip("no back-pain condition") }
         guard c.isAcute else { return .skip(c.durationReason.text + " (not acute)", c.durationReason.sources) }
         if let active = c.active(.muscleRelaxant).first {
-            return .skip("a muscle relaxant is already active (\(active.label))", [active.reference])
+            return .skip("a muscle relaxant is already active (\(active.summary))", active.references)
         }
         let (choice, passed) = DrugChoice.pick([.cyclobenzaprine, .methocarbamol, .baclofen], in: c)
         let reasons = [c.durationReason] + passed

@@ -10,7 +10,7 @@ extension Rules {
         analgesicMonotherapyNeuropathic, acetaminophenMonotherapy, ineffectiveMedicationContinued,
         medicationsWithoutNonPharmacological, referralOverdue, repeatedPrimaryCareAssessments,
         injectionWithoutImageGuidance, scsImplantWithoutTrial, mriWithoutRedFlags, mriClinicalDiscordance,
-        serotonergicCombination, nsaidContraindicated, psychosocialFactorsUnaddressed,
+        serotonergicCombination, nsaidContraindicated, psychosocialFactorsUnaddressed, opioidDoseUnknown,
     ]
 
     static func warning(
@@ -28,13 +28,13 @@ extension Rules {
         let opioids = c.active(.opioid)
         let withOpioid = !opioids.isEmpty
         return .warn(
-            benzodiazepines.map { Reason("active benzodiazepine: \($0.label)", [$0.reference]) }
-                + (withOpioid ? [Reason("with an active opioid", opioids.map(\.reference))] : []),
+            benzodiazepines.map { Reason("active benzodiazepine: \($0.summary)", $0.references) }
+                + (withOpioid ? [Reason("with an active opioid", opioids.flatMap(\.references))] : []),
             Warning(
                 severity: withOpioid ? .high : .moderate,
                 detail: "Benzodiazepines are not recommended for back or neuropathic pain"
                     + (withOpioid ? "; combined with an opioid the risk is high." : "."),
-                implicated: benzodiazepines.map(\.reference) + opioids.map(\.reference)))
+                implicated: benzodiazepines.flatMap(\.references) + opioids.flatMap(\.references)))
     }
 
     static let systemicCorticosteroidForBackPain = warning(
@@ -44,10 +44,10 @@ extension Rules {
         guard !steroids.isEmpty else { return .skip("no active systemic corticosteroid") }
         guard c.hasChronicBackPain else { return .skip("no chronic back pain") }
         return .warn(
-            steroids.map { Reason("active systemic corticosteroid: \($0.label)", [$0.reference]) } + [c.durationReason],
+            steroids.map { Reason("active systemic corticosteroid: \($0.summary)", $0.references) } + [c.durationReason],
             Warning(
                 severity: .moderate, detail: "Systemic corticosteroids are not recommended for chronic back pain.",
-                implicated: steroids.map(\.reference)))
+                implicated: steroids.flatMap(\.references)))
     }
 
     static let opioidFirstLine = warning(
@@ -62,7 +62,7 @@ extension Rules {
         let therapies = c.nonPharmacologicalTherapies
         if !medicines.isEmpty && !therapies.isEmpty {
             return .skip([
-                Reason("first-line medicines tried", medicines.map(\.reference)),
+                Reason("first-line medicines tried", medicines.flatMap(\.references)),
                 Reason("non-pharmacological therapy tried", therapies.map(\.reference)),
             ])
         }
@@ -71,12 +71,12 @@ extension Rules {
         ].compactMap { $0 }
         return .warn(
             [
-                Reason("active opioid: \(opioid.label)", [opioid.reference]),
+                Reason("active opioid: \(opioid.summary)", opioid.references),
                 Reason("no trial of \(missing.joined(separator: " or "))"),
             ],
             Warning(
                 severity: .high, detail: "Opioid active without a trial of \(missing.joined(separator: " and ")).",
-                implicated: opioids.map(\.reference)))
+                implicated: opioids.flatMap(\.references)))
     }
 
     static let opioidExtendedReleaseStart = warning(
@@ -87,30 +87,46 @@ extension Rules {
         let immediate = c.medications(.opioid).filter {
             !$0.extendedRelease && ($0.start ?? .distantPast) < (first.start ?? .distantFuture)
         }
-        guard immediate.isEmpty else { return .skip("immediate-release course before", immediate.map(\.reference)) }
+        guard immediate.isEmpty else { return .skip("immediate-release course before", immediate.flatMap(\.references)) }
         return .warn(
             [
                 Reason(
-                    "extended-release opioid without a prior immediate-release course: \(first.label)",
-                    [first.reference])
+                    "extended-release opioid without a prior immediate-release course: \(first.summary)",
+                    first.references)
             ],
             Warning(
                 severity: .high, detail: "Extended-release opioids must not be used to start opioid therapy.",
-                implicated: extended.map(\.reference)))
+                implicated: extended.flatMap(\.references)))
     }
 
     static let opioidHighDose = warning(.opioidHighDose, "High opioid dose", cites: [.s002]) { c, _ in
+        // The known part alone decides; opioids of unknown dose are named, never counted as zero.
         let mme = c.mme
-        guard mme.value >= 50 else { return .skip("\(format(mme.value)) MME/day (< 50)", mme.sources) }
+        let unknown = mme.unknownDose.map { Reason("dose unknown: \($0.summary)", $0.references) }
+        guard mme.known >= 50 else { return .skip([Reason("\(format(mme.known)) MME/day (< 50)", mme.sources)] + unknown) }
         // Moderate from 50 MME/day, high from 90 (CDC 2022).
-        let threshold = mme.value >= 90 ? 90 : 50
+        let threshold = mme.known >= 90 ? 90 : 50
+        let known = unknown.isEmpty ? "" : " known"
         return .warn(
-            [Reason("\(format(mme.value)) MME/day (CDC 2022 factors)", mme.sources)],
+            [Reason("\(format(mme.known)) MME/day\(known) (CDC 2022 factors)", mme.sources)] + unknown,
             Warning(
                 severity: threshold == 90 ? .high : .moderate,
-                detail: "Opioid dose \(format(mme.value)) MME/day (≥ \(threshold)): reassess benefit and risk; "
+                detail: "Opioid dose \(format(mme.known)) MME/day\(known) (≥ \(threshold)): reassess benefit and risk; "
                     + "consider tapering.",
                 implicated: mme.sources))
+    }
+
+    static let opioidDoseUnknown = warning(.opioidDoseUnknown, "Opioid of unknown dose", cites: [.s002]) { c, _ in
+        let unknown = c.mme.unknownDose
+        guard !unknown.isEmpty else { return .skip("every current opioid has a readable dose (or none is current)") }
+        return .warn(
+            unknown.map { Reason("current opioid without a readable dose: \($0.summary)", $0.references) }
+                + [Reason("MME/day \(format(c.mme.known)) is the known part only", c.mme.sources)],
+            Warning(
+                severity: .low,
+                detail: "The daily dose of a current opioid cannot be read (no dosage, no supply): MME/day cannot be "
+                    + "checked; ask for the dose.",
+                implicated: unknown.flatMap(\.references)))
     }
 
     static let opioidBenzodiazepine = warning(
@@ -121,7 +137,7 @@ extension Rules {
         guard !opioids.isEmpty, !benzodiazepines.isEmpty else {
             return .skip("not both an opioid and a benzodiazepine active")
         }
-        let references = opioids.map(\.reference) + benzodiazepines.map(\.reference)
+        let references = opioids.flatMap(\.references) + benzodiazepines.flatMap(\.references)
         return .warn(
             [Reason("opioid and benzodiazepine both active", references)],
             Warning(
@@ -135,14 +151,15 @@ extension Rules {
     ) { c, context in
         let disorders = c.substanceUseDisorders
         guard !disorders.isEmpty else { return .skip("no substance or opioid use disorder") }
-        let opioids = c.active(.opioid)
+        // Buprenorphine or methadone for the disorder is its treatment, not an opioid here.
+        let opioids = c.active(.opioid).filter { !$0.isMOUD }
         let proposed = context.proposals(.rule(.opioidTrialLastResort)).map(\.key)
         guard !opioids.isEmpty || !proposed.isEmpty else { return .skip("no opioid active or proposed") }
         return .warn(
-            disorders.map(\.reason) + opioids.map { Reason("active opioid: \($0.label)", [$0.reference]) },
+            disorders.map(\.reason) + opioids.map { Reason("active opioid: \($0.summary)", $0.references) },
             Warning(
                 severity: .high, detail: "Opioid with a substance or opioid use disorder.",
-                implicated: opioids.map(\.reference) + disorders.flatMap(\.sources), implicatedProposals: proposed))
+                implicated: opioids.flatMap(\.references) + disorders.flatMap(\.sources), implicatedProposals: proposed))
     }
 
     static let opioidWithoutFunctionalGain = warning(
@@ -152,11 +169,11 @@ extension Rules {
         guard !long.isEmpty else { return .skip("no opioid active for ≥ 4 weeks") }
         guard !c.improved else { return .skip([c.improvedReason]) }
         return .warn(
-            long.map { Reason("opioid active \(Int($0.weeksTaken ?? 0)) weeks: \($0.label)", [$0.reference]) }
+            long.map { Reason("opioid active \(Int($0.weeksTaken ?? 0)) weeks: \($0.summary)", $0.references) }
                 + [Reason("function not improved")],
             Warning(
                 severity: .moderate, detail: "Opioid for ≥ 4 weeks without functional gain: taper.",
-                implicated: long.map(\.reference), mitigation: .snomed("874903005", "Opioid tapering management")))
+                implicated: long.flatMap(\.references), mitigation: .snomed("874903005", "Opioid tapering management")))
     }
 
     static let analgesicMonotherapyNeuropathic = warning(
@@ -169,10 +186,10 @@ extension Rules {
         }
         return .warn(
             [Reason("neuropathic component", c.sources(.neuropathic))]
-                + active.map { Reason("only \($0.label)", [$0.reference]) },
+                + active.map { Reason("only \($0.summary)", $0.references) },
             Warning(
                 severity: .moderate, detail: "Neuropathic pain treated only with acetaminophen and/or NSAIDs.",
-                implicated: active.map(\.reference)))
+                implicated: active.flatMap(\.references)))
     }
 
     static let acetaminophenMonotherapy = warning(
@@ -184,10 +201,10 @@ extension Rules {
             return .skip("not on acetaminophen alone")
         }
         return .warn(
-            [c.durationReason] + active.map { Reason("only \($0.label)", [$0.reference]) },
+            [c.durationReason] + active.map { Reason("only \($0.summary)", $0.references) },
             Warning(
                 severity: .low, detail: "Acetaminophen alone has little effect on chronic low back pain.",
-                implicated: active.map(\.reference)))
+                implicated: active.flatMap(\.references)))
     }
 
     static let ineffectiveMedicationContinued = warning(
@@ -199,11 +216,11 @@ extension Rules {
         guard !long.isEmpty else { return .skip("no pain medicine active for ≥ 12 weeks") }
         return .warn(
             long.map {
-                Reason("\($0.label) active \(Int($0.weeksTaken ?? 0)) weeks without improvement", [$0.reference])
+                Reason("\($0.summary) active \(Int($0.weeksTaken ?? 0)) weeks without improvement", $0.references)
             },
             Warning(
                 severity: .moderate, detail: "Pain medicine continued ≥ 12 weeks without improvement: reconsider.",
-                implicated: long.map(\.reference)))
+                implicated: long.flatMap(\.references)))
     }
 
     static let medicationsWithoutNonPharmacological = warning(
@@ -217,11 +234,11 @@ extension Rules {
             return .skip("non-pharmacological therapy in the last 6 months", recent.map(\.reference))
         }
         return .warn(
-            [c.durationReason] + active.map { Reason("active: \($0.label)", [$0.reference]) }
+            [c.durationReason] + active.map { Reason("active: \($0.summary)", $0.references) }
                 + [Reason("no non-pharmacological therapy in 6 months")],
             Warning(
                 severity: .moderate, detail: "Pain medicines without non-pharmacological therapy in the last 6 months.",
-                implicated: active.map(\.reference)))
+                implicated: active.flatMap(\.references)))
     }
 
     static let referralOverdue = warning(.referralOverdue, "Referral overdue", cites: [.s000, .s004]) { c, _ in
@@ -344,7 +361,7 @@ extension Rules {
         else {
             return .skip("tramadol and an SNRI/TCA are not combined")
         }
-        var reasons = (tramadolActive + serotonergicActive).map { Reason("active: \($0.label)", [$0.reference]) }
+        var reasons = (tramadolActive + serotonergicActive).map { Reason("active: \($0.summary)", $0.references) }
         if tramadolProposed { reasons.append(Reason("tramadol proposed")) }
         reasons += serotonergicProposed.map { Reason("\($0) proposed") }
         let implicatedProposals = ((tramadolProposed ? [Drug.tramadol.ingredient] : []) + serotonergicProposed)
@@ -353,7 +370,7 @@ extension Rules {
             reasons,
             Warning(
                 severity: .high, detail: "Tramadol with an SNRI or TCA: serotonin syndrome and seizure risk.",
-                implicated: tramadolActive.map(\.reference) + serotonergicActive.map(\.reference),
+                implicated: tramadolActive.flatMap(\.references) + serotonergicActive.flatMap(\.references),
                 implicatedProposals: implicatedProposals))
     }
 
@@ -366,10 +383,10 @@ extension Rules {
         guard !contraindications.isEmpty else { return .skip("no NSAID contraindication") }
         let why = contraindications.map(\.text).joined(separator: "; ")
         return .warn(
-            active.map { Reason("active NSAID: \($0.label)", [$0.reference]) } + contraindications.map(\.reason),
+            active.map { Reason("active NSAID: \($0.summary)", $0.references) } + contraindications.map(\.reason),
             Warning(
                 severity: .high, detail: "Active NSAID with a contraindication: " + why + ".",
-                implicated: active.map(\.reference) + contraindications.flatMap(\.sources)))
+                implicated: active.flatMap(\.references) + contraindications.flatMap(\.sources)))
     }
 
     static let psychosocialFactorsUnaddressed = warning(

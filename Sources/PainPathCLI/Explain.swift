@@ -98,7 +98,10 @@ extension CommandResult {
                 "references": $0.references,
             ]
         }
-        let object: [String: Any] = ["rules": rules, "unmatchedCodes": unmatched]
+        let object: [String: Any] = [
+            "rules": rules, "unmatchedCodes": unmatched, "leftOut": run.facts.leftOut,
+            "mme": ["known": run.facts.mme.known, "unknownDose": run.facts.mme.unknownDose.flatMap(\.references)],
+        ]
         let options: JSONSerialization.WritingOptions = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: options)) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self) + "\n"
@@ -114,6 +117,21 @@ extension CommandResult {
         let phenotypes = c.phenotypes.keys.sorted().map(\.rawValue)
         let duration = c.duration.map { "; \($0.stage.rawValue) (\(Int($0.weeks)) weeks)" } ?? ""
         lines.append("Phenotypes: " + (phenotypes.isEmpty ? "none" : phenotypes.joined(separator: ", ")) + duration)
+        if !c.leftOut.isEmpty {
+            lines.append("Left out, dated after now: \(c.leftOut.count) (\(c.leftOut.joined(separator: ", ")))")
+        }
+        for course in c.medications {
+            let dose = course.dailyDoseMilligrams.map { ", \(format($0)) mg/day" } ?? ""
+            let mme = course.isMOUD ? ", treatment of opioid use disorder" : course.mmePerDay.map { ", \(format($0)) MME/day" } ?? ""
+            let unknown = course.opioidDoseUnknown && !course.isMOUD ? ", dose unknown" : ""
+            lines.append("Medicine: \(course.summary) [\(course.isActive ? "current" : "past")\(dose)\(mme)\(unknown)]")
+            for note in course.history { lines.append("  \(note)") }
+        }
+        if !c.mme.unknownDose.isEmpty || c.mme.known > 0 {
+            let unknown = c.mme.unknownDose.map(\.label)
+            lines.append(
+                "MME/day: \(format(c.mme.known)) known" + (unknown.isEmpty ? "" : "; dose unknown: " + unknown.joined(separator: ", ")))
+        }
         lines.append("")
         for explanation in run.result.explanation {
             let mark = explanation.fired ? "FIRED " : "  --  "

@@ -18,6 +18,7 @@ public struct RxNormName: Sendable, Equatable {
         var words = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         // A leading pack count ("60") and duration ("12 hr") say nothing of the ingredient.
         var extended = false
+        if words.first == "abuse-deterrent" { words.removeFirst() }
         while let first = words.first, Double(first) != nil {
             if words.count > 1, words[1] == "hr" {
                 extended = true

@@ -27,8 +27,8 @@ public enum Scenarios {
         f.condition(sct, postherpeticNeuralgia, onset: "2026-03-01", bodySite: "43799004")
         f.condition(icd, "E11.42", onset: "2025-06-01")
         for date in ["2026-06-02", "2026-08-04", "2026-10-06"] { f.encounter(on: date, reason: back) }
-        f.medication("161", start: "2026-04-10", doseMg: 1000, perDay: 3)
-        f.medication("5640", start: "2026-05-01", doseMg: 400, perDay: 3)
+        f.medication("161", start: "2026-04-10", doseMg: 1000, perDay: 3, statement: true)
+        f.medication("5640", start: "2026-05-01", doseMg: 400, perDay: 3, statement: true)
         f.pain(7, on: "2026-06-02")
         f.pain(7, on: "2026-10-06")
         return f

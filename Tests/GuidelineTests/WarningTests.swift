@@ -33,7 +33,7 @@ struct WarningRuleTests {
     @Test func fentanylPatchMMEAndExtendedReleaseStart() throws {
         let patch = chronicBack { $0.medication("197696", start: "2026-09-01", perDay: 1, doseUnits: (1, "patch")) }
         let facts = try patch.facts()
-        #expect(facts.mme.value == 180)  // 75 mcg/h × 2.4
+        #expect(facts.mme.known == 180)  // 75 mcg/h × 2.4
         #expect(try warning("opioid-high-dose", patch)?.warning.severity == .high)
         #expect(try patch.fired().contains("opioid-extended-release-start"))
         let afterIR = chronicBack {

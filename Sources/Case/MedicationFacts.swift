@@ -85,7 +85,8 @@ enum MedicationCourses {
             ($0.element.start ?? .distantPast, $0.offset) < ($1.element.start ?? .distantPast, $1.offset)
         }.map(\.element)
         for order in sorted {
-            let key = order.ingredients.map(\.ingredient).sorted().joined(separator: "+")
+            let key =
+                order.ingredients.map(\.ingredient).sorted().joined(separator: "+")
                 + (order.extendedRelease ? "|extended" : "")
             if groups[key] == nil { keys.append(key) }
             var courses = groups[key] ?? []
@@ -120,8 +121,10 @@ enum MedicationCourses {
         return MedicationFact(
             reference: latest.reference, references: orders.map(\.reference), label: latest.label,
             ingredients: latest.ingredients, classes: orders.reduce(into: Set()) { $0.formUnion($1.classes) },
-            state: current.isEmpty ? .past : .active, start: start, lastOrdered: latest.start, end: end, weeksTaken: weeks,
-            dailyDoseMilligrams: doses.isEmpty ? nil : doses.reduce(0, +), mmePerDay: mmes.isEmpty ? nil : mmes.reduce(0, +),
+            state: current.isEmpty ? .past : .active, start: start, lastOrdered: latest.start, end: end,
+            weeksTaken: weeks,
+            dailyDoseMilligrams: doses.isEmpty ? nil : doses.reduce(0, +),
+            mmePerDay: mmes.isEmpty ? nil : mmes.reduce(0, +),
             opioidDoseUnknown: current.contains(where: \.opioidDoseUnknown), extendedRelease: latest.extendedRelease,
             stoppedEarly: latest.stoppedEarly, failure: latest.failure ?? orders.compactMap(\.failure).last,
             isTopical: latest.isTopical, isEpidural: latest.isEpidural, history: orders.compactMap(\.history))

@@ -68,7 +68,9 @@ extension Context {
         var ingredients = terminology.ingredients(of: concept)
         if ingredients.isEmpty { ingredients = itemConcepts.flatMap { terminology.ingredients(of: $0) } }
         var byName = false
-        if ingredients.isEmpty, let recognised = ([concept] + itemConcepts).compactMap({ terminology.recognise($0) }).first {
+        if ingredients.isEmpty,
+            let recognised = ([concept] + itemConcepts).compactMap({ terminology.recognise($0) }).first
+        {
             ingredients = recognised.ingredients
             byName = true
         }
@@ -76,16 +78,20 @@ extension Context {
         // A coding without text or display is named by its ingredients, so the explanation reads
         // "oxycodone", not "7804".
         let hasName = concept?.text != nil || concept?.codings.contains { $0.display != nil } == true
-        let name = hasName || ingredients.isEmpty ? self.label(concept) : ingredients.map(\.ingredient).joined(separator: " / ")
+        let name =
+            hasName || ingredients.isEmpty
+            ? self.label(concept) : ingredients.map(\.ingredient).joined(separator: " / ")
         let label = byName ? name + " (recognised by name)" : name
         let dispense = resource.child("dispenseRequest")
-        let authored = ClinicalDate.parse(resource.string("authoredOn"))
+        let authored =
+            ClinicalDate.parse(resource.string("authoredOn"))
             ?? ClinicalDate.parse(dispense?.child("validityPeriod")?.string("start"))
         let period: Period? = resource.choiceValue("effective")?.period
         let anticoagulant =
             terminology.contains(.anticoagulants, concept)
             || (terminology.valueSet(.anticoagulants)?.displays ?? []).contains { label.lowercased().contains($0) }
-        if anticoagulant, mayBeCurrent, isRequest ? isCurrentRequest(authored, dispense, facts.now) : period?.end == nil {
+        if anticoagulant, mayBeCurrent, isRequest ? isCurrentRequest(authored, dispense, facts.now) : period?.end == nil
+        {
             facts.contraindications[.nsaid, default: []].append(
                 Contraindication(.activeAnticoagulant(label: label), [reference]))
         }
@@ -107,7 +113,8 @@ extension Context {
         for ingredient in ingredients {
             doses[ingredient.ingredient] = DoseReader.read(dosages: dosages, ingredient: ingredient, dispense: dispense)
         }
-        let primary = ingredients.first { !terminology.classes(of: $0.ingredient).isDisjoint(with: classes) } ?? ingredients[0]
+        let primary =
+            ingredients.first { !terminology.classes(of: $0.ingredient).isDisjoint(with: classes) } ?? ingredients[0]
 
         // When it was taken, and whether it still is.
         var start: Date?
@@ -121,14 +128,17 @@ extension Context {
                 current = covered.map { facts.now <= $0.lastDay } ?? false
                 end = current ? facts.now : covered?.until ?? start
                 if !current, let authored {
-                    history = "history: ordered \(ClinicalDate.day(authored)), "
-                        + (covered?.known == true ? "supply to \(ClinicalDate.day(covered!.until))" : "no supply information")
+                    history =
+                        "history: ordered \(ClinicalDate.day(authored)), "
+                        + (covered?.known == true
+                            ? "supply to \(ClinicalDate.day(covered!.until))" : "no supply information")
                 }
             } else {
                 end = ClinicalDate.parse(dispense?.child("validityPeriod")?.string("end")) ?? start
             }
         } else {
-            start = ClinicalDate.parse(period?.start) ?? ClinicalDate.parse(resource.choiceValue("effective")?.text)
+            start =
+                ClinicalDate.parse(period?.start) ?? ClinicalDate.parse(resource.choiceValue("effective")?.text)
                 ?? ClinicalDate.parse(resource.string("dateAsserted"))
             let periodEnd = ClinicalDate.parse(period?.end)
             current = mayBeCurrent && (periodEnd.map { $0 > facts.now } ?? true)
@@ -157,7 +167,9 @@ extension Context {
         var mme: Double?
         var doseUnknown = false
         for ingredient in ingredients {
-            let isOpioid = terminology.classes(of: ingredient.ingredient).contains(.opioid) || (classes.contains(.opioid) && ingredients.count == 1)
+            let isOpioid =
+                terminology.classes(of: ingredient.ingredient).contains(.opioid)
+                || (classes.contains(.opioid) && ingredients.count == 1)
             guard let factor = terminology.mmeFactors[ingredient.ingredient] else {
                 if isOpioid, !(doses[ingredient.ingredient]?.isKnown ?? false) { doseUnknown = true }
                 continue
@@ -188,7 +200,9 @@ extension Context {
     func withMedicationStrength(_ ingredient: ProductIngredient, medication: Medication?) -> ProductIngredient {
         guard ingredient.strengthMilligrams == nil, let medication,
             let match = medication.ingredients.first(where: {
-                terminology.ingredients(of: $0.item?.codeableConcept).contains { $0.ingredient == ingredient.ingredient }
+                terminology.ingredients(of: $0.item?.codeableConcept).contains {
+                    $0.ingredient == ingredient.ingredient
+                }
             }),
             let numerator = match.strengthNumerator, numerator.code == "mg" || numerator.unit == "mg",
             let value = numerator.number

@@ -16,6 +16,8 @@ public enum RuleTag: String, Sendable, Hashable {
     case interventionalOption
     /// A medicine given for a short course only (not a long-term medicine to monitor).
     case shortCourse
+    /// A non-pharmacological option of §2.4 by the quality of its evidence (002): grouped for people.
+    case moderateEvidence, lowerEvidence
 }
 
 /// The rules whose verdicts a rule reads: one rule, every rule of a kind, or every rule with a tag.

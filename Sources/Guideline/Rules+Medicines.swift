@@ -89,7 +89,8 @@ extension Rules {
         let (choice, passed) = DrugChoice.pick([.duloxetineStart], in: c)
         let reasons =
             [c.durationReason]
-            + initial.map { Reason("initial medicine tried without improvement: \($0.summary)", $0.references) } + passed
+            + initial.map { Reason("initial medicine tried without improvement: \($0.summary)", $0.references) }
+            + passed
         guard let choice else { return .skip(reasons) }
         return .fire(reasons, choice.proposal())
     }

@@ -11,11 +11,12 @@ extension Rules {
 
     /// A therapy rule: proposed when `criterion` holds and the therapy is not already done or requested.
     static func therapy(
-        _ id: RuleID, _ kind: RuleKind, _ title: String, cites: [SourceText], therapy: TherapyKind,
+        _ id: RuleID, _ kind: RuleKind, _ title: String, cites: [SourceText], tags: Set<RuleTag> = [],
+        therapy: TherapyKind,
         codes: [ProposalCode], detail: String, when criterion: @escaping @Sendable (ClinicalCase) -> [Reason]?,
         otherwise: String
     ) -> Rule {
-        Rule(id, kind, in: .nonPharmacological, title, cites: cites) { c, _ in
+        Rule(id, kind, in: .nonPharmacological, title, cites: cites, tags: tags) { c, _ in
             guard let reasons = criterion(c) else { return .skip(otherwise) }
             if let existing = c.therapies([therapy]).first {
                 return .skip("\(therapy.rawValue) already \(existing.state)", [existing.reference])
@@ -27,10 +28,11 @@ extension Rules {
 
     /// The options of GUIDELINE §2.4 offered for chronic back pain, with their evidence level.
     static func chronicBackPainOption(
-        _ id: RuleID, _ title: String, cites: [SourceText], therapy: TherapyKind, codes: [ProposalCode], detail: String
+        _ id: RuleID, _ title: String, cites: [SourceText], evidence: RuleTag, therapy: TherapyKind,
+        codes: [ProposalCode], detail: String
     ) -> Rule {
         Rules.therapy(
-            id, .activity, title, cites: cites, therapy: therapy, codes: codes, detail: detail,
+            id, .activity, title, cites: cites, tags: [evidence], therapy: therapy, codes: codes, detail: detail,
             when: Criteria.chronicBackPain, otherwise: "no chronic back pain")
     }
 
@@ -83,27 +85,34 @@ extension Rules {
 
     // Moderate-quality evidence (002).
     static let acupuncture = chronicBackPainOption(
-        .acupuncture, "Acupuncture", cites: [.s002], therapy: .acupuncture, codes: [.snomed("44868003", "Acupuncture")],
+        .acupuncture, "Acupuncture", cites: [.s002], evidence: .moderateEvidence, therapy: .acupuncture,
+        codes: [.snomed("44868003", "Acupuncture")],
         detail: "Acupuncture (moderate-quality evidence).")
     static let mindfulnessStressReduction = chronicBackPainOption(
-        .mindfulnessStressReduction, "Mindfulness-based stress reduction", cites: [.s002], therapy: .mindfulness,
+        .mindfulnessStressReduction, "Mindfulness-based stress reduction", cites: [.s002], evidence: .moderateEvidence,
+        therapy: .mindfulness,
         codes: [], detail: "Mindfulness-based stress reduction (moderate-quality evidence).")
     // Lower-quality evidence (002, 003, 001).
     static let yogaOrTaiChi = chronicBackPainOption(
-        .yogaOrTaiChi, "Yoga or tai chi", cites: [.s002], therapy: .yogaOrTaiChi, codes: [.snomed("229294001", "Yoga")],
+        .yogaOrTaiChi, "Yoga or tai chi", cites: [.s002], evidence: .lowerEvidence, therapy: .yogaOrTaiChi,
+        codes: [.snomed("229294001", "Yoga")],
         detail: "Yoga or tai chi (lower-quality evidence).")
     static let spinalManipulation = chronicBackPainOption(
-        .spinalManipulation, "Spinal manipulation", cites: [.s002, .s003], therapy: .spinalManipulation,
+        .spinalManipulation, "Spinal manipulation", cites: [.s002, .s003], evidence: .lowerEvidence,
+        therapy: .spinalManipulation,
         codes: [.snomed("182548004", "Chiropractic manipulation")],
         detail: "Spinal manipulation (lower-quality evidence).")
     static let massage = chronicBackPainOption(
-        .massage, "Massage", cites: [.s002, .s001], therapy: .massage, codes: [.snomed("387854002", "Massage")],
+        .massage, "Massage", cites: [.s002, .s001], evidence: .lowerEvidence, therapy: .massage,
+        codes: [.snomed("387854002", "Massage")],
         detail: "Massage (lower-quality evidence).")
     static let progressiveRelaxation = chronicBackPainOption(
-        .progressiveRelaxation, "Progressive relaxation", cites: [.s002, .s001], therapy: .relaxation,
+        .progressiveRelaxation, "Progressive relaxation", cites: [.s002, .s001], evidence: .lowerEvidence,
+        therapy: .relaxation,
         codes: [.snomed("710124007", "Progressive muscle relaxation")],
         detail: "Progressive relaxation (lower-quality evidence).")
     static let tens = chronicBackPainOption(
-        .tens, "TENS", cites: [.s000], therapy: .tens, codes: [.cpt("97014", "Electrical stimulation, unattended")],
+        .tens, "TENS", cites: [.s000], evidence: .lowerEvidence, therapy: .tens,
+        codes: [.cpt("97014", "Electrical stimulation, unattended")],
         detail: "TENS within multimodal care.")
 }

@@ -44,7 +44,9 @@ extension Rules {
         guard !steroids.isEmpty else { return .skip("no active systemic corticosteroid") }
         guard c.hasChronicBackPain else { return .skip("no chronic back pain") }
         return .warn(
-            steroids.map { Reason("active systemic corticosteroid: \($0.summary)", $0.references) } + [c.durationReason],
+            steroids.map { Reason("active systemic corticosteroid: \($0.summary)", $0.references) } + [
+                c.durationReason
+            ],
             Warning(
                 severity: .moderate, detail: "Systemic corticosteroids are not recommended for chronic back pain.",
                 implicated: steroids.flatMap(\.references)))
@@ -87,7 +89,9 @@ extension Rules {
         let immediate = c.medications(.opioid).filter {
             !$0.extendedRelease && ($0.start ?? .distantPast) < (first.start ?? .distantFuture)
         }
-        guard immediate.isEmpty else { return .skip("immediate-release course before", immediate.flatMap(\.references)) }
+        guard immediate.isEmpty else {
+            return .skip("immediate-release course before", immediate.flatMap(\.references))
+        }
         return .warn(
             [
                 Reason(
@@ -103,7 +107,9 @@ extension Rules {
         // The known part alone decides; opioids of unknown dose are named, never counted as zero.
         let mme = c.mme
         let unknown = mme.unknownDose.map { Reason("dose unknown: \($0.summary)", $0.references) }
-        guard mme.known >= 50 else { return .skip([Reason("\(format(mme.known)) MME/day (< 50)", mme.sources)] + unknown) }
+        guard mme.known >= 50 else {
+            return .skip([Reason("\(format(mme.known)) MME/day (< 50)", mme.sources)] + unknown)
+        }
         // Moderate from 50 MME/day, high from 90 (CDC 2022).
         let threshold = mme.known >= 90 ? 90 : 50
         let known = unknown.isEmpty ? "" : " known"
@@ -159,7 +165,8 @@ extension Rules {
             disorders.map(\.reason) + opioids.map { Reason("active opioid: \($0.summary)", $0.references) },
             Warning(
                 severity: .high, detail: "Opioid with a substance or opioid use disorder.",
-                implicated: opioids.flatMap(\.references) + disorders.flatMap(\.sources), implicatedProposals: proposed))
+                implicated: opioids.flatMap(\.references) + disorders.flatMap(\.sources), implicatedProposals: proposed)
+        )
     }
 
     static let opioidWithoutFunctionalGain = warning(

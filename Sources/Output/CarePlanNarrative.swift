@@ -2,8 +2,10 @@ import Case
 import Foundation
 import Guideline
 
-/// The CarePlan's narrative for clinicians (XHTML `text.div`): a summary, the warnings highlighted,
-/// then the recommendations with the most urgent first, each with its reason and due date.
+/// The CarePlan's narrative for clinicians (XHTML `text.div`): a summary, the three most urgent
+/// items, the warnings highlighted, then the recommendations with the most urgent first, each with
+/// its reason and due date; the non-pharmacological options of §2.4 as one item by evidence level
+/// (each keeps its own activity and rule id in the resources).
 /// Written directly in the canonical XHTML form the FHIR layer uses, so JSON and XML carry the same div.
 struct CarePlanNarrative {
     let facts: ClinicalCase
@@ -46,10 +48,79 @@ struct CarePlanNarrative {
         }.map(\.element)
     }
 
+    /// How urgent an item is, for the opening line: stat, asap, urgent requests, then high, moderate
+    /// warnings, routine requests, low warnings.
+    static func urgency(_ priority: Proposal.Priority) -> Int {
+        switch priority {
+        case .stat: 7
+        case .asap: 6
+        case .urgent: 5
+        case .routine: 2
+        }
+    }
+    static func urgency(_ severity: Warning.Severity) -> Int {
+        switch severity {
+        case .high: 4
+        case .moderate: 3
+        case .low: 1
+        }
+    }
+
+    /// The three most urgent items in a few words each.
+    var mostUrgent: [String] {
+        var items: [(Int, Int, String)] = []
+        for (offset, detected) in result.warnings.enumerated() {
+            items.append((Self.urgency(detected.warning.severity), offset, detected.warning.detail))
+        }
+        for (offset, recommendation) in result.recommendations.enumerated() where !Self.isOption(recommendation) {
+            let title = recommendation.proposal.title
+            let due = recommendation.proposal.dueBy.map { " (by \(ClinicalDate.day(max($0, facts.now))))" } ?? ""
+            items.append((Self.urgency(recommendation.proposal.priority), 1000 + offset, title + due))
+        }
+        return items.sorted { ($0.0, -$0.1) > ($1.0, -$1.1) }.prefix(3).map(\.2)
+    }
+
+    /// A non-pharmacological option of §2.4 with an evidence level (grouped in the narrative).
+    static func isOption(_ recommendation: Recommendation) -> Bool {
+        recommendation.kind == .activity && recommendation.ruleIds.allSatisfy { evidence(of: $0) != nil }
+    }
+    static func evidence(of id: RuleID) -> RuleTag? {
+        let tags = Rules.rule(id)?.tags ?? []
+        return tags.contains(.moderateEvidence)
+            ? .moderateEvidence : tags.contains(.lowerEvidence) ? .lowerEvidence : nil
+    }
+
+    /// "Consider: acupuncture, mindfulness-based stress reduction (moderate evidence); yoga or tai chi,
+    /// spinal manipulation, massage, progressive relaxation, TENS (lower)".
+    static func options(_ recommendations: [Recommendation]) -> String? {
+        let options = recommendations.filter(isOption)
+        guard !options.isEmpty else { return nil }
+        var parts: [String] = []
+        for (level, words) in [(RuleTag.moderateEvidence, "moderate evidence"), (.lowerEvidence, "lower")] {
+            let names = options.filter { $0.ruleIds.first.flatMap(evidence(of:)) == level }.map {
+                lowercasedTitle($0.proposal.title)
+            }
+            if !names.isEmpty { parts.append(names.joined(separator: ", ") + " (\(words))") }
+        }
+        return "Consider: " + parts.joined(separator: "; ")
+    }
+
+    /// "Yoga or tai chi" → "yoga or tai chi"; an acronym (TENS) stays.
+    static func lowercasedTitle(_ title: String) -> String {
+        guard let first = title.first, title.count > 1, !title.dropFirst().first!.isUppercase else { return title }
+        return first.lowercased() + title.dropFirst()
+    }
+
     var xhtml: String {
         var html = "<div xmlns=\"http://www.w3.org/1999/xhtml\">"
         html += "<h2>Pain management proposal</h2>"
         html += "<p>" + escape(Self.summary(facts: facts, result: result)) + " Evaluated at " + escape(now) + ".</p>"
+        let urgent = mostUrgent
+        if !urgent.isEmpty {
+            html +=
+                "<p><b>" + escape("Most urgent:") + "</b> "
+                + escape(urgent.enumerated().map { "\($0.offset + 1). \($0.element)" }.joined(separator: " ")) + "</p>"
+        }
         if !result.warnings.isEmpty {
             html += "<h3>Warnings</h3><ul>"
             for detected in Self.ordered(result.warnings) {
@@ -70,7 +141,17 @@ struct CarePlanNarrative {
             html += "<p>No recommendation: the guideline's criteria are not met by this record.</p>"
         } else {
             html += "<ol>"
-            for recommendation in Self.ordered(result.recommendations) {
+            let ordered = Self.ordered(result.recommendations)
+            let firstOption = ordered.firstIndex(where: Self.isOption)
+            for (index, recommendation) in ordered.enumerated() {
+                if Self.isOption(recommendation) {
+                    guard index == firstOption, let line = Self.options(ordered) else { continue }
+                    let ids = ordered.filter(Self.isOption).flatMap(\.ruleIds).map(\.rawValue).joined(separator: ", ")
+                    html += "<li><b>" + escape("Non-pharmacological options") + "</b>: " + escape(line + ".")
+                    html += "<br/>" + escape("Why: " + OutputContext.describe(recommendation.reasons) + ".")
+                    html += " <i>" + escape("Rules \(ids).") + "</i></li>"
+                    continue
+                }
                 let proposal = recommendation.proposal
                 html += "<li>"
                 if proposal.priority > .routine {

@@ -122,7 +122,9 @@ extension CommandResult {
         }
         for course in c.medications {
             let dose = course.dailyDoseMilligrams.map { ", \(format($0)) mg/day" } ?? ""
-            let mme = course.isMOUD ? ", treatment of opioid use disorder" : course.mmePerDay.map { ", \(format($0)) MME/day" } ?? ""
+            let mme =
+                course.isMOUD
+                ? ", treatment of opioid use disorder" : course.mmePerDay.map { ", \(format($0)) MME/day" } ?? ""
             let unknown = course.opioidDoseUnknown && !course.isMOUD ? ", dose unknown" : ""
             lines.append("Medicine: \(course.summary) [\(course.isActive ? "current" : "past")\(dose)\(mme)\(unknown)]")
             for note in course.history { lines.append("  \(note)") }
@@ -130,7 +132,8 @@ extension CommandResult {
         if !c.mme.unknownDose.isEmpty || c.mme.known > 0 {
             let unknown = c.mme.unknownDose.map(\.label)
             lines.append(
-                "MME/day: \(format(c.mme.known)) known" + (unknown.isEmpty ? "" : "; dose unknown: " + unknown.joined(separator: ", ")))
+                "MME/day: \(format(c.mme.known)) known"
+                    + (unknown.isEmpty ? "" : "; dose unknown: " + unknown.joined(separator: ", ")))
         }
         lines.append("")
         for explanation in run.result.explanation {

@@ -54,35 +54,55 @@ struct DosageFormTests {
     static let oxycodone5 = "1049621", fentanyl75 = "197696", fentanyl25 = "245134", morphine2PerML = "892589"
 
     static let rows: [Row] = [
-        Row(name: "mg × frequency per day", product: oxycodone5, dosage: dosage(mg(5), timing: every(4, per: 1, "d")),
+        Row(
+            name: "mg × frequency per day", product: oxycodone5, dosage: dosage(mg(5), timing: every(4, per: 1, "d")),
             dispense: nil, mme: 30),
-        Row(name: "tablets × strength", product: oxycodone5, dosage: dosage(items(2, "tablet"), timing: every(3, per: 1, "d")),
+        Row(
+            name: "tablets × strength", product: oxycodone5,
+            dosage: dosage(items(2, "tablet"), timing: every(3, per: 1, "d")),
             dispense: nil, mme: 45),
-        Row(name: "timing.code BID", product: oxycodone5, dosage: dosage(mg(10), timing: code("BID")), dispense: nil, mme: 30),
-        Row(name: "timing.code BED", product: oxycodone5, dosage: dosage(mg(10), timing: code("BED")), dispense: nil, mme: 15),
-        Row(name: "timing.code Q4H", product: oxycodone5, dosage: dosage(mg(5), timing: code("Q4H")), dispense: nil, mme: 45),
-        Row(name: "every 4–6 h at its most frequent", product: oxycodone5,
+        Row(
+            name: "timing.code BID", product: oxycodone5, dosage: dosage(mg(10), timing: code("BID")), dispense: nil,
+            mme: 30),
+        Row(
+            name: "timing.code BED", product: oxycodone5, dosage: dosage(mg(10), timing: code("BED")), dispense: nil,
+            mme: 15),
+        Row(
+            name: "timing.code Q4H", product: oxycodone5, dosage: dosage(mg(5), timing: code("Q4H")), dispense: nil,
+            mme: 45),
+        Row(
+            name: "every 4–6 h at its most frequent", product: oxycodone5,
             dosage: dosage(mg(10), timing: every(1, per: 4, "h", extra: ["periodMax": 6])), dispense: nil, mme: 90),
-        Row(name: "frequencyMax", product: oxycodone5,
+        Row(
+            name: "frequencyMax", product: oxycodone5,
             dosage: dosage(mg(5), timing: every(2, per: 1, "d", extra: ["frequencyMax": 4])), dispense: nil, mme: 30),
-        Row(name: "doseRange: its high end", product: oxycodone5,
+        Row(
+            name: "doseRange: its high end", product: oxycodone5,
             dosage: ["doseAndRate": [["doseRange": ["low": mg(5), "high": mg(10)]]], "timing": code("Q6H")],
             dispense: nil, mme: 60),
-        Row(name: "when: twice a day", product: oxycodone5,
+        Row(
+            name: "when: twice a day", product: oxycodone5,
             dosage: dosage(mg(10), timing: ["repeat": ["when": ["MORN", "EVE"]]]), dispense: nil, mme: 30),
-        Row(name: "per week", product: oxycodone5, dosage: dosage(mg(70), timing: every(1, per: 1, "wk")), dispense: nil,
+        Row(
+            name: "per week", product: oxycodone5, dosage: dosage(mg(70), timing: every(1, per: 1, "wk")),
+            dispense: nil,
             mme: 15),
-        Row(name: "maxDosePerPeriod caps", product: oxycodone5,
+        Row(
+            name: "maxDosePerPeriod caps", product: oxycodone5,
             dosage: dosage(mg(10), timing: code("Q4H")).merging([
                 "maxDosePerPeriod": ["numerator": mg(40), "denominator": ["value": 1, "unit": "d", "code": "d"]]
             ]) { $1 }, dispense: nil, mme: 60),
-        Row(name: "patch: strength × patches applied", product: fentanyl25,
+        Row(
+            name: "patch: strength × patches applied", product: fentanyl25,
             dosage: dosage(items(1, "patch"), timing: every(1, per: 72, "h")), dispense: nil, mme: 60),
-        Row(name: "patch: 0.2 of a 75 mcg/h patch", product: fentanyl75,
+        Row(
+            name: "patch: 0.2 of a 75 mcg/h patch", product: fentanyl75,
             dosage: dosage(items(0.2, "patch"), timing: every(1, per: 72, "h")), dispense: nil, mme: 36),
-        Row(name: "mL × concentration", product: morphine2PerML,
+        Row(
+            name: "mL × concentration", product: morphine2PerML,
             dosage: dosage(["value": 5, "unit": "mL", "code": "mL"], timing: code("QID")), dispense: nil, mme: 40),
-        Row(name: "no dosage: quantity ÷ supply days", product: oxycodone5, dosage: nil,
+        Row(
+            name: "no dosage: quantity ÷ supply days", product: oxycodone5, dosage: nil,
             dispense: [
                 "quantity": ["value": 120, "unit": "tablet"],
                 "expectedSupplyDuration": ["value": 30, "unit": "days", "code": "d"],
@@ -124,8 +144,12 @@ struct PrescriptionReadingTests {
         let supply: [String: Any] = [
             "expectedSupplyDuration": ["value": 30, "unit": "days", "code": "d"], "numberOfRepeatsAllowed": 2,
         ]
-        #expect(try chronicBack { $0.order("197591", authored: "2026-07-01", dispense: supply) }.facts().medications.first?.isActive == false)
-        #expect(try chronicBack { $0.order("197591", authored: "2026-08-01", dispense: supply) }.facts().medications.first?.isActive == true)
+        #expect(
+            try chronicBack { $0.order("197591", authored: "2026-07-01", dispense: supply) }.facts().medications.first?
+                .isActive == false)
+        #expect(
+            try chronicBack { $0.order("197591", authored: "2026-08-01", dispense: supply) }.facts().medications.first?
+                .isActive == true)
         // Quantity ÷ daily dose: 60 tablets at 2 a day is 30 days.
         let byQuantity = chronicBack {
             $0.order(
@@ -166,7 +190,9 @@ struct PrescriptionReadingTests {
         let facts = try unknown.facts()
         #expect(facts.mme.known == 0 && facts.mme.unknownDose.count == 1)
         let warning = try #require(try unknown.evaluate().warnings.first { $0.ruleId == "opioid-dose-unknown" })
-        #expect(warning.warning.severity == .low && warning.warning.implicated == ["MedicationRequest/order-1049621-2026-11-01"])
+        #expect(
+            warning.warning.severity == .low
+                && warning.warning.implicated == ["MedicationRequest/order-1049621-2026-11-01"])
         // Known and unknown together: high dose fires on the known part, and the unknown one is named.
         let both = chronicBack {
             $0.order("1049621", dosage: dosage(mg(20), timing: code("QID")))
@@ -175,7 +201,9 @@ struct PrescriptionReadingTests {
         let high = try #require(try both.evaluate().explanation.first { $0.rule == "opioid-high-dose" })
         #expect(high.fired && high.reasons.contains { $0.hasPrefix("dose unknown: ") })
         // Near miss: a readable dose.
-        #expect(try !chronicBack { $0.order("1049621", dosage: dosage(mg(5), timing: code("BID"))) }.fired().contains("opioid-dose-unknown"))
+        #expect(
+            try !chronicBack { $0.order("1049621", dosage: dosage(mg(5), timing: code("BID"))) }.fired().contains(
+                "opioid-dose-unknown"))
     }
 
     @Test func buprenorphineAndMethadoneForOpioidUseDisorderAreItsTreatment() throws {

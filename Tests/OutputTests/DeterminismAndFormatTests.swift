@@ -90,6 +90,31 @@ struct NarrativeTests {
         }
     }
 
+    @Test func opensWithTheThreeMostUrgentItems() throws {
+        let div = try narrative(Scenarios.progressiveDeficit)
+        let opening = try #require(div.range(of: "<p><b>Most urgent:</b> "))
+        let line = div[opening.upperBound...].prefix { $0 != "<" }
+        #expect(line.hasPrefix("1. Urgent surgical evaluation"), "\(line)")
+        #expect(line.contains("2. Urgent referral to a specialist spinal/pain service") && line.contains("3. "))
+        #expect(opening.lowerBound < (div.range(of: "<h3>")?.lowerBound ?? div.endIndex))
+    }
+
+    @Test func groupsTheNonPharmacologicalOptionsByEvidence() throws {
+        let div = try narrative(Scenarios.chronicRefractory)
+        #expect(
+            div.contains(
+                "Consider: acupuncture, mindfulness-based stress reduction (moderate evidence); yoga or tai chi, "
+                    + "spinal manipulation, massage, progressive relaxation, TENS (lower)."))
+        #expect(div.components(separatedBy: "Non-pharmacological options").count == 2, "one item")
+        // Each option keeps its own activity and rule id in the resources.
+        let bundle = try recommend(Scenarios.chronicRefractory.fixture(), name: "options").bundle
+        let plan = try #require(bundle.entries("CarePlan").first.flatMap(CarePlan.init))
+        let canonicals = plan.activities.flatMap { $0.detailInstantiatesCanonical }
+        for id in ["acupuncture", "tens", "massage"] {
+            #expect(canonicals.contains { $0.hasSuffix("/ActivityDefinition/\(id)") })
+        }
+    }
+
     @Test func summaryThenWarningsThenMostUrgentFirst() throws {
         let div = try narrative(Scenarios.progressiveDeficit)
         #expect(div.contains("<p>") && div.contains("year-old female with radicular pain"))

@@ -547,6 +547,45 @@ def _(c):
     c.unrelated("2026-09-01")
 
 
+@case("cancer-pain-out-of-scope", "Breast cancer with back pain on extended-release oxycodone 180 MME/day", "out of the CDC guideline's scope: no opioid dose or duration warnings; naloxone and the PDMP still apply", "CDC 2022",
+      birth="1961-12-03", given="Helen", family="Ward")
+def _(c):
+    back = c.condition(*LBP, "2026-01-10")
+    c.condition(ICD, "C50.911", "Malignant neoplasm of unspecified site of right female breast", "2025-09-01")
+    c.encounter("2026-10-20", back)
+    c.med("oxycodoneER60", "2026-06-01", dose=60, per_day=2)
+    c.pain(6, "2026-06-01"); c.pain(6, "2026-11-10")
+    c.unrelated("2026-06-01")
+
+
+@case("opioid-use-disorder-untreated", "Opioid use disorder, no buprenorphine or methadone", "medication for opioid use disorder offered", "CDC 2022",
+      birth="1984-05-17", gender="male", given="Kevin", family="Doyle")
+def _(c):
+    back = c.condition(*LBP, "2026-09-15")
+    c.condition(ICD, "F11.20", "Opioid dependence, uncomplicated", "2025-11-01")
+    c.encounter("2026-11-12", back)
+    c.pain(5, "2026-11-12")
+    c.unrelated("2026-11-12")
+
+
+@case("long-term-opioid-monitored", "Long-term oxycodone with PDMP, urine screen and treatment plan on record; sleep apnoea", "naloxone for sleep-disordered breathing; the monitoring already done is not asked again", "CDC 2022",
+      birth="1957-02-22", gender="male", given="Robert", family="Ellis")
+def _(c):
+    back = c.condition(*LBP, "2024-02-01")
+    c.condition(ICD, "G47.33", "Obstructive sleep apnea (adult) (pediatric)", "2023-05-01")
+    c.encounter("2026-10-28", back)
+    c.med("oxycodone10", "2026-03-01", dose=10, per_day=3)
+    c.med("ibuprofen600", "2025-06-01", end="2025-09-01", status="stopped", dose=600, per_day=3, reason="ineffective")
+    c.procedure(SCT, "229065009", "Exercise therapy", "2026-03-15")
+    c.procedure(SCT, "461621000124108", "Review of prescription drug monitoring program record (procedure)", "2026-10-28")
+    c.obs("19296-3", "Opiates tested for in Urine by Screen method Nominal", "2026-07-01")
+    c.add("DocumentReference", {"status": "current", "type": c.cc(LOINC, "80764-4", "Pain medicine Plan of care note"),
+                                "subject": c.subject(), "date": "2026-03-01T10:00:00Z",
+                                "content": [{"attachment": {"contentType": "text/plain", "title": "Opioid treatment agreement"}}]})
+    c.pain(6, "2026-03-01"); c.pain(4, "2026-10-28")
+    c.unrelated("2026-03-01")
+
+
 # What each case is about, declared by hand next to its input as samples/NAME.rules: the rules it
 # must fire and the near misses it must not. `painpath replay` checks them besides the expected
 # outputs, so a regenerated expectation cannot silently drop the point of a case.
@@ -639,8 +678,18 @@ DECLARED = {
         ["opioid-dose-unknown", "opioid-extended-release-start"],
         ["opioid-benzodiazepine", "benzodiazepine-for-pain", "opioid-high-dose"]),
     "patch-and-prn-range": (
-        ["opioid-high-dose"],
+        ["opioid-high-dose", "naloxone-offer", "pdmp-review"],
         ["opioid-dose-unknown"]),
+    "cancer-pain-out-of-scope": (
+        ["naloxone-offer", "pdmp-review"],
+        ["opioid-high-dose", "opioid-first-line", "opioid-extended-release-start", "opioid-without-functional-gain",
+         "urine-drug-testing", "opioid-treatment-agreement"]),
+    "opioid-use-disorder-untreated": (
+        ["moud-offer"],
+        ["naloxone-offer", "opioid-with-substance-use-disorder", "pdmp-review"]),
+    "long-term-opioid-monitored": (
+        ["naloxone-offer"],
+        ["pdmp-review", "urine-drug-testing", "opioid-treatment-agreement", "opioid-high-dose"]),
 }
 
 

@@ -208,6 +208,7 @@ VALUE_SETS = {
     "hospice-end-of-life": ("Hospice, palliative or end-of-life care", []),
     "limited-life-expectancy": ("Limited life expectancy", []),
     "sleep-disordered-breathing": ("Sleep-disordered breathing", []),
+    "opioid-overdose": ("Opioid overdose or poisoning", []),
 }
 
 # Medication classes by ingredient name (products come from the product map).

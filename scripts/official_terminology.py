@@ -181,6 +181,11 @@ def official_members(sources):
             s.cdc_set("opioid-misuse-disorders"), s.canvas_set("SubstanceUseDisorder", keep=not_nicotine),
             s.canvas_set("OpioidUseDisorder")],
         "opioid-use-disorder": [s.cdc_set("opioid-misuse-disorders"), s.canvas_set("OpioidUseDisorder")],
+        # A past opioid overdose (a naloxone risk): the overdose and poisoning members of the CDC's
+        # opioid-misuse-disorders set, chosen by the words of their display.
+        "opioid-overdose": [s.cdc_set("opioid-misuse-disorders",
+                                      keep=lambda system, code, display: "overdose" in display.lower()
+                                      or "poisoning" in display.lower())],
         "pregnancy": [s.ahrq_set("2.16.840.1.113762.1.4.1032.264"), s.canvas_set("Pregnancy")],
         # Kidney failure (acute or chronic, stage 4-5, ESRD): against NSAIDs and duloxetine like eGFR < 30.
         "ckd-stage-4-5": [s.ahrq_set("2.16.840.1.113883.3.464.1003.109.12.1028", systems=(SCT, ICD)),

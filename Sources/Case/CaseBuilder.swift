@@ -66,6 +66,7 @@ public struct CaseBuilder: Sendable {
         context.readMedications(resources, into: &facts)
         context.readProceduresAndRequests(resources, into: &facts)
         context.readImaging(resources, into: &facts)
+        context.readOpioidSafety(resources, into: &facts)
         facts.unmatchedCodes = context.unmatchedCodes(resources)
         Derivations.derive(&facts)
         return facts

@@ -53,6 +53,19 @@ public struct ClinicalCase: Sendable {
     public var mme = DailyMME()
     /// Opioid use disorder on record (the opioid-misuse-disorders value set).
     public var opioidUseDisorder: [String] = []
+    // Opioid safety (GUIDELINE §2.7) and the CDC guideline's scope.
+    /// What puts the case out of the CDC guideline's scope (active cancer, sickle cell disease,
+    /// hospice, palliative or end-of-life care, limited life expectancy).
+    public var outOfScope: [ScopeExclusion] = []
+    public var sleepDisorderedBreathing: [String] = []
+    public var opioidOverdoses: [String] = []
+    public var pdmpReviews: [Sourced<Date>] = []
+    public var urineDrugScreens: [Sourced<Date>] = []
+    public var painTreatmentPlans: [Sourced<Date>] = []
+    /// Naloxone for overdose current (not the naloxone inside buprenorphine/naloxone).
+    public var naloxoneCurrent: [String] = []
+    /// Buprenorphine or methadone current (medication for opioid use disorder).
+    public var moudCurrent: [String] = []
     /// Resources dated after *now*, left out of the facts (GUIDELINE §1 *now*).
     public var leftOut: [String] = []
 

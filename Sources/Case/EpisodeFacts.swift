@@ -169,3 +169,19 @@ public struct PsychosocialFactor: Sendable {
     }
     public var reason: Reason { Reason(text, sources) }
 }
+
+/// A fact that puts the case out of the CDC 2022 guideline's scope (GUIDELINE §2.7).
+public struct ScopeExclusion: Sendable {
+    public enum Kind: String, Sendable, CaseIterable {
+        case activeCancer = "active cancer"
+        case sickleCellDisease = "sickle cell disease"
+        case hospiceOrEndOfLife = "hospice, palliative or end-of-life care"
+        case limitedLifeExpectancy = "limited life expectancy"
+    }
+    public let kind: Kind
+    public let sources: [String]
+    public init(_ kind: Kind, _ sources: [String]) {
+        self.kind = kind
+        self.sources = sources
+    }
+}

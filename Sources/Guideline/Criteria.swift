@@ -84,6 +84,22 @@ enum Criteria {
         c.medications.contains { $0.failed && $0.isIn(MedicationClass.firstLineNeuropathic) }
     }
 
+    /// Out of the CDC 2022 guideline's scope (GUIDELINE §2.7): active cancer, sickle cell disease,
+    /// hospice, palliative or end-of-life care. The reason says which fact; nil when in scope.
+    static func outOfCDCScope(_ c: ClinicalCase) -> Reason? {
+        guard !c.outOfScope.isEmpty else { return nil }
+        let kinds = c.outOfScope.map(\.kind.rawValue).joined(separator: ", ")
+        return Reason("out of the CDC opioid guideline's scope: \(kinds)", c.outOfScope.flatMap(\.sources))
+    }
+
+    /// Opioid courses current, not treatment of opioid use disorder.
+    static func currentOpioids(_ c: ClinicalCase) -> [MedicationFact] { c.active(.opioid).filter { !$0.isMOUD } }
+
+    /// A date within `weeks` weeks before now.
+    static func within(_ weeks: Double, _ date: Date, of c: ClinicalCase) -> Bool {
+        ClinicalDate.weeks(from: date, to: c.now) <= weeks
+    }
+
     /// Within the last 26 weeks (6 months), or undated.
     static func withinSixMonths(_ date: Date?, of c: ClinicalCase) -> Bool {
         date.map { ClinicalDate.weeks(from: $0, to: c.now) <= 26 } ?? true

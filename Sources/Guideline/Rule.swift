@@ -20,11 +20,16 @@ public enum RuleTag: String, Sendable, Hashable {
     case moderateEvidence, lowerEvidence
 }
 
-/// The rules whose verdicts a rule reads: one rule, every rule of a kind, or every rule with a tag.
+/// The rules whose verdicts a rule reads: one rule, every rule of a kind (anywhere, or in one
+/// section), or every rule with a tag.
 public enum RuleSelector: Sendable, Hashable {
     case rule(RuleID)
     case kind(RuleKind)
+    case kindIn(RuleKind, GuidelineSection)
     case tagged(RuleTag)
+
+    /// The pain medicines of §2.3 (not naloxone or medication for opioid use disorder of §2.7).
+    public static let painMedicines = RuleSelector.kindIn(.medicationRequest, .medicines)
 }
 
 /// One rule of GUIDELINE.md: its id (part of the output contract), kind, section, title, the
@@ -60,6 +65,7 @@ public struct Rule: Sendable {
         switch selector {
         case .rule(let id): id == self.id
         case .kind(let kind): kind == self.kind
+        case .kindIn(let kind, let section): kind == self.kind && section == self.section
         case .tagged(let tag): tags.contains(tag)
         }
     }

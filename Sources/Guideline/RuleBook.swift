@@ -79,6 +79,7 @@ public struct RuleBook: Sendable {
         switch selector {
         case .rule(let id): "rule \(id.rawValue)"
         case .kind(let kind): "rules of kind \(kind.rawValue)"
+        case .kindIn(let kind, let section): "rules of kind \(kind.rawValue) in \(section.rawValue)"
         case .tagged(let tag): "rules tagged \(tag.rawValue)"
         }
     }

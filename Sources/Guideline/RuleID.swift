@@ -50,6 +50,12 @@ public enum RuleID: String, CaseIterable, Sendable, Comparable {
     case baselineOutcomeMeasures = "baseline-outcome-measures"
     case medicationMonitoringPlan = "medication-monitoring-plan"
     case functionalGoals = "functional-goals"
+    // §2.7 Opioid safety
+    case naloxoneOffer = "naloxone-offer"
+    case pdmpReview = "pdmp-review"
+    case urineDrugTesting = "urine-drug-testing"
+    case opioidTreatmentAgreement = "opioid-treatment-agreement"
+    case moudOffer = "moud-offer"
     // §3 Warnings
     case benzodiazepineForPain = "benzodiazepine-for-pain"
     case systemicCorticosteroidForBackPain = "systemic-corticosteroid-for-back-pain"
@@ -88,11 +94,15 @@ public enum GuidelineSection: String, Sendable, CaseIterable {
     case nonPharmacological = "§2.4"
     case interventional = "§2.5"
     case monitoring = "§2.6"
+    case opioidSafety = "§2.7"
     case warnings = "§3"
 }
 
 /// A source text of `guideline-sources/`, cited by its file number.
+/// `cdc2022` is the CDC 2022 clinical practice guideline as the CDC opioid CDS applies it (GUIDELINE
+/// §2.7); its recommendation numbers are in the rule's title.
 public enum SourceText: String, Sendable, Comparable {
+    case cdc2022 = "CDC 2022"
     case s000 = "000"
     case s001 = "001"
     case s002 = "002"

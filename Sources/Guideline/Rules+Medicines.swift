@@ -207,6 +207,7 @@ extension Rules {
         .opioidTrialLastResort, .medicationRequest, in: .medicines, "Immediate-release opioid trial, last resort",
         cites: [.s000, .s002]
     ) { c, _ in
+        if let scope = Criteria.outOfCDCScope(c) { return .skip([scope]) }
         let trial = Criteria.opioidTrial(c)
         guard trial.applies else { return .skip(trial.reasons) }
         let (choice, passed) = DrugChoice.pick([.oxycodoneTrial, .morphineTrial], in: c)

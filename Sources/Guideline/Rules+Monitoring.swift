@@ -12,9 +12,9 @@ extension Rules {
 
     static let reassessPainAndFunction = Rule(
         .reassessPainAndFunction, .activity, in: .monitoring, "Reassess pain and function in 2–4 weeks", cites: [.s002],
-        reads: [.kind(.medicationRequest)]
+        reads: [.painMedicines]
     ) { c, context in
-        let proposed = context.fired(.kind(.medicationRequest))
+        let proposed = context.fired(.painMedicines)
         guard !proposed.isEmpty else { return .skip("no medicine proposed or changed") }
         var proposal = Proposal(
             key: .activity(.reassessPainAndFunction), title: "Reassess pain and function",
@@ -53,9 +53,9 @@ extension Rules {
 
     static let medicationMonitoringPlan = Rule(
         .medicationMonitoringPlan, .activity, in: .monitoring, "Medication monitoring plan", cites: [.s000],
-        reads: [.kind(.medicationRequest)]
+        reads: [.painMedicines]
     ) { _, context in
-        let longTerm = context.fired(.kind(.medicationRequest)).filter { !context.rule($0, isTagged: .shortCourse) }
+        let longTerm = context.fired(.painMedicines).filter { !context.rule($0, isTagged: .shortCourse) }
         guard !longTerm.isEmpty else { return .skip("no long-term medicine proposed") }
         let names = longTerm.map(\.rawValue).joined(separator: ", ")
         return .fire(

@@ -55,6 +55,7 @@ extension Rules {
     static let opioidFirstLine = warning(
         .opioidFirstLine, "Opioid without first-line treatment", cites: [.s000, .s002]
     ) { c, _ in
+        if let scope = Criteria.outOfCDCScope(c) { return .skip([scope]) }
         let opioids = c.active(.opioid)
         guard let opioid = opioids.first else { return .skip("no active opioid") }
         // First-line medicines begun no later than the opioid.
@@ -84,6 +85,7 @@ extension Rules {
     static let opioidExtendedReleaseStart = warning(
         .opioidExtendedReleaseStart, "Extended-release opioid started first", cites: [.s002]
     ) { c, _ in
+        if let scope = Criteria.outOfCDCScope(c) { return .skip([scope]) }
         let extended = c.active(.opioid).filter(\.extendedRelease)
         guard let first = extended.first else { return .skip("no active extended-release opioid") }
         let immediate = c.medications(.opioid).filter {
@@ -104,6 +106,7 @@ extension Rules {
     }
 
     static let opioidHighDose = warning(.opioidHighDose, "High opioid dose", cites: [.s002]) { c, _ in
+        if let scope = Criteria.outOfCDCScope(c) { return .skip([scope]) }
         // The known part alone decides; opioids of unknown dose are named, never counted as zero.
         let mme = c.mme
         let unknown = mme.unknownDose.map { Reason("dose unknown: \($0.summary)", $0.references) }
@@ -172,6 +175,7 @@ extension Rules {
     static let opioidWithoutFunctionalGain = warning(
         .opioidWithoutFunctionalGain, "Opioid without functional gain", cites: [.s002]
     ) { c, _ in
+        if let scope = Criteria.outOfCDCScope(c) { return .skip([scope]) }
         let long = c.active(.opioid).filter { ($0.weeksTaken ?? 0) >= 4 }
         guard !long.isEmpty else { return .skip("no opioid active for ≥ 4 weeks") }
         guard !c.improved else { return .skip([c.improvedReason]) }
@@ -219,8 +223,14 @@ extension Rules {
     ) { c, _ in
         guard !c.painScores.isEmpty || !c.odiScores.isEmpty else { return .skip("no pain or ODI measurements") }
         guard !c.improved else { return .skip([c.improvedReason]) }
-        let long = c.activePainMedicines.filter { ($0.weeksTaken ?? 0) >= 12 }
-        guard !long.isEmpty else { return .skip("no pain medicine active for ≥ 12 weeks") }
+        // Out of the CDC guideline's scope, opioids are not judged here (GUIDELINE §2.7).
+        let outOfScope = Criteria.outOfCDCScope(c)
+        let long = c.activePainMedicines.filter {
+            ($0.weeksTaken ?? 0) >= 12 && !(outOfScope != nil && $0.classes.contains(.opioid))
+        }
+        guard !long.isEmpty else {
+            return .skip([Reason("no pain medicine active for ≥ 12 weeks")] + (outOfScope.map { [$0] } ?? []))
+        }
         return .warn(
             long.map {
                 Reason("\($0.summary) active \(Int($0.weeksTaken ?? 0)) weeks without improvement", $0.references)

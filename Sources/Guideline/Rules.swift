@@ -4,7 +4,7 @@ import Case
 public enum Rules {
     public static let all: [Rule] =
         stratification + referralTiming + medicines + nonPharmacological
-        + interventional + monitoring + warnings
+        + interventional + monitoring + opioidSafety + warnings
 
     /// The checked rule book: every id of `RuleID` has its rule, what each reads exists, no cycle.
     /// A broken declaration stops the program at first use with the checker's message.

@@ -18,6 +18,7 @@ public struct KnowledgeArtifacts: Sendable {
         ("002", "Management of Chronic Back Pain Refractory to Initial Medications"),
         ("003", "From the Guidelines: when conservative management for back pain does not work"),
         ("004", "Management of Intractable Back Pain with Radicular Symptoms from Lumbar Compression Fracture"),
+        ("CDC 2022", "CDC Clinical Practice Guideline for Prescribing Opioids for Pain — United States, 2022"),
     ]
 
     /// File name → resource, in a stable order.
@@ -159,7 +160,11 @@ public struct KnowledgeArtifacts: Sendable {
             .with("type", .code("citation"))
             .with("label", .string(number))
             .with("display", .string(title))
-            .with("citation", .primitive("markdown", "guideline-sources/\(number): \(title)"))
+            .with(
+                "citation",
+                .primitive(
+                    "markdown",
+                    number.hasPrefix("CDC") ? "\(number): \(title)" : "guideline-sources/\(number): \(title)"))
     }
 
     func coding(_ system: String, _ code: String, _ display: String) -> FHIRValue {

@@ -257,6 +257,7 @@ public enum ValueSetID: String, CaseIterable, Sendable {
     case hospiceOrEndOfLife = "hospice-end-of-life"
     case limitedLifeExpectancy = "limited-life-expectancy"
     case sleepDisorderedBreathing = "sleep-disordered-breathing"
+    case opioidOverdose = "opioid-overdose"
 }
 
 /// Medication classes of GUIDELINE §1; each has `profiles/ValueSet-medication-class-<rawValue>.json`.

@@ -161,13 +161,6 @@ struct RuleIdTests {
     static let guidelinePath = root.deletingLastPathComponent().appendingPathComponent("shared/GUIDELINE.md").path
     static let guidelineIsPresent = FileManager.default.fileExists(atPath: guidelinePath)
 
-    /// Ids GUIDELINE.md gained with the opioid-safety and medicines issues, whose rules are not built
-    /// yet: reported as a known issue (not a pass) until they are, and a failure if any other id is
-    /// missing or if one of these appears in code without leaving this list.
-    static let awaitingRules: Set<String> = [
-        "naloxone-offer", "pdmp-review", "urine-drug-testing", "opioid-treatment-agreement", "moud-offer",
-    ]
-
     /// The ids in the first column of GUIDELINE.md's rule tables.
     static func guidelineIds() throws -> [String] {
         let text = try String(contentsOfFile: guidelinePath, encoding: .utf8)
@@ -186,12 +179,7 @@ struct RuleIdTests {
         let code = Set(RuleID.allCases.map(\.rawValue))
         #expect(Set(ids).count == ids.count, "an id appears twice in GUIDELINE.md")
         #expect(code.subtracting(ids).isEmpty, "only in code: \(code.subtracting(ids))")
-        let missing = Set(ids).subtracting(code)
-        #expect(missing.isSubset(of: Self.awaitingRules), "GUIDELINE ids without a rule: \(missing)")
-        #expect(Self.awaitingRules.isDisjoint(with: code), "built now, remove from awaitingRules")
-        withKnownIssue("GUIDELINE.md ids whose rules are not built yet (the opioid-safety issue)") {
-            #expect(missing.isEmpty, "\(missing.sorted())")
-        }
+        #expect(Set(ids) == code, "only in GUIDELINE: \(Set(ids).subtracting(code))")
         let folder = Self.root.appendingPathComponent("Tests/GuidelineTests")
         let tests = try FileManager.default.contentsOfDirectory(atPath: folder.path)
             .map { try String(contentsOfFile: folder.appendingPathComponent($0).path, encoding: .utf8) }.joined()

@@ -1,0 +1,101 @@
+import FHIR
+import Foundation
+import Terminology
+
+extension Context {
+    static let scopeSets: [(ValueSetID, ScopeExclusion.Kind)] = [
+        (.activeCancer, .activeCancer), (.sickleCellDisease, .sickleCellDisease),
+        (.hospiceOrEndOfLife, .hospiceOrEndOfLife), (.limitedLifeExpectancy, .limitedLifeExpectancy),
+    ]
+
+    /// The facts of GUIDELINE §2.7: the scope exclusions, the naloxone risks, the PDMP reviews, urine
+    /// drug screens and pain treatment plans on record, naloxone and MOUD current.
+    mutating func readOpioidSafety(_ resources: [FHIRElement], into facts: inout ClinicalCase) {
+        var scope: [ScopeExclusion.Kind: [String]] = [:]
+        for resource in resources {
+            let reference = ref(resource)
+            switch resource.type {
+            case "Condition":
+                guard let condition = Condition(resource), !isRefuted(condition) else { continue }
+                // A past overdose counts whatever its clinical status.
+                if terminology.contains(.opioidOverdose, condition.code) { facts.opioidOverdoses.append(reference) }
+                guard isActiveCondition(condition) else { continue }
+                for (set, kind) in Self.scopeSets where terminology.contains(set, condition.code) {
+                    scope[kind, default: []].append(reference)
+                }
+                if terminology.contains(.sleepDisorderedBreathing, condition.code) {
+                    facts.sleepDisorderedBreathing.append(reference)
+                }
+            case "Procedure", "Observation", "ServiceRequest", "DocumentReference", "Encounter":
+                guard
+                    !["entered-in-error", "cancelled", "revoked", "not-done"].contains(resource.string("status") ?? "")
+                else { continue }
+                let concepts =
+                    resource.type == "DocumentReference"
+                    ? resource.concepts("type") + (resource.concept("type").map { [$0] } ?? [])
+                    : resource.type == "Encounter"
+                        ? resource.concepts("type") : resource.concept("code").map { [$0] } ?? []
+                let date =
+                    date(of: resource.choiceValue("performed")) ?? date(of: resource.choiceValue("effective"))
+                    ?? ClinicalDate.parse(resource.string("issued")) ?? ClinicalDate.parse(
+                        resource.string("authoredOn"))
+                    ?? ClinicalDate.parse(resource.string("date"))
+                    ?? ClinicalDate.parse(resource.child("period")?.string("start"))
+                if terminology.containsAny(.hospiceOrEndOfLife, concepts) {
+                    scope[.hospiceOrEndOfLife, default: []].append(reference)
+                }
+                // A request still open is not yet a review, a screen or a plan.
+                if resource.type == "ServiceRequest", resource.string("status") != "completed" { continue }
+                if let date {
+                    if terminology.containsAny(.pdmpReview, concepts) {
+                        facts.pdmpReviews.append(Sourced(date, [reference]))
+                    }
+                    if terminology.containsAny(.urineDrugScreen, concepts) {
+                        facts.urineDrugScreens.append(Sourced(date, [reference]))
+                    }
+                    if terminology.containsAny(.painTreatmentPlan, concepts) {
+                        facts.painTreatmentPlans.append(Sourced(date, [reference]))
+                    }
+                }
+            case "MedicationRequest", "MedicationStatement":
+                guard isCurrentOrder(resource, now: facts.now) else { continue }
+                let concept = medicationConcept(resource)
+                let moud = terminology.contains(.moudMedications, concept)
+                if moud { facts.moudCurrent.append(reference) }
+                if terminology.contains(.naloxoneMedications, concept), !moud {
+                    facts.naloxoneCurrent.append(reference)
+                }
+            default:
+                continue
+            }
+        }
+        facts.outOfScope = ScopeExclusion.Kind.allCases.compactMap { kind in
+            scope[kind].map { ScopeExclusion(kind, $0) }
+        }
+    }
+
+    /// The medication concept of an order or statement (or of its Medication).
+    func medicationConcept(_ resource: FHIRElement) -> CodeableConcept? {
+        if let target = resource.choiceValue("medication")?.reference?.reference,
+            let resolved = resolver.resolve(target, container: resource)
+        {
+            return Medication(resolved)?.code
+        }
+        return resource.choiceValue("medication")?.codeableConcept
+    }
+
+    /// Current as GUIDELINE §1 reads orders (its supply) and statements (period not ended).
+    func isCurrentOrder(_ resource: FHIRElement, now: Date) -> Bool {
+        let status = resource.string("status") ?? ""
+        if resource.type == "MedicationRequest" {
+            guard ["active", "on-hold"].contains(status), resource.string("intent") != "proposal" else { return false }
+            let dispense = resource.child("dispenseRequest")
+            let authored =
+                ClinicalDate.parse(resource.string("authoredOn"))
+                ?? ClinicalDate.parse(dispense?.child("validityPeriod")?.string("start"))
+            return isCurrentRequest(authored, dispense, now)
+        }
+        guard ["active", "intended"].contains(status) else { return false }
+        return ClinicalDate.parse(resource.choiceValue("effective")?.period?.end).map { $0 > now } ?? true
+    }
+}

@@ -23,8 +23,20 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var settleMilliseconds = 500
     /// Full rescans of the inbox, as a safety net for inotify (and the only mechanism with `poll_only`).
     public var rescanSeconds = 30.0
-    /// Scan only, no inotify (network filesystems, where inotify sees no remote writes).
+    /// Scan only, no inotify (network filesystems, where inotify sees no remote writes). Also chosen
+    /// by itself when the inbox is on a network or FUSE filesystem.
     public var pollOnly = false
+    /// Between scans when scanning is the only mechanism (a shared inbox): short, as files written on
+    /// another host are seen only by scanning.
+    public var scanSeconds = 1.0
+    /// This instance's name in claim and temporary names, logs, metrics and each result's
+    /// Provenance (default: the host name).
+    public var nodeName = defaultNodeName()
+    /// How claims and results are made atomic: auto (probe work/ at start), local or shared.
+    public var claimProtocol = ClaimProtocol.auto
+    /// A claim of another node untouched this long is taken over (its node crashed or hangs); an
+    /// instance's own claims are taken over at its restart.
+    public var claimTimeoutSeconds = 120.0
     public var maxInputBytes = FHIRReadLimits.default.maxInputBytes
     /// Output encoding: nil = the input's.
     public var outputFormat: FHIRFormat?
@@ -60,7 +72,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
         workers > 0 ? workers : max(2, 2 * ProcessInfo.processInfo.activeProcessorCount)
     }
 
-    public var outputOptions: OutputOptions { OutputOptions(format: outputFormat, bundleType: bundleType) }
+    public var outputOptions: OutputOptions {
+        OutputOptions(format: outputFormat, bundleType: bundleType, node: nodeName)
+    }
 
     /// Applies a TOML file's settings. Unknown keys are errors: a typo must not silently fall back.
     public mutating func apply(toml text: String) throws(ConfigurationError) {
@@ -125,6 +139,19 @@ public struct DaemonConfiguration: Sendable, Equatable {
         case "watch.settle_milliseconds": settleMilliseconds = try integer()
         case "watch.rescan_seconds": rescanSeconds = max(0.1, try number())
         case "watch.poll_only": pollOnly = try boolean()
+        case "watch.scan_seconds": scanSeconds = max(0.05, try number())
+        case "cluster.node_name":
+            let name = try string()
+            guard !name.isEmpty, sanitizedNodeName(name) == name else {
+                throw ConfigurationError("configuration: \(key) may hold only letters, digits and dashes")
+            }
+            nodeName = name
+        case "cluster.claim_protocol":
+            guard let parsed = ClaimProtocol(rawValue: try string()) else {
+                throw ConfigurationError("configuration: \(key) must be auto, local or shared")
+            }
+            claimProtocol = parsed
+        case "cluster.claim_timeout_seconds": claimTimeoutSeconds = max(1, try number())
         case "output.format":
             let text = try string()
             if text == "same" {

@@ -39,7 +39,7 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
     public init(options: Options, log: EventLog = EventLog(), notify: SystemdNotify = SystemdNotify()) {
         self.options = options
         configuration = options.configuration
-        self.log = log
+        self.log = log.naming(node: options.configuration.nodeName)
         self.notify = notify
     }
 
@@ -82,12 +82,21 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
             let (pipeline, profiles) = try Self.loadPipeline(configuration)
             currentPipeline = pipeline
             directories = try Directories(configuration)
+            // The claim protocol the work/ directory's filesystem allows, and how to watch the inbox.
+            if configuration.claimProtocol == .auto {
+                configuration.claimProtocol = ClaimProtocol.probe(directories.work, node: configuration.nodeName)
+            }
+            let filesystem = FilesystemKind.of(directories.inbox)
+            if filesystem.isNetwork { configuration.pollOnly = true }
             log.log(
                 .info, "starting",
                 [
                     "inbox": configuration.inbox, "workers": String(configuration.effectiveWorkers),
                     "profiles": profiles,
-                    "watch": configuration.pollOnly ? "poll" : "inotify",
+                    "watch": configuration.pollOnly ? "scan every \(configuration.scanSeconds) s" : "inotify",
+                    "filesystem": filesystem.name,
+                    "protocol": configuration.claimProtocol == .shared
+                        ? "shared (claim by unique rename, results by link)" : "local (renameat2 RENAME_NOREPLACE)",
                 ])
         } catch {
             log.log(.error, "startup-failed", ["reason": error.description])
@@ -95,8 +104,11 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
             return error.isConfiguration ? Self.exitConfiguration : Self.exitCannotCreate
         }
         for directory in [directories.outbox, directories.error, directories.archive, directories.work] {
-            directory.removeStaleTemporaries(olderThan: 3600)
+            directory.removeStaleTemporaries(olderThan: 3600, node: configuration.nodeName)
         }
+        let shared = configuration.claimProtocol == .shared
+        let node = configuration.nodeName
+        let claims = Counter()
 
         let queue = WorkQueue(capacity: configuration.queueCapacity)
         let wake = painpath_eventfd()
@@ -147,7 +159,11 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
             if now >= nextRescan {
                 scanInbox = true
                 recoverWork = true
-                nextRescan = now.addingTimeInterval(configuration.rescanSeconds)
+                // Scanning only (a shared inbox): often, as other hosts' writes are seen no other way.
+                nextRescan = now.addingTimeInterval(
+                    configuration.pollOnly
+                        ? min(configuration.scanSeconds, configuration.rescanSeconds)
+                        : configuration.rescanSeconds)
             }
             if let settle = nextSettle, now >= settle {
                 scanInbox = true
@@ -161,10 +177,25 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
                 for name in directories.work.names(
                     limit: max(queue.room, 0), where: { !$0.hasPrefix(".") && !queue.contains($0) })
                 {
-                    if let info = directories.work.stat(name),
-                        firstRecovery || now.timeIntervalSince1970 - InboxScanner.seconds(info.st_ctim) > 2
-                    {
-                        queue.push(name)
+                    guard let info = directories.work.stat(name) else { continue }
+                    let age = now.timeIntervalSince1970 - InboxScanner.seconds(info.st_ctim)
+                    let owner = ClaimName.parse(name).node
+                    if !shared || owner == node {
+                        if firstRecovery || age > 2 { queue.push(name) }
+                    } else if age > configuration.claimTimeoutSeconds {
+                        // Another node's claim untouched past the claim timeout: its node crashed or
+                        // hangs. Taken over by a rename to this node's name (of two nodes trying, one wins).
+                        let input = ClaimName.parse(name).input
+                        let mine = ClaimName.make(input, node: node, counter: claims.next())
+                        do {
+                            try directories.work.claim(name, to: directories.work, as: mine)
+                            log.log(.notice, "claim-taken-over", ["file": input, "from": owner ?? "local"])
+                            queue.push(mine)
+                        } catch {
+                            if error.code != ENOENT {
+                                log.log(.warning, "claim-failed", ["file": input, "reason": error.description])
+                            }
+                        }
                     }
                 }
                 firstRecovery = false
@@ -184,7 +215,14 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
                     let scan = scanner.scan(limit: queue.room)
                     for name in scan.ready {
                         do {
-                            if try inbox.move(name, to: directories.work, as: name) { queue.push(name) }
+                            if shared {
+                                // A name no other instance uses: the loser of a race finds the source gone.
+                                let claim = ClaimName.make(name, node: node, counter: claims.next())
+                                try inbox.claim(name, to: directories.work, as: claim)
+                                queue.push(claim)
+                            } else if try inbox.move(name, to: directories.work, as: name) {
+                                queue.push(name)
+                            }
                         } catch {
                             if error.code != ENOENT {
                                 log.log(.warning, "claim-failed", ["file": name, "reason": error.description])
@@ -205,7 +243,7 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
             if now >= nextStatus {
                 notify.status(metrics.statusLine(queued: queue.pending))
                 if let path = configuration.metricsFile,
-                    let problem = metrics.writeTextfile(path, queued: queue.pending)
+                    let problem = metrics.writeTextfile(path, queued: queue.pending, node: node)
                 {
                     log.log(.warning, "metrics-write-failed", ["reason": problem])
                 }
@@ -363,7 +401,9 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
                     ? "directories" : nil,
                 fresh.effectiveWorkers != configuration.effectiveWorkers ? "workers" : nil,
                 fresh.queueCapacity != configuration.queueCapacity ? "queue_capacity" : nil,
-                fresh.pollOnly != configuration.pollOnly ? "poll_only" : nil,
+                fresh.pollOnly != options.configuration.pollOnly ? "poll_only" : nil,
+                fresh.nodeName != configuration.nodeName ? "node_name" : nil,
+                fresh.claimProtocol != options.configuration.claimProtocol ? "claim_protocol" : nil,
             ].compactMap { $0 }
             var applied = fresh
             applied.inbox = configuration.inbox
@@ -374,6 +414,8 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
             applied.workers = configuration.workers
             applied.queueCapacity = configuration.queueCapacity
             applied.pollOnly = configuration.pollOnly
+            applied.nodeName = configuration.nodeName
+            applied.claimProtocol = configuration.claimProtocol
             pipelineLock.withLock {
                 currentPipeline = pipeline
                 configuration = applied

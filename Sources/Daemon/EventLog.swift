@@ -17,8 +17,16 @@ public struct EventLog: Sendable {
     }
 
     let write: @Sendable (String) -> Void
+    /// This instance's node name, on every line (several instances may share one inbox).
+    var node: String?
 
-    public init(write: @escaping @Sendable (String) -> Void = EventLog.standardError) { self.write = write }
+    public init(write: @escaping @Sendable (String) -> Void = EventLog.standardError, node: String? = nil) {
+        self.write = write
+        self.node = node
+    }
+
+    /// The same log, with every line naming `node`.
+    public func naming(node: String) -> EventLog { EventLog(write: write, node: node) }
 
     public static let standardError: @Sendable (String) -> Void = { line in
         let bytes = Array(line.utf8)
@@ -36,6 +44,7 @@ public struct EventLog: Sendable {
     public func log(_ priority: Priority, _ event: String, _ fields: KeyValuePairs<String, String> = [:]) {
         var line = "<\(priority.rawValue)>event=\(event)"
         for (key, value) in fields { line += " \(key)=\(Self.quote(value))" }
+        if let node { line += " node=\(Self.quote(node))" }
         write(line + "\n")
     }
 

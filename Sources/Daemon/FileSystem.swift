@@ -74,11 +74,34 @@ public final class DirectoryHandle: @unchecked Sendable {
         guard unlinkat(fd, name, 0) == 0 || errno == ENOENT else { throw SystemError("remove \(path)/\(name)") }
     }
 
-    /// rename(2) into another directory, never replacing: false when the target exists.
-    public func move(_ name: String, to target: DirectoryHandle, as newName: String) throws(SystemError) -> Bool {
+    /// Into another directory (or this one), never replacing: false when the target exists.
+    /// Local protocol: renameat2(RENAME_NOREPLACE). Shared protocol (a filesystem without it):
+    /// link(2), which fails with EEXIST, then unlink of the source (a crash between the two leaves
+    /// both names; the redo finds the same file at the target and drops the source).
+    public func move(_ name: String, to target: DirectoryHandle, as newName: String, shared: Bool = false)
+        throws(SystemError) -> Bool
+    {
+        if shared {
+            if linkat(fd, name, target.fd, newName, 0) == 0 {
+                guard unlinkat(fd, name, 0) == 0 || errno == ENOENT else {
+                    throw SystemError("unlink \(path)/\(name) after linking it to \(target.path)/\(newName)")
+                }
+                return true
+            }
+            if errno == EEXIST { return false }
+            throw SystemError("link \(path)/\(name) to \(target.path)/\(newName)")
+        }
         if painpath_rename_noreplace(fd, name, target.fd, newName) == 0 { return true }
         if errno == EEXIST { return false }
         throw SystemError("rename \(path)/\(name) to \(target.path)/\(newName)")
+    }
+
+    /// A claim under the shared protocol: rename(2) into a name no other instance uses, so that
+    /// of two instances racing for one file, the loser finds the source gone (ENOENT, thrown).
+    public func claim(_ name: String, to target: DirectoryHandle, as claimName: String) throws(SystemError) {
+        guard renameat(fd, name, target.fd, claimName) == 0 else {
+            throw SystemError("rename \(path)/\(name) to \(target.path)/\(claimName)")
+        }
     }
 
     /// Reads a file completely.
@@ -92,8 +115,10 @@ public final class DirectoryHandle: @unchecked Sendable {
     /// Writes `bytes` as `name` atomically: a temporary file, fsync, a rename that never replaces,
     /// and the directory fsynced. Returns `.identical` when `name` already holds these bytes
     /// (a redo after a crash), `.conflict` when it holds other bytes.
-    public func writeAtomically(_ name: String, _ bytes: [UInt8], sync: Bool) throws(SystemError) -> WriteOutcome {
-        let temporary = ".painpath-\(Self.host)-\(getpid())-\(DirectoryHandle.nextTemporary()).tmp"
+    public func writeAtomically(_ name: String, _ bytes: [UInt8], sync: Bool, shared: Bool = false, node: String? = nil)
+        throws(SystemError) -> WriteOutcome
+    {
+        let temporary = ".painpath-\(node ?? Self.host)-\(getpid())-\(DirectoryHandle.nextTemporary()).tmp"
         let file = openat(fd, temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o640)
         guard file >= 0 else { throw SystemError("create \(path)/\(temporary)") }
         var written = 0
@@ -115,7 +140,7 @@ public final class DirectoryHandle: @unchecked Sendable {
         }
         close(file)
         do {
-            if try move(temporary, to: self, as: name) {
+            if try move(temporary, to: self, as: name, shared: shared) {
                 if sync { try fsync() }
                 return .written
             }
@@ -144,9 +169,9 @@ public final class DirectoryHandle: @unchecked Sendable {
 
     /// Removes temporary files that earlier runs left behind when killed: those of this host whose
     /// process is gone, and any older than `age` seconds (another host's crashed daemon).
-    public func removeStaleTemporaries(olderThan age: TimeInterval) {
+    public func removeStaleTemporaries(olderThan age: TimeInterval, node: String? = nil) {
         let now = Date().timeIntervalSince1970
-        let prefix = ".painpath-\(Self.host)-"
+        let prefix = ".painpath-\(node ?? Self.host)-"
         for name in names(limit: 100_000, where: { $0.hasPrefix(".painpath-") && $0.hasSuffix(".tmp") }) {
             var stale = false
             if name.hasPrefix(prefix), let pid = Int32(name.dropFirst(prefix.count).prefix { $0 != "-" }) {

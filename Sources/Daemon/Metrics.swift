@@ -53,40 +53,41 @@ public final class Metrics: @unchecked Sendable {  // every field is guarded by 
             "processed \(s.processed), failed \(s.failed), in flight \(s.inFlight), queued \(queued), faults \(s.faults)"
     }
 
-    func prometheusText(queued: Int) -> String {
+    func prometheusText(queued: Int, node: String = "") -> String {
         let s = snapshot
+        let label = node.isEmpty ? "" : "{node=\"\(node)\"}"
         return """
             # HELP painpathd_bundles_processed_total Input bundles that produced a recommendation bundle.
             # TYPE painpathd_bundles_processed_total counter
-            painpathd_bundles_processed_total \(s.processed)
+            painpathd_bundles_processed_total\(label) \(s.processed)
             # HELP painpathd_bundles_failed_total Inputs moved to error/ with an OperationOutcome.
             # TYPE painpathd_bundles_failed_total counter
-            painpathd_bundles_failed_total \(s.failed)
+            painpathd_bundles_failed_total\(label) \(s.failed)
             # HELP painpathd_faults_total Processing attempts stopped by a system fault (disk full, permissions); the input stays in work/.
             # TYPE painpathd_faults_total counter
-            painpathd_faults_total \(s.faults)
+            painpathd_faults_total\(label) \(s.faults)
             # HELP painpathd_reloads_total Configuration and profile reloads (SIGHUP).
             # TYPE painpathd_reloads_total counter
-            painpathd_reloads_total \(s.reloads)
+            painpathd_reloads_total\(label) \(s.reloads)
             # HELP painpathd_processing_seconds_total Time spent processing files.
             # TYPE painpathd_processing_seconds_total counter
-            painpathd_processing_seconds_total \(String(format: "%.6f", s.processingSeconds))
+            painpathd_processing_seconds_total\(label) \(String(format: "%.6f", s.processingSeconds))
             # HELP painpathd_in_flight Files being processed now.
             # TYPE painpathd_in_flight gauge
-            painpathd_in_flight \(s.inFlight)
+            painpathd_in_flight\(label) \(s.inFlight)
             # HELP painpathd_queued Files claimed or waiting for a worker.
             # TYPE painpathd_queued gauge
-            painpathd_queued \(queued)
+            painpathd_queued\(label) \(queued)
             # HELP painpathd_last_success_timestamp_seconds When the last recommendation was written.
             # TYPE painpathd_last_success_timestamp_seconds gauge
-            painpathd_last_success_timestamp_seconds \(Int(s.lastSuccess))
+            painpathd_last_success_timestamp_seconds\(label) \(Int(s.lastSuccess))
 
             """
     }
 
     /// Writes the textfile atomically; errors are returned for the log, never fatal.
-    func writeTextfile(_ path: String, queued: Int) -> String? {
-        let data = Data(prometheusText(queued: queued).utf8)
+    func writeTextfile(_ path: String, queued: Int, node: String = "") -> String? {
+        let data = Data(prometheusText(queued: queued, node: node).utf8)
         let temporary = path + ".tmp"
         guard FileManager.default.createFile(atPath: temporary, contents: data) else {
             return "cannot write \(temporary)"

@@ -77,6 +77,10 @@ struct Processor: Sendable {
     let configuration: DaemonConfiguration
     let pipeline: Pipeline
 
+    var shared: Bool { configuration.claimProtocol == .shared }
+
+    /// Processes work/`name` (under the shared protocol a claim name `INPUT@NODE-N`; results and the
+    /// archived input take the input's own name).
     func process(_ name: String) -> ProcessingResult {
         let work = directories.work
         guard let before = work.stat(name) else { return .skipped(reason: "gone") }
@@ -94,14 +98,23 @@ struct Processor: Sendable {
             return .fault(SystemError("open \(work.path)/\(name)"))
         }
         defer { close(fd) }
-        // Several daemons may share work/ (restart recovery): the lock decides who processes it.
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { return .skipped(reason: "being processed by another daemon") }
+        // Local protocol: several daemons may share work/ (restart recovery), and the lock decides who
+        // processes it. Shared protocol: the claim's name decides (a node taken over after the claim
+        // timeout may still hold the file open; it finds its name gone and stops at the end).
+        if !shared, flock(fd, LOCK_EX | LOCK_NB) != 0 { return .skipped(reason: "being processed by another daemon") }
         var info = stat()
         guard fstat(fd, &info) == 0 else { return .fault(SystemError("stat \(name)")) }
         guard let now = work.stat(name), now.st_ino == info.st_ino, now.st_dev == info.st_dev else {
             return .skipped(reason: "finished by another daemon")
         }
         guard info.st_mode & S_IFMT == S_IFREG else { return reject(name, bytes: nil, reason: "not a regular file") }
+        if info.st_nlink > 1, shared, let archived = directories.archive.stat(ClaimName.parse(name).input),
+            archived.st_ino == info.st_ino, archived.st_dev == info.st_dev
+        {
+            // Shared protocol, a crash between linking the input into archive/ and unlinking it here.
+            try? work.remove(name)
+            return .skipped(reason: "already archived")
+        }
         guard info.st_nlink == 1 else {
             return reject(
                 name, bytes: nil,
@@ -123,6 +136,11 @@ struct Processor: Sendable {
             let recommendation = try pipeline.run(bytes)
             let output = try writeResult(
                 name, recommendation.bytes, format: recommendation.format, digest: recommendation.inputSHA256)
+            guard work.exists(name) else {
+                // Taken over by another node while this one stalled: it publishes (or has published) the
+                // same input's result, found above as the same digest; nothing more to do here.
+                return .skipped(reason: "taken over by another node")
+            }
             try finishInput(name, digest: recommendation.inputSHA256)
             return .recommended(output: output, unmatchedCodes: recommendation.evaluation.facts.unmatchedCodes.count)
         } catch let failure as PipelineFailure {
@@ -135,21 +153,43 @@ struct Processor: Sendable {
     }
 
     /// `STEM.careplan.EXT`; a different earlier result under that name is kept, and this one gets
-    /// the input digest in its name (the same input redone after a crash finds its own file).
+    /// the input digest in its name (the same input redone after a crash finds its own file). A
+    /// result for the same input published by another node (its Provenance names the same input
+    /// digest) counts as this one.
     func writeResult(_ name: String, _ bytes: [UInt8], format: FHIRFormat, digest: String) throws(SystemError) -> String
     {
+        let input = ClaimName.parse(name).input
         for candidate in [
-            ResultNames.result(forInput: name, format: format),
-            ResultNames.result(forInput: name, format: format, digest: digest),
+            ResultNames.result(forInput: input, format: format),
+            ResultNames.result(forInput: input, format: format, digest: digest),
         ] {
-            switch try directories.outbox.writeAtomically(candidate, bytes, sync: configuration.fsync) {
+            switch try directories.outbox.writeAtomically(
+                candidate, bytes, sync: configuration.fsync, shared: shared, node: configuration.nodeName)
+            {
             case .written, .identical: return candidate
-            case .conflict: continue
+            case .conflict:
+                if let existing = directories.outbox.read(candidate), Self.contains(existing, digest) {
+                    return candidate
+                }
+                continue
             }
         }
         throw SystemError(
-            "write result for \(name): both \(ResultNames.stem(name)).careplan and its digest-named alternative hold other results",
+            "write result for \(input): both \(ResultNames.stem(input)).careplan and its digest-named alternative hold other results",
             EEXIST)
+    }
+
+    static func contains(_ bytes: [UInt8], _ text: String) -> Bool {
+        let needle = Array(text.utf8)
+        guard !needle.isEmpty, bytes.count >= needle.count else { return false }
+        return bytes.withUnsafeBufferPointer { haystack in
+            var index = 0
+            while index + needle.count <= haystack.count {
+                if haystack[index] == needle[0], Array(haystack[index..<index + needle.count]) == needle { return true }
+                index += 1
+            }
+            return false
+        }
     }
 
     /// After the result: the input to archive/ (or deleted). A same-named earlier input in archive/
@@ -164,11 +204,14 @@ struct Processor: Sendable {
         }
     }
 
+    /// work/`name` to `target` under the input's own name (or with its digest appended when that is
+    /// taken by another file), never replacing.
     func move(_ name: String, from source: DirectoryHandle, to target: DirectoryHandle, digest: String)
         throws(SystemError)
     {
-        for candidate in [name, "\(name).\(digest.prefix(12))"] {
-            if try source.move(name, to: target, as: candidate) {
+        let input = ClaimName.parse(name).input
+        for candidate in [input, "\(input).\(digest.prefix(12))"] {
+            if try source.move(name, to: target, as: candidate, shared: shared) {
                 if configuration.fsync {
                     try target.fsync()
                     try source.fsync()
@@ -181,28 +224,32 @@ struct Processor: Sendable {
                 return
             }
         }
-        throw SystemError("move \(name) to \(target.path): both names taken by other files", EEXIST)
+        throw SystemError("move \(input) to \(target.path): both names taken by other files", EEXIST)
     }
 
     /// The input to error/ with `STEM.outcome.json` beside it (the outcome first: a crash between
     /// the two leaves the input in work/, and the redo finds the same outcome).
     func reject(_ name: String, bytes: [UInt8]?, outcome: [UInt8]? = nil, reason: String) -> ProcessingResult {
-        let digest = bytes.map { SHA256.hex($0) } ?? SHA256.hex(Array(name.utf8))
+        let input = ClaimName.parse(name).input
+        let digest = bytes.map { SHA256.hex($0) } ?? SHA256.hex(Array(input.utf8))
         let document =
             outcome
             ?? FHIRJSONWriter().write(
-                OperationOutcomeBuilder.outcome(error: FHIRReadError(.forbidden, "\(name) is \(reason)")))
+                OperationOutcomeBuilder.outcome(error: FHIRReadError(.forbidden, "\(input) is \(reason)")))
         do throws(SystemError) {
             var written: String?
-            for candidate in [ResultNames.outcome(forInput: name), ResultNames.outcome(forInput: name, digest: digest)]
-            {
-                switch try directories.error.writeAtomically(candidate, document, sync: configuration.fsync) {
+            for candidate in [
+                ResultNames.outcome(forInput: input), ResultNames.outcome(forInput: input, digest: digest),
+            ] {
+                switch try directories.error.writeAtomically(
+                    candidate, document, sync: configuration.fsync, shared: shared, node: configuration.nodeName)
+                {
                 case .written, .identical: written = candidate
                 case .conflict: continue
                 }
                 break
             }
-            guard let written else { throw SystemError("write outcome for \(name)", EEXIST) }
+            guard let written else { throw SystemError("write outcome for \(input)", EEXIST) }
             try move(name, from: directories.work, to: directories.error, digest: digest)
             return .rejected(reason: reason, outcome: written)
         } catch {

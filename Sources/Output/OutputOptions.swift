@@ -15,11 +15,15 @@ public struct OutputOptions: Sendable, Equatable {
     public var bundleType: BundleType
     public var pretty: Bool
     public var canonicals: Canonicals
+    /// The daemon instance that produced the result (its node name), recorded in the Provenance;
+    /// nil for the command line.
+    public var node: String?
 
     public init(
         format: FHIRFormat? = nil, bundleType: BundleType = .collection, pretty: Bool = true,
-        canonicals: Canonicals = Canonicals()
+        canonicals: Canonicals = Canonicals(), node: String? = nil
     ) {
+        self.node = node
         self.format = format
         self.bundleType = bundleType
         self.pretty = pretty

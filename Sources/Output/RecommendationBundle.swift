@@ -19,7 +19,8 @@ public struct RecommendationBundleBuilder: Sendable {
     public func build(facts: ClinicalCase, result: GuidelineResult, inputSHA256: String) -> FHIRElement {
         let now = ClinicalDate.dateTime(facts.now)
         let ids = DeterministicIds(inputSHA256: inputSHA256, now: now, profilesDigest: profilesDigest)
-        let context = OutputContext(facts: facts, now: now, canonicals: options.canonicals, ids: ids)
+        let context = OutputContext(
+            facts: facts, now: now, canonicals: options.canonicals, ids: ids, node: options.node)
 
         // Requests first, so the CarePlan activities and the DetectedIssues can point at them.
         var requests: [(key: ProposalKey, resource: FHIRElement)] = []
@@ -67,6 +68,7 @@ struct OutputContext {
     let now: String
     let canonicals: Canonicals
     let ids: DeterministicIds
+    var node: String? = nil
 
     func fullUrl(_ resource: FHIRElement) -> String { "urn:uuid:" + (resource.string("id") ?? "") }
 
@@ -284,6 +286,29 @@ struct OutputContext {
                                 "display", .string("\(Engine.name) clinical decision support engine \(Engine.version)"))
                     ))
         ]
+        if let node {
+            // Which painpathd instance produced it (several may share one inbox).
+            let performer = CodeableConcept(codings: [
+                Coding(
+                    system: "http://terminology.hl7.org/CodeSystem/provenance-participant-type", code: "performer",
+                    display: "Performer")
+            ])
+            provenance.agents.append(
+                FHIRElement(type: "Provenance.agent")
+                    .with("type", .element(performer.element))
+                    .with(
+                        "who",
+                        .element(
+                            FHIRElement(type: "Reference")
+                                .with(
+                                    "identifier",
+                                    .element(
+                                        FHIRElement(type: "Identifier")
+                                            .with("system", .uri(canonicals.engineSystem + "/node"))
+                                            .with("value", .string(node)))
+                                )
+                                .with("display", .string("painpathd node \(node)")))))
+        }
         let inputIdentifier = FHIRElement(type: "Identifier")
             .with("system", .uri(canonicals.inputDigestSystem))
             .with("value", .string(inputSHA256))

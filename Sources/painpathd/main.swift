@@ -66,6 +66,18 @@ struct PainPathDaemonCommand: ParsableCommand {
     @Flag(help: "Do not fsync results (benchmarks on throwaway data only).")
     var noFsync = false
 
+    @Option(help: "This instance's node name (default: the host name); in claims, logs, metrics, Provenance.")
+    var nodeName: String?
+
+    @Option(help: "Claim protocol: auto (probe the filesystem), local or shared.")
+    var claimProtocol: String?
+
+    @Option(help: "Take over another node's claim untouched this many seconds (default 120).")
+    var claimTimeoutSeconds: Double?
+
+    @Option(help: "Seconds between scans when scanning is the only mechanism (default 1).")
+    var scanSeconds: Double?
+
     /// The configuration: defaults, then the file, then these flags.
     func resolve() throws -> DaemonConfiguration {
         var settings = DaemonConfiguration()
@@ -104,6 +116,20 @@ struct PainPathDaemonCommand: ParsableCommand {
         if let profilesLocal { settings.profilesLocal = profilesLocal }
         if let metricsFile { settings.metricsFile = metricsFile }
         if noFsync { settings.fsync = false }
+        if let nodeName {
+            guard !nodeName.isEmpty, sanitizedNodeName(nodeName) == nodeName else {
+                throw ConfigurationError("--node-name may hold only letters, digits and dashes")
+            }
+            settings.nodeName = nodeName
+        }
+        if let claimProtocol {
+            guard let value = ClaimProtocol(rawValue: claimProtocol) else {
+                throw ConfigurationError("--claim-protocol must be auto, local or shared")
+            }
+            settings.claimProtocol = value
+        }
+        if let claimTimeoutSeconds { settings.claimTimeoutSeconds = max(1, claimTimeoutSeconds) }
+        if let scanSeconds { settings.scanSeconds = max(0.05, scanSeconds) }
         return settings
     }
 

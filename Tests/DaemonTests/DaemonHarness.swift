@@ -39,11 +39,16 @@ final class DaemonHarness: @unchecked Sendable {  // used from one test at a tim
 
     /// Starts a daemon; returns its index.
     @discardableResult
-    func start(_ arguments: [String] = [], environment: [String: String] = [:], wrapper: [String] = []) throws -> Int {
+    func start(
+        _ arguments: [String] = [], environment: [String: String] = [:], wrapper: [String] = [], root: String? = nil
+    ) throws -> Int {
         let binary = try #require(Self.binary, "painpathd is not built beside the tests")
         let process = Process()
         let daemonArguments =
-            ["--root", "\(root)/var", "--profiles", Self.profiles, "--settle-ms", "150", "--rescan-seconds", "1"]
+            [
+                "--root", root ?? "\(self.root)/var", "--profiles", Self.profiles, "--settle-ms", "150",
+                "--rescan-seconds", "1",
+            ]
             + arguments
         // A wrapper that execs the daemon (prlimit … --) keeps the process id the daemon's.
         process.executableURL = URL(fileURLWithPath: wrapper.first ?? binary)
@@ -53,7 +58,7 @@ final class DaemonHarness: @unchecked Sendable {  // used from one test at a tim
         env.removeValue(forKey: "WATCHDOG_USEC")
         for (key, value) in environment { env[key] = value }
         process.environment = env
-        let log = "\(root)/daemon-\(processes.count)-\(UUID().uuidString.prefix(6)).log"
+        let log = "\(self.root)/daemon-\(processes.count)-\(UUID().uuidString.prefix(6)).log"
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         process.standardOutput = FileHandle.nullDevice

@@ -34,7 +34,7 @@ struct DaemonTests {
     @Test func prometheusTextfileCountsWhatHappened() throws {
         let harness = try DaemonHarness()
         let metrics = harness.root + "/painpathd.prom"
-        let daemon = try harness.start(["--metrics-file", metrics])
+        let daemon = try harness.start(["--metrics-file", metrics, "--node-name", "test-node"])
         #expect(harness.waitReady(daemon))
         harness.drop("ok.json", smallBundle(1))
         harness.drop("bad.json", Array("nope".utf8))
@@ -42,8 +42,9 @@ struct DaemonTests {
         #expect(
             harness.waitFor(timeout: 10) {
                 let text = (try? String(contentsOfFile: metrics, encoding: .utf8)) ?? ""
-                return text.contains("painpathd_bundles_processed_total 1\n")
-                    && text.contains("painpathd_bundles_failed_total 1\n")
+                // Every metric carries the node (several instances may share one inbox).
+                return text.contains("painpathd_bundles_processed_total{node=\"test-node\"} 1\n")
+                    && text.contains("painpathd_bundles_failed_total{node=\"test-node\"} 1\n")
             })
         let text = try String(contentsOfFile: metrics, encoding: .utf8)
         #expect(text.contains("# TYPE painpathd_bundles_processed_total counter"))

@@ -7,6 +7,9 @@
 
 #include <signal.h>
 
+/// The filesystem type of an open descriptor (statfs f_type: NFS 0x6969, FUSE 0x65735546, …), or -1.
+long painpath_filesystem_type(int fd);
+
 /// rename(2) that fails with EEXIST instead of replacing the target. Returns 0 or -1 with errno.
 int painpath_rename_noreplace(int olddirfd, const char *oldpath, int newdirfd, const char *newpath);
 

@@ -66,6 +66,9 @@ public struct ClinicalCase: Sendable {
     public var naloxoneCurrent: [String] = []
     /// Buprenorphine or methadone current (medication for opioid use disorder).
     public var moudCurrent: [String] = []
+    /// Opioid orders being written (draft MedicationRequests, as a CDS Hooks order-sign sends them):
+    /// "proposed" for the opioid-safety rules, not a use of the medicine.
+    public var proposedOpioids: [MedicationOrder] = []
     /// Resources dated after *now*, left out of the facts (GUIDELINE §1 *now*).
     public var leftOut: [String] = []
 

@@ -33,6 +33,16 @@ extension Context {
     mutating func readMedications(_ resources: [FHIRElement], into facts: inout ClinicalCase) {
         var orders: [MedicationOrder] = []
         for resource in resources where resource.type == "MedicationRequest" || resource.type == "MedicationStatement" {
+            if resource.type == "MedicationRequest", resource.string("status") == "draft" {
+                // An order being written (a CDS Hooks order-sign draft): no use yet, but an opioid
+                // "proposed" for the opioid-safety rules (GUIDELINE §2.7).
+                if let order = medicationOrder(resource, facts: &facts, draft: true), order.classes.contains(.opioid),
+                    !order.ingredients.contains(where: { $0.ingredient == "buprenorphine" })
+                {
+                    facts.proposedOpioids.append(order)
+                }
+                continue
+            }
             if let order = medicationOrder(resource, facts: &facts) { orders.append(order) }
         }
         facts.medications = MedicationCourses.group(orders, now: facts.now)
@@ -40,9 +50,9 @@ extension Context {
 
     /// One order or statement read as GUIDELINE §1 "Reading real prescriptions" says; nil when it
     /// is no use of a medicine PainPath knows (cancelled, entered in error, not taken, a proposal…).
-    func medicationOrder(_ resource: FHIRElement, facts: inout ClinicalCase) -> MedicationOrder? {
+    func medicationOrder(_ resource: FHIRElement, facts: inout ClinicalCase, draft: Bool = false) -> MedicationOrder? {
         let isRequest = resource.type == "MedicationRequest"
-        let status = resource.string("status") ?? "unknown"
+        let status = draft ? "active" : resource.string("status") ?? "unknown"
         let mayBeCurrent: Bool
         switch (isRequest, status) {
         case (true, "active"), (true, "on-hold"), (false, "active"), (false, "intended"): mayBeCurrent = true
@@ -124,7 +134,10 @@ extension Context {
         if isRequest {
             start = authored
             let covered = coveredUntil(authored, dispense, unitsPerDay: doses[primary.ingredient]?.unitsPerDay)
-            if mayBeCurrent {
+            if draft {
+                current = true
+                end = facts.now
+            } else if mayBeCurrent {
                 current = covered.map { facts.now <= $0.lastDay } ?? false
                 end = current ? facts.now : covered?.until ?? start
                 if !current, let authored {

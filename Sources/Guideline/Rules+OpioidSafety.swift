@@ -11,6 +11,7 @@ extension Rules {
     /// The opioids current, and the trial when it fired, as reasons; empty when neither.
     static func opioidsCurrentOrProposed(_ c: ClinicalCase, _ context: RuleContext) -> [Reason] {
         Criteria.currentOpioids(c).map { Reason("current opioid: \($0.summary)", $0.references) }
+            + c.proposedOpioids.map { Reason("opioid being ordered: \($0.label)", [$0.reference]) }
             + (context.fired(.opioidTrialLastResort)
                 ? [Reason("an opioid trial is proposed (opioid-trial-last-resort)")] : [])
     }
@@ -24,7 +25,10 @@ extension Rules {
         let opioids = opioidsCurrentOrProposed(c, context)
         guard !opioids.isEmpty else { return .skip("no opioid current or proposed") }
         var risks: [Reason] = []
-        if c.mme.known >= 50 { risks.append(Reason("\(format(c.mme.known)) MME/day (≥ 50)", c.mme.sources)) }
+        // With the order being written, as the CDC CDS counts it.
+        let mme = c.mme.known + c.proposedOpioids.compactMap(\.mmePerDay).reduce(0, +)
+        let mmeSources = c.mme.sources + c.proposedOpioids.filter { $0.mmePerDay != nil }.map(\.reference)
+        if mme >= 50 { risks.append(Reason("\(format(mme)) MME/day (≥ 50)", mmeSources)) }
         risks += c.active(.benzodiazepine).map { Reason("benzodiazepine current: \($0.summary)", $0.references) }
         risks += c.substanceUseDisorders.map { $0.reason }
         if !c.opioidOverdoses.isEmpty { risks.append(Reason("a past opioid overdose", c.opioidOverdoses)) }

@@ -163,13 +163,17 @@ extension Rules {
         // Buprenorphine or methadone for the disorder is its treatment, not an opioid here.
         let opioids = c.active(.opioid).filter { !$0.isMOUD }
         let proposed = context.proposals(.rule(.opioidTrialLastResort)).map(\.key)
-        guard !opioids.isEmpty || !proposed.isEmpty else { return .skip("no opioid active or proposed") }
+        let ordering = c.proposedOpioids
+        guard !opioids.isEmpty || !proposed.isEmpty || !ordering.isEmpty else {
+            return .skip("no opioid active or proposed")
+        }
         return .warn(
-            disorders.map(\.reason) + opioids.map { Reason("active opioid: \($0.summary)", $0.references) },
+            disorders.map(\.reason) + opioids.map { Reason("active opioid: \($0.summary)", $0.references) }
+                + ordering.map { Reason("opioid being ordered: \($0.label)", [$0.reference]) },
             Warning(
                 severity: .high, detail: "Opioid with a substance or opioid use disorder.",
-                implicated: opioids.flatMap(\.references) + disorders.flatMap(\.sources), implicatedProposals: proposed)
-        )
+                implicated: opioids.flatMap(\.references) + ordering.map(\.reference) + disorders.flatMap(\.sources),
+                implicatedProposals: proposed))
     }
 
     static let opioidWithoutFunctionalGain = warning(

@@ -134,3 +134,43 @@ struct OpioidSafetyTests {
         #expect(try !fixture.fired().contains("opioid-trial-last-resort"))
     }
 }
+
+/// An opioid being ordered (a draft MedicationRequest, as a CDS Hooks order-sign request sends it) is
+/// "proposed" for §2.7, and counts in the naloxone MME risk, but is no use of the medicine.
+@Suite("an opioid being ordered")
+struct OpioidBeingOrderedTests {
+    func draft(_ fixture: inout CaseFixture, perDay: Double) {
+        fixture.add([
+            "resourceType": "MedicationRequest", "id": "signing", "status": "draft", "intent": "order",
+            "subject": ["reference": "Patient/p1"], "authoredOn": "2026-11-21",
+            "medicationCodeableConcept": CaseFixture.concept(rxnorm, "1049683"),
+            "dosageInstruction": [dosage(mg(10), timing: every(perDay, per: 1, "d"))],
+        ])
+    }
+
+    @Test func aDraftOpioidAskedWithABenzodiazepineGetsNaloxoneAndAPDMPReview() throws {
+        var fixture = chronicBack { $0.order("197591", authored: "2026-11-01") }
+        draft(&fixture, perDay: 2)
+        let facts = try fixture.facts()
+        #expect(facts.proposedOpioids.count == 1 && facts.medications.allSatisfy { !$0.classes.contains(.opioid) })
+        let fired = try fixture.fired()
+        #expect(fired.contains("naloxone-offer") && fired.contains("pdmp-review"))
+        #expect(!fired.contains("opioid-benzodiazepine"), "both active: the draft is not active")
+    }
+
+    @Test func itsDoseCountsInTheNaloxoneRisk() throws {
+        var high = chronicBack()
+        draft(&high, perDay: 4)  // 40 mg × 1.5 = 60 MME/day
+        #expect(try high.fired().contains("naloxone-offer"))
+        var low = chronicBack()
+        draft(&low, perDay: 2)  // 30 MME/day, no other risk
+        #expect(try !low.fired().contains("naloxone-offer"))
+        #expect(try low.fired().contains("pdmp-review"))
+    }
+
+    @Test func aSubstanceUseDisorderWarnsWhenAnOpioidIsOrdered() throws {
+        var fixture = chronicBack { $0.condition(sct, "66590003", onset: "2020-01-01") }
+        draft(&fixture, perDay: 2)
+        #expect(try fixture.fired().contains("opioid-with-substance-use-disorder"))
+    }
+}

@@ -27,6 +27,12 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
         ),
+        // libcrypto from the system (Debian: libssl-dev) for SHA-256 with the CPU's SHA extensions.
+        .systemLibrary(
+            name: "CLibCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
         // Stage 1: bytes ⇄ FHIR resources, JSON and XML, one model for both.
         .target(name: "FHIR", dependencies: ["CLibXML2"]),
         // Terminology: value sets, the RxNorm product map and MME factors, loaded from profiles/.
@@ -37,7 +43,7 @@ let package = Package(
         .target(name: "Guideline", dependencies: ["Case", "Terminology"]),
         // Stage 4: recommendations → the output Bundle (CarePlan, requests, DetectedIssues, Provenance)
         // and the knowledge artifacts of profiles/.
-        .target(name: "Output", dependencies: ["FHIR", "Case", "Guideline"]),
+        .target(name: "Output", dependencies: ["FHIR", "Case", "Guideline", "CLibCrypto"]),
         // The four stages composed, bytes → bytes; shared by painpath and painpathd.
         .target(name: "Pipeline", dependencies: ["FHIR", "Terminology", "Case", "Guideline", "Output"]),
         // Synthetic case bundles for load and performance tests (painpath synth, benchmarks).

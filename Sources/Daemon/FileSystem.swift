@@ -194,8 +194,11 @@ final class Counter: @unchecked Sendable {
     }
 }
 
-/// Reads a descriptor to its end, failing beyond `limit` bytes.
-func readAll(_ fd: Int32, limit: Int) throws(SystemError) -> [UInt8] {
+/// Reads a descriptor to its end, failing beyond `limit` bytes; each chunk is also given to
+/// `consume` as it arrives (the daemon hashes the input while reading it).
+func readAll(_ fd: Int32, limit: Int, consume: (UnsafeRawBufferPointer) -> Void = { _ in }) throws(SystemError)
+    -> [UInt8]
+{
     var bytes: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 1 << 16)
     while true {
@@ -203,6 +206,7 @@ func readAll(_ fd: Int32, limit: Int) throws(SystemError) -> [UInt8] {
         if n < 0 && errno == EINTR { continue }
         if n < 0 { throw SystemError("read") }
         if n == 0 { return bytes }
+        chunk.withUnsafeBytes { consume(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
         bytes.append(contentsOf: chunk[0..<n])
         if bytes.count > limit { return bytes }
     }

@@ -131,9 +131,13 @@ struct Processor: Sendable {
             )
         }
         let bytes: [UInt8]
-        do { bytes = try readAll(fd, limit: configuration.maxInputBytes) } catch { return .fault(error) }
+        var hasher = SHA256()
         do {
-            let recommendation = try pipeline.run(bytes)
+            bytes = try readAll(fd, limit: configuration.maxInputBytes) { hasher.update(buffer: $0) }
+        } catch { return .fault(error) }
+        do {
+            // Hashed while read, not in a second pass.
+            let recommendation = try pipeline.run(bytes, digest: SHA256.hexString(hasher.finalize()))
             let output = try writeResult(
                 name, recommendation.bytes, format: recommendation.format, digest: recommendation.inputSHA256)
             guard work.exists(name) else {

@@ -45,10 +45,13 @@ public struct Pipeline: Sendable {
 
     /// Bytes in, the encoded recommendation bundle out; a bad input throws the error its
     /// OperationOutcome describes (`PipelineFailure.outcome`).
-    public func run(_ bytes: [UInt8], now: Date? = nil) throws(PipelineFailure) -> Recommendation {
+    /// `digest`: the input's SHA-256 when the caller hashed it while reading (the daemon does).
+    public func run(_ bytes: [UInt8], now: Date? = nil, digest known: String? = nil) throws(PipelineFailure)
+        -> Recommendation
+    {
         do {
             let evaluation = try evaluate(bytes, now: now)
-            let digest = SHA256.hex(bytes)
+            let digest = known ?? SHA256.hex(bytes)
             let bundle = RecommendationBundleBuilder(options: output, profilesDigest: terminology.digest)
                 .build(facts: evaluation.facts, result: evaluation.result, inputSHA256: digest)
             let format = output.format ?? evaluation.inputFormat

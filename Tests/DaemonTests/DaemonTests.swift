@@ -1,5 +1,6 @@
 import FHIR
 import Foundation
+import Output
 import PainPathTestKit
 import Testing
 
@@ -19,6 +20,9 @@ struct DaemonTests {
         #expect(harness.names("outbox") == ["case-1.careplan.json"])
         let output = try Data(contentsOf: URL(fileURLWithPath: harness.path("outbox", "case-1.careplan.json")))
         #expect(try FHIRReader().read([UInt8](output)).result.resource.type == "Bundle")
+        // The input hashed while read: the Provenance names exactly the bytes dropped.
+        let dropped = Scenarios.progressiveDeficit.fixture().bundleJSON
+        #expect(String(decoding: output, as: UTF8.self).contains(SHA256.hex(dropped)))
         #expect(harness.names("work").isEmpty && harness.names("error").isEmpty)
         #expect(harness.log(daemon).contains("event=processed file=case-1.json result=case-1.careplan.json"))
         harness.signal(daemon, SIGTERM)

@@ -74,7 +74,7 @@ public struct CaseBuilder: Sendable {
 
     /// The date elements that make a resource a fact at a time (effective, performed, onset,
     /// authored, issued, recorded, asserted), a period by its start.
-    static let factDates = [
+    static let factDateNames: Set<String> = [
         "effectiveDateTime", "effectiveInstant", "effectivePeriod", "performedDateTime", "performedPeriod",
         "onsetDateTime", "onsetPeriod", "authoredOn", "authored", "issued", "recordedDate", "recorded", "assertedDate",
         "dateAsserted",
@@ -86,11 +86,15 @@ public struct CaseBuilder: Sendable {
         var kept: [FHIRElement] = []
         var leftOut: [FHIRElement] = []
         for resource in resources {
-            let dates = factDates.compactMap { name -> Date? in
-                if name.hasSuffix("Period") { return ClinicalDate.parse(resource.child(name)?.string("start")) }
-                return ClinicalDate.parse(resource.string(name))
+            // One pass over the resource's properties (not one lookup per date element).
+            var earliest: Date?
+            for property in resource.properties where factDateNames.contains(property.name) {
+                let text =
+                    property.name.hasSuffix("Period")
+                    ? property.values.first?.element?.string("start") : property.values.first?.primitive?.value
+                if let date = ClinicalDate.parse(text) { earliest = min(earliest ?? date, date) }
             }
-            if let earliest = dates.min(), earliest > now { leftOut.append(resource) } else { kept.append(resource) }
+            if let earliest, earliest > now { leftOut.append(resource) } else { kept.append(resource) }
         }
         return (kept, leftOut)
     }

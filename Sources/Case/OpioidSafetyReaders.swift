@@ -35,28 +35,26 @@ extension Context {
                     ? resource.concepts("type") + (resource.concept("type").map { [$0] } ?? [])
                     : resource.type == "Encounter"
                         ? resource.concepts("type") : resource.concept("code").map { [$0] } ?? []
-                let date =
-                    date(of: resource.choiceValue("performed")) ?? date(of: resource.choiceValue("effective"))
-                    ?? ClinicalDate.parse(resource.string("issued")) ?? ClinicalDate.parse(
-                        resource.string("authoredOn"))
-                    ?? ClinicalDate.parse(resource.string("date"))
-                    ?? ClinicalDate.parse(resource.child("period")?.string("start"))
                 if terminology.containsAny(.hospiceOrEndOfLife, concepts) {
                     scope[.hospiceOrEndOfLife, default: []].append(reference)
                 }
                 // A request still open is not yet a review, a screen or a plan.
                 if resource.type == "ServiceRequest", resource.string("status") != "completed" { continue }
-                if let date {
-                    if terminology.containsAny(.pdmpReview, concepts) {
-                        facts.pdmpReviews.append(Sourced(date, [reference]))
-                    }
-                    if terminology.containsAny(.urineDrugScreen, concepts) {
-                        facts.urineDrugScreens.append(Sourced(date, [reference]))
-                    }
-                    if terminology.containsAny(.painTreatmentPlan, concepts) {
-                        facts.painTreatmentPlans.append(Sourced(date, [reference]))
-                    }
-                }
+                let pdmp = terminology.containsAny(.pdmpReview, concepts)
+                let screen = terminology.containsAny(.urineDrugScreen, concepts)
+                let plan = terminology.containsAny(.painTreatmentPlan, concepts)
+                // Dates are parsed only for what matched (most resources match nothing here).
+                guard pdmp || screen || plan,
+                    let date = date(of: resource.choiceValue("performed")) ?? date(
+                        of: resource.choiceValue("effective"))
+                        ?? ClinicalDate.parse(resource.string("issued"))
+                        ?? ClinicalDate.parse(resource.string("authoredOn"))
+                        ?? ClinicalDate.parse(resource.string("date"))
+                        ?? ClinicalDate.parse(resource.child("period")?.string("start"))
+                else { continue }
+                if pdmp { facts.pdmpReviews.append(Sourced(date, [reference])) }
+                if screen { facts.urineDrugScreens.append(Sourced(date, [reference])) }
+                if plan { facts.painTreatmentPlans.append(Sourced(date, [reference])) }
             case "MedicationRequest", "MedicationStatement":
                 guard isCurrentOrder(resource, now: facts.now) else { continue }
                 let concept = medicationConcept(resource)

@@ -5,18 +5,20 @@ import Terminology
 /// A drug the guideline may propose: its ingredient, class, what contraindicates it and its code.
 public struct Drug: Sendable, Hashable {
     public let ingredient: String
-    public let medicationClass: MedicationClass
+    /// Its class of GUIDELINE §1, nil for a drug outside them (naloxone).
+    public let medicationClass: MedicationClass?
     public let contraindication: Contraindicated?
     public let code: ProposalCode?
 
+    /// `rxnorm` is the ingredient's code, or a product's with its `display`.
     init(
-        _ ingredient: String, _ medicationClass: MedicationClass, rxnorm: String?,
+        _ ingredient: String, _ medicationClass: MedicationClass?, rxnorm: String?, display: String? = nil,
         contraindicated: Contraindicated? = nil
     ) {
         self.ingredient = ingredient
         self.medicationClass = medicationClass
         self.contraindication = contraindicated
-        self.code = rxnorm.map { .rxnorm($0, ingredient) }
+        self.code = rxnorm.map { .rxnorm($0, display ?? ingredient) }
     }
 
     /// "Gabapentin", for titles.
@@ -42,6 +44,10 @@ extension Drug {
     static let cyclobenzaprine = Drug("cyclobenzaprine", .muscleRelaxant, rxnorm: "21949")
     static let methocarbamol = Drug("methocarbamol", .muscleRelaxant, rxnorm: "6845")
     static let baclofen = Drug("baclofen", .muscleRelaxant, rxnorm: "1292")
+    // GUIDELINE §2.7: naloxone 4 mg nasal spray (a product code), buprenorphine for opioid use disorder.
+    static let naloxone = Drug(
+        "naloxone", nil, rxnorm: "1725059", display: "naloxone hydrochloride 40 MG/ML Nasal Spray")
+    static let buprenorphine = Drug("buprenorphine", .opioid, rxnorm: "1819")
 
     /// Serotonergic drugs the guideline may propose (tramadol must not be combined with them).
     static let serotonergic: [Drug] = [.duloxetine, .venlafaxine, .nortriptyline]
@@ -60,8 +66,7 @@ struct Regimen: Sendable {
     func proposal(_ purpose: String = ".", note: String = "") -> Proposal {
         Proposal(
             key: .medicine(drug.ingredient), title: title, detail: instructions + purpose + note,
-            codes: drug.code.map { [$0] } ?? [], dose: dose, ingredient: drug.ingredient,
-            medicationClass: drug.medicationClass)
+            codes: drug.code.map { [$0] } ?? [], dose: dose, ingredient: drug.ingredient)
     }
 }
 
@@ -128,6 +133,15 @@ extension Regimen {
                 + "Never extended-release to start",
             dose: dose)
     }
+    static let naloxoneNasalSpray = Regimen(
+        drug: .naloxone, title: "Naloxone 4 mg nasal spray",
+        instructions: "Naloxone 4 mg nasal spray: one spray into a nostril for a suspected opioid overdose, "
+            + "repeated after 2–3 minutes if needed; train the patient and household to use it",
+        dose: ProposedDose(4, "mg", timesPerDay: 1))
+    static let buprenorphineForOpioidUseDisorder = Regimen(
+        drug: .buprenorphine, title: "Buprenorphine for opioid use disorder",
+        instructions: "Buprenorphine (with naloxone, sublingual) started by a clinician treating opioid use "
+            + "disorder, or methadone in an opioid treatment programme", dose: nil)
     static let cyclobenzaprine = shortCourse(.cyclobenzaprine, dose: ProposedDose(5, "mg", timesPerDay: 3))
     static let methocarbamol = shortCourse(.methocarbamol, dose: nil)
     static let baclofen = shortCourse(.baclofen, dose: nil)
@@ -165,8 +179,8 @@ enum DrugChoice {
         if let sources = facts.allergicIngredients[drug.ingredient] {
             reasons.append(Reason("allergy to \(drug.ingredient)", sources))
         }
-        if let sources = facts.allergicClasses[drug.medicationClass] {
-            reasons.append(Reason("allergy to the class \(drug.medicationClass.label)", sources))
+        if let medicationClass = drug.medicationClass, let sources = facts.allergicClasses[medicationClass] {
+            reasons.append(Reason("allergy to the class \(medicationClass.label)", sources))
         }
         if let against = drug.contraindication {
             reasons += facts.contraindications(against).map {

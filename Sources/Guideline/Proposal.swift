@@ -82,12 +82,10 @@ public struct Proposal: Sendable {
     public var dose: ProposedDose?
     /// The ingredient proposed (medicines), for conflict checks.
     public var ingredient: String?
-    public var medicationClass: MedicationClass?
 
     public init(
         key: ProposalKey, title: String, detail: String, codes: [ProposalCode] = [], priority: Priority = .routine,
-        dueBy: Date? = nil, dose: ProposedDose? = nil, ingredient: String? = nil,
-        medicationClass: MedicationClass? = nil
+        dueBy: Date? = nil, dose: ProposedDose? = nil, ingredient: String? = nil
     ) {
         self.key = key
         self.title = title
@@ -97,7 +95,6 @@ public struct Proposal: Sendable {
         self.dueBy = dueBy
         self.dose = dose
         self.ingredient = ingredient
-        self.medicationClass = medicationClass
     }
 }
 

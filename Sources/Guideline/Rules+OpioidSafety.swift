@@ -16,8 +16,6 @@ extension Rules {
                 ? [Reason("an opioid trial is proposed (opioid-trial-last-resort)")] : [])
     }
 
-    static let naloxone = Drug("naloxone", .opioid, rxnorm: nil)
-
     static let naloxoneOffer = Rule(
         .naloxoneOffer, .medicationRequest, in: .opioidSafety, "Offer naloxone (CDC rec. 8)", cites: [.cdc2022],
         reads: [.rule(.opioidTrialLastResort)]
@@ -40,14 +38,7 @@ extension Rules {
                 opioids + [Reason("no overdose risk (MME/day < 50, no benzodiazepine, SUD, overdose or sleep apnoea)")])
         }
         guard c.naloxoneCurrent.isEmpty else { return .skip("naloxone is already current", c.naloxoneCurrent) }
-        return .fire(
-            opioids + risks,
-            Proposal(
-                key: .medicine(naloxone.ingredient), title: "Naloxone 4 mg nasal spray",
-                detail: "Naloxone 4 mg nasal spray: one spray into a nostril for a suspected opioid overdose, repeated "
-                    + "after 2–3 minutes if needed; train the patient and household to use it.",
-                codes: [.rxnorm("1725059", "naloxone hydrochloride 40 MG/ML Nasal Spray")],
-                dose: ProposedDose(4, "mg", timesPerDay: 1), ingredient: naloxone.ingredient))
+        return .fire(opioids + risks, Regimen.naloxoneNasalSpray.proposal("."))
     }
 
     static let pdmpReview = Rule(
@@ -126,11 +117,6 @@ extension Rules {
                 codes: [.loinc("80764-4", "Pain medicine Plan of care note")]))
     }
 
-    static let buprenorphine = Regimen(
-        drug: Drug("buprenorphine", .opioid, rxnorm: "1819"), title: "Buprenorphine for opioid use disorder",
-        instructions: "Buprenorphine (with naloxone, sublingual) started by a clinician treating opioid use disorder, "
-            + "or methadone in an opioid treatment programme", dose: nil)
-
     static let moudOffer = Rule(
         .moudOffer, .medicationRequest, in: .opioidSafety, "Offer medication for opioid use disorder (CDC rec. 12)",
         cites: [.cdc2022]
@@ -141,6 +127,6 @@ extension Rules {
         guard moud.isEmpty else { return .skip("buprenorphine or methadone is current", moud.flatMap(\.references)) }
         return .fire(
             [Reason("opioid use disorder", c.opioidUseDisorder), Reason("no buprenorphine or methadone current")],
-            buprenorphine.proposal("."))
+            Regimen.buprenorphineForOpioidUseDisorder.proposal("."))
     }
 }

@@ -64,14 +64,8 @@ extension Context {
         }
         let reference = ref(resource)
         // The medication: a concept, or a reference to a Medication (contained or in the bundle).
-        var concept = resource.choiceValue("medication")?.codeableConcept
-        var medication: Medication?
-        if let target = resource.choiceValue("medication")?.reference?.reference,
-            let resolved = resolver.resolve(target, container: resource)
-        {
-            medication = Medication(resolved)
-            concept = medication?.code
-        }
+        let medication = referencedMedication(resource)
+        let concept = medication?.code ?? resource.choiceValue("medication")?.codeableConcept
         // By code (the concept, then a Medication's ingredients), else by its RxNorm-style name.
         let terminology = self.terminology
         let itemConcepts = medication?.ingredients.compactMap { $0.item?.codeableConcept } ?? []

@@ -72,14 +72,17 @@ extension Context {
         }
     }
 
+    /// The Medication an order or statement references (contained or elsewhere in the bundle).
+    func referencedMedication(_ resource: FHIRElement) -> Medication? {
+        guard let target = resource.choiceValue("medication")?.reference?.reference,
+            let resolved = resolver.resolve(target, container: resource)
+        else { return nil }
+        return Medication(resolved)
+    }
+
     /// The medication concept of an order or statement (or of its Medication).
     func medicationConcept(_ resource: FHIRElement) -> CodeableConcept? {
-        if let target = resource.choiceValue("medication")?.reference?.reference,
-            let resolved = resolver.resolve(target, container: resource)
-        {
-            return Medication(resolved)?.code
-        }
-        return resource.choiceValue("medication")?.codeableConcept
+        referencedMedication(resource)?.code ?? resource.choiceValue("medication")?.codeableConcept
     }
 
     /// Current as GUIDELINE §1 reads orders (its supply) and statements (period not ended).

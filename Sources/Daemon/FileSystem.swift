@@ -158,14 +158,7 @@ public final class DirectoryHandle: @unchecked Sendable {
     static func nextTemporary() -> Int { counter.next() }
 
     /// This machine's name as it appears in temporary file names (several hosts may share a directory).
-    static let host: String = {
-        var buffer = [CChar](repeating: 0, count: 256)
-        gethostname(&buffer, buffer.count - 1)
-        let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self).filter {
-            $0.isLetter || $0.isNumber || $0 == "-"
-        }
-        return name.isEmpty ? "host" : name
-    }()
+    static let host = defaultNodeName()
 
     /// Removes temporary files that earlier runs left behind when killed: those of this host whose
     /// process is gone, and any older than `age` seconds (another host's crashed daemon).

@@ -172,7 +172,9 @@ struct Processor: Sendable {
             {
             case .written, .identical: return candidate
             case .conflict:
-                if let existing = directories.outbox.read(candidate), Self.contains(existing, digest) {
+                if let existing = directories.outbox.read(candidate),
+                    String(decoding: existing, as: UTF8.self).contains(digest)
+                {
                     return candidate
                 }
                 continue
@@ -181,19 +183,6 @@ struct Processor: Sendable {
         throw SystemError(
             "write result for \(input): both \(ResultNames.stem(input)).careplan and its digest-named alternative hold other results",
             EEXIST)
-    }
-
-    static func contains(_ bytes: [UInt8], _ text: String) -> Bool {
-        let needle = Array(text.utf8)
-        guard !needle.isEmpty, bytes.count >= needle.count else { return false }
-        return bytes.withUnsafeBufferPointer { haystack in
-            var index = 0
-            while index + needle.count <= haystack.count {
-                if haystack[index] == needle[0], Array(haystack[index..<index + needle.count]) == needle { return true }
-                index += 1
-            }
-            return false
-        }
     }
 
     /// After the result: the input to archive/ (or deleted). A same-named earlier input in archive/

@@ -70,6 +70,9 @@ public struct RecognisedMedicine: Sendable {
 public struct Terminology: Sendable {
     /// Canonical URL → the value set's index.
     public let valueSets: [String: ValueSetIndex]
+    /// The same indexes by the ids the readers ask for, so that a lookup builds no URL string.
+    let valueSetsByID: [ValueSetID: ValueSetIndex]
+    let classValueSets: [MedicationClass: ValueSetIndex]
     /// RxNorm product code → its ingredients.
     public let products: [String: [ProductIngredient]]
     /// RxNorm ingredient code → ingredient name.
@@ -95,18 +98,19 @@ public struct Terminology: Sendable {
         base + "/ValueSet/medication-class-" + medicationClass.rawValue
     }
 
-    public func valueSet(_ id: ValueSetID) -> ValueSetIndex? { valueSets[Self.url(id)] }
+    public func valueSet(_ id: ValueSetID) -> ValueSetIndex? { valueSetsByID[id] }
 
-    /// The code itself, then what a site's ConceptMaps map it onto.
-    func candidates(_ key: CodeKey) -> [CodeKey] {
+    /// Whether the code itself, or a code a site's ConceptMaps map it onto, passes `test`. Called
+    /// for every coding of every resource: it allocates nothing.
+    func anyCandidate(_ key: CodeKey, _ test: (CodeKey) -> Bool) -> Bool {
         let key = key.normalized
-        guard let mapped = aliases[key] else { return [key] }
-        return [key] + mapped
+        if test(key) { return true }
+        return aliases[key]?.contains(where: test) ?? false
     }
 
     public func contains(_ valueSet: ValueSetID, system: String?, code: String?) -> Bool {
-        guard let system, let code, let index = valueSets[Self.url(valueSet)] else { return false }
-        return candidates(CodeKey(system, code)).contains(where: index.contains)
+        guard let system, let code, let index = valueSetsByID[valueSet] else { return false }
+        return anyCandidate(CodeKey(system, code), index.contains)
     }
 
     public func contains(_ valueSet: ValueSetID, _ coding: Coding) -> Bool {
@@ -123,17 +127,17 @@ public struct Terminology: Sendable {
 
     /// A concept coded in the value set of a medication class.
     public func contains(_ medicationClass: MedicationClass, _ concept: CodeableConcept?) -> Bool {
-        guard let concept, let index = valueSets[Self.url(medicationClass)] else { return false }
+        guard let concept, let index = classValueSets[medicationClass] else { return false }
         return concept.codings.contains { coding in
             guard let system = coding.system, let code = coding.code else { return false }
-            return candidates(CodeKey(system, code)).contains(where: index.contains)
+            return anyCandidate(CodeKey(system, code), index.contains)
         }
     }
 
     /// Whether any value set, the product map or a local map knows this code.
     public func isKnown(system: String?, code: String?) -> Bool {
         guard let system, let code else { return false }
-        return candidates(CodeKey(system, code)).contains { key in
+        return anyCandidate(CodeKey(system, code)) { key in
             knownCodes.contains(key) || ValueSetIndex.matchesPrefix(key, knownPrefixes)
                 || (key.system == CodeSystems.rxnorm && (products[key.code] != nil || ingredientNames[key.code] != nil))
         }
@@ -145,18 +149,20 @@ public struct Terminology: Sendable {
         guard let concept else { return [] }
         for coding in concept.codings {
             guard let system = coding.system, let code = coding.code else { continue }
-            for key in candidates(CodeKey(system, code)) where key.system == CodeSystems.rxnorm {
-                if let found = products[key.code] { return found }
-                if let name = ingredientNames[key.code] {
-                    return [
-                        ProductIngredient(
-                            ingredient: name, strengthMilligrams: nil, strengthUnit: nil, release: .immediate,
-                            route: .other)
-                    ]
-                }
+            let key = CodeKey(system, code).normalized
+            if let found = rxnormIngredients(key) { return found }
+            for alias in aliases[key] ?? [] {
+                if let found = rxnormIngredients(alias) { return found }
             }
         }
         return []
+    }
+
+    /// A product's ingredients, or an ingredient code's own ingredient.
+    private func rxnormIngredients(_ key: CodeKey) -> [ProductIngredient]? {
+        guard key.system == CodeSystems.rxnorm else { return nil }
+        if let found = products[key.code] { return found }
+        return ingredientNames[key.code].map { [ProductIngredient(ingredient: $0)] }
     }
 
     /// A medicine by code, else by its RxNorm-style name in a display or the text

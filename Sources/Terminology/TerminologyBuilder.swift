@@ -205,7 +205,10 @@ struct TerminologyBuilder {
         }
         let names = Set(ingredientClasses.keys).union(ingredientNames.values).map { $0.lowercased() }
         return Terminology(
-            valueSets: valueSets, products: products, ingredientNames: ingredientNames,
+            valueSets: valueSets,
+            valueSetsByID: ValueSetID.allCases.reduce(into: [:]) { $0[$1] = valueSets[Terminology.url($1)] },
+            classValueSets: MedicationClass.allCases.reduce(into: [:]) { $0[$1] = valueSets[Terminology.url($1)] },
+            products: products, ingredientNames: ingredientNames,
             ingredientClasses: ingredientClasses, mmeFactors: mmeFactors, aliases: aliases, knownCodes: knownCodes,
             knownPrefixes: knownPrefixes, source: source, digest: digest,
             ingredientNamesByLength: names.sorted { $0.count != $1.count ? $0.count > $1.count : $0 < $1 })

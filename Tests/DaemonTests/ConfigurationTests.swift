@@ -62,6 +62,36 @@ struct ConfigurationTests {
         #expect(error("[output]\nformat = \"json")?.contains("unterminated") == true)
     }
 
+    @Test func clusterAndScanSettings() throws {
+        var configuration = DaemonConfiguration()
+        #expect(configuration.nodeName == defaultNodeName() && configuration.claimProtocol == .auto)
+        try configuration.apply(
+            toml: """
+                [watch]
+                scan_seconds = 0.01
+                [cluster]
+                node_name = "painpath-2"
+                claim_protocol = "shared"
+                claim_timeout_seconds = 45
+                """)
+        // A scan interval below 50 ms would spin on a network filesystem: it is raised to 50 ms.
+        #expect(configuration.scanSeconds == 0.05)
+        #expect(configuration.nodeName == "painpath-2" && configuration.claimProtocol == .shared)
+        #expect(configuration.claimTimeoutSeconds == 45)
+        #expect(configuration.outputOptions.node == "painpath-2")
+
+        func error(_ text: String) -> String? {
+            var configuration = DaemonConfiguration()
+            do { try configuration.apply(toml: text) } catch { return error.description }
+            return nil
+        }
+        // The node name is part of claim file names (`NAME@NODE-N`): no dots, @ or slashes.
+        #expect(error("[cluster]\nnode_name = \"node.example.org\"")?.contains("letters, digits and dashes") == true)
+        #expect(error("[cluster]\nnode_name = \"a@b\"")?.contains("letters, digits and dashes") == true)
+        #expect(error("[cluster]\nnode_name = \"\"")?.contains("letters, digits and dashes") == true)
+        #expect(error("[cluster]\nclaim_protocol = \"nfs\"")?.contains("auto, local or shared") == true)
+    }
+
     @Test func tomlArraysAndNumbers() throws {
         let values = try TOML.parse("a = [1, 2.5, \"x\", true]\nb = 1_000\nc = -3")
         #expect(values["a"] == .array([.integer(1), .float(2.5), .string("x"), .boolean(true)]))

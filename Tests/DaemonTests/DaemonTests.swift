@@ -52,6 +52,10 @@ struct DaemonTests {
             })
         let text = try String(contentsOfFile: metrics, encoding: .utf8)
         #expect(text.contains("# TYPE painpathd_bundles_processed_total counter"))
+        // The result's Provenance names the node that made it, and the log line says which node it was.
+        let result = try String(contentsOfFile: harness.path("outbox", "ok.careplan.json"), encoding: .utf8)
+        #expect(result.contains("painpathd node test-node"))
+        #expect(harness.log(daemon).contains("node=test-node"))
         harness.signal(daemon, SIGTERM)
         #expect(harness.waitExit(daemon) == 0)
     }

@@ -40,7 +40,7 @@ public struct CaseBuilder: Sendable {
         guard bundle.type == "Bundle" else { throw CaseError("the input is a \(bundle.type), not a Bundle") }
         let resolver = BundleResolver(bundle: bundle)
         let everything = resolver.entries.map(\.resource)
-        let patients = everything.filter { $0.type == "Patient" }
+        let patients = resolver.resources(ofType: "Patient").map(\.resource)
         guard patients.count == 1, let patient = patients.first.flatMap(Patient.init) else {
             throw CaseError(
                 patients.isEmpty
@@ -58,16 +58,24 @@ public struct CaseBuilder: Sendable {
         // GUIDELINE §1 *now*: nothing dated after now is a fact.
         let (resources, leftOut) = Self.partitionByNow(everything, now: now)
         facts.leftOut = leftOut.map(context.ref)
-        context.readConditions(resources, into: &facts)
-        context.readEncounters(resources, into: &facts)
-        context.readObservations(resources, into: &facts)
-        context.readQuestionnaires(resources, into: &facts)
-        context.readAllergies(resources, into: &facts)
-        context.readMedications(resources, into: &facts)
-        context.readProceduresAndRequests(resources, into: &facts)
-        context.readImaging(resources, into: &facts)
-        context.readOpioidSafety(resources, into: &facts)
-        facts.unmatchedCodes = context.unmatchedCodes(resources)
+        let byType = ResourcesByType(resources)
+        context.readConditions(byType.of("Condition"), into: &facts)
+        context.readEncounters(byType.of("Encounter"), into: &facts)
+        context.readObservations(byType.of("Observation"), into: &facts)
+        context.readQuestionnaires(byType.of("QuestionnaireResponse"), into: &facts)
+        context.readAllergies(byType.of("AllergyIntolerance"), into: &facts)
+        context.readMedications(byType.of("MedicationRequest", "MedicationStatement"), into: &facts)
+        context.readProceduresAndRequests(byType.of("Procedure", "ServiceRequest"), into: &facts)
+        context.readImaging(byType.of("ImagingStudy", "DiagnosticReport"), into: &facts)
+        context.readOpioidSafety(
+            byType.of(
+                "Condition", "Procedure", "Observation", "ServiceRequest", "DocumentReference", "Encounter",
+                "MedicationRequest", "MedicationStatement"),
+            into: &facts)
+        facts.unmatchedCodes = context.unmatchedCodes(
+            byType.of(
+                "Condition", "Procedure", "ServiceRequest", "Observation", "MedicationRequest", "MedicationStatement",
+                "Medication"))
         Derivations.derive(&facts)
         return facts
     }
@@ -79,16 +87,33 @@ public struct CaseBuilder: Sendable {
         "onsetDateTime", "onsetPeriod", "authoredOn", "authored", "issued", "recordedDate", "recorded", "assertedDate",
         "dateAsserted",
     ]
+    /// The first letters and lengths of those names: most properties are ruled out by these two bit tests
+    /// before the set is asked (this runs for every property of every resource).
+    private static let factDateFirstLetters: UInt32 = factDateNames.reduce(0) {
+        $0 | 1 << UInt32($1.utf8.first! - UInt8(ascii: "a"))
+    }
+    private static let factDateLengths: UInt32 = factDateNames.reduce(0) { $0 | 1 << UInt32($1.utf8.count) }
+
+    static func isFactDateName(_ name: String) -> Bool {
+        let bytes = name.utf8
+        guard let first = bytes.first, first >= UInt8(ascii: "a"), first <= UInt8(ascii: "z"), bytes.count < 32,
+            factDateFirstLetters & 1 << UInt32(first - UInt8(ascii: "a")) != 0,
+            factDateLengths & 1 << UInt32(bytes.count) != 0
+        else { return false }
+        return factDateNames.contains(name)
+    }
 
     /// Resources whose earliest fact date is after *now* are left out (a future-dated order, score or
     /// diagnosis is not yet true); resources without such a date are kept.
     static func partitionByNow(_ resources: [FHIRElement], now: Date) -> (kept: [FHIRElement], leftOut: [FHIRElement]) {
         var kept: [FHIRElement] = []
         var leftOut: [FHIRElement] = []
+        kept.reserveCapacity(resources.count)
         for resource in resources {
             // One pass over the resource's properties (not one lookup per date element).
             var earliest: Date?
-            for property in resource.properties where factDateNames.contains(property.name) {
+            for index in resource.properties.indices where isFactDateName(resource.properties[index].name) {
+                let property = resource.properties[index]
                 let text =
                     property.name.hasSuffix("Period")
                     ? property.values.first?.element?.string("start") : property.values.first?.primitive?.value

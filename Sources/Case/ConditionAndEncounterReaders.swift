@@ -65,7 +65,7 @@ extension Context {
             let severe =
                 condition.severity.map {
                     $0.codings.contains { CodeKey($0.system ?? "", $0.code ?? "") == Self.severeCode }
-                        || ($0.text ?? $0.codings.first?.display ?? "").lowercased().contains("severe")
+                        || ($0.text ?? $0.codings.first?.display ?? "").lowercased().includes("severe")
                 } ?? false
             let fact = ConditionFact(
                 reference: reference, label: label, phenotypes: phenotypes,
@@ -103,8 +103,8 @@ extension Context {
             $0.contains(system: CodeSystems.observationInterpretation, code: "W")
         }) {
             progression = .interpretationWorse
-        } else if let text = text?.lowercased(), text.contains("progressive") || text.contains("worsening") {
-            progression = .described(word: text.contains("progressive") ? "progressive" : "worsening")
+        } else if let text = text?.lowercased(), text.includes("progressive") || text.includes("worsening") {
+            progression = .described(word: text.includes("progressive") ? "progressive" : "worsening")
         }
         return DeficitFinding(reference: reference, label: label, progression: progression, caudaEquina: caudaEquina)
     }

@@ -91,9 +91,10 @@ extension Context {
             ClinicalDate.parse(resource.string("authoredOn"))
             ?? ClinicalDate.parse(dispense?.child("validityPeriod")?.string("start"))
         let period: Period? = resource.choiceValue("effective")?.period
+        let lowercasedLabel = label.lowercased()
         let anticoagulant =
             terminology.contains(.anticoagulants, concept)
-            || (terminology.valueSet(.anticoagulants)?.displays ?? []).contains { label.lowercased().contains($0) }
+            || (terminology.valueSet(.anticoagulants)?.displays ?? []).contains { lowercasedLabel.includes($0) }
         if anticoagulant, mayBeCurrent, isRequest ? isCurrentRequest(authored, dispense, facts.now) : period?.end == nil
         {
             facts.contraindications[.nsaid, default: []].append(
@@ -163,7 +164,7 @@ extension Context {
         var failure: MedicationFailure?
         if let coded = reasonConcepts.first(where: { terminology.contains(.medicationFailureReason, $0) }) {
             failure = .statusReason(label: self.label(coded))
-        } else if let word = Self.failureWords.first(where: { reasonText.contains($0) }) {
+        } else if let word = Self.failureWords.first(where: { reasonText.includes($0) }) {
             failure = .recordedWords(word)
         }
         let routeText =
@@ -198,9 +199,9 @@ extension Context {
                 $0.release == .extended && terminology.classes(of: $0.ingredient).contains(.opioid)
             },
             stoppedEarly: status == "stopped", failure: failure,
-            isTopical: ingredients.allSatisfy { $0.route == .topical } || routeText.contains("topical")
-                || routeText.contains("transdermal"),
-            isEpidural: routeText.contains("epidural"), history: history)
+            isTopical: ingredients.allSatisfy { $0.route == .topical } || routeText.includes("topical")
+                || routeText.includes("transdermal"),
+            isEpidural: routeText.includes("epidural"), history: history)
     }
 
     /// A product strength from the Medication resource when the product map gave none.

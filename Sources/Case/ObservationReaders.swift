@@ -139,8 +139,8 @@ extension Context {
             // Scored items: leaves with an answer, score and total items left out.
             let answered = response.items.flatMap(\.flattened).filter { item in
                 !item.answers.isEmpty && item.items.isEmpty
-                    && !((item.linkId ?? "") + " " + (item.text ?? "")).lowercased().contains("score")
-                    && !((item.linkId ?? "") + " " + (item.text ?? "")).lowercased().contains("total")
+                    && !((item.linkId ?? "") + " " + (item.text ?? "")).lowercased().includes("score")
+                    && !((item.linkId ?? "") + " " + (item.text ?? "")).lowercased().includes("total")
             }
             if kind == "odi" {
                 let values = answered.compactMap { answerNumber($0.answers.first) }.filter { (0...5).contains($0) }
@@ -169,17 +169,16 @@ extension Context {
     func questionnaireKind(_ response: QuestionnaireResponse) -> String? {
         var text = (response.questionnaire ?? "").lowercased()
         if let canonical = response.questionnaire,
-            let questionnaire = resolver.entries.first(where: {
-                $0.resource.type == "Questionnaire"
-                    && ($0.resource.string("url") == canonical || $0.fullUrl == canonical)
+            let questionnaire = resolver.resources(ofType: "Questionnaire").first(where: {
+                $0.resource.string("url") == canonical || $0.fullUrl == canonical
             })?.resource
         {
             text += " " + questionnaire.concepts("code").flatMap(\.codings).compactMap(\.code).joined(separator: " ")
             text += " " + questionnaire.children("code").compactMap { $0.string("code") }.joined(separator: " ")
         }
-        if text.contains("97908-8") || text.contains("oswestry") { return "odi" }
-        if text.contains("91349-1") || text.contains("startback") || text.contains("start-back")
-            || text.contains("start back")
+        if text.includes("97908-8") || text.includes("oswestry") { return "odi" }
+        if text.includes("91349-1") || text.includes("startback") || text.includes("start-back")
+            || text.includes("start back")
         {
             return "startback"
         }
@@ -210,14 +209,14 @@ extension Context {
     func agreePoint(_ answer: ChoiceValue?) -> Int {
         if answer?.type == "boolean" { return answer?.text == "true" ? 1 : 0 }
         let words = answerWords(answer)
-        if words.contains("disagree") { return 0 }
-        if words.contains("agree") || words.hasPrefix("yes") { return 1 }
+        if words.includes("disagree") { return 0 }
+        if words.includes("agree") || words.hasPrefix("yes") { return 1 }
         return answerNumber(answer) == 1 ? 1 : 0
     }
 
     func extremePoint(_ answer: ChoiceValue?) -> Int {
         let words = answerWords(answer)
-        if words.contains("very much") || words.contains("extremely") { return 1 }
+        if words.includes("very much") || words.includes("extremely") { return 1 }
         if let value = answerNumber(answer), value >= 4 { return 1 }
         return 0
     }

@@ -44,7 +44,7 @@ extension Context {
         let coded = Self.therapySets.filter { terminology.contains($0.0, concept) }.map(\.1)
         if !coded.isEmpty || !concept.codings.isEmpty { return coded }
         let text = " " + (concept.text ?? "").lowercased() + " "
-        let found = Self.therapyWords.first { $0.0 == "tens" ? text.contains(" tens ") : text.contains($0.0) }
+        let found = Self.therapyWords.first { $0.0 == "tens" ? text.includes(" tens ") : text.includes($0.0) }
         guard let found else { return [] }
         if found.1 == .epiduralSteroidInjection, Self.notSteroidEpidural.contains(where: text.contains) { return [] }
         return [found.1]
@@ -102,15 +102,15 @@ extension Context {
             for kind in therapyKinds(code) {
                 let guided =
                     terminology.contains(.imageGuidedInjection, code)
-                    || Self.guidanceWords.contains { allText.contains($0) }
+                    || Self.guidanceWords.contains { allText.includes($0) }
                 let outcome = resource.concept("outcome")
                 let unsuccessful =
                     outcome?.contains(system: CodeSystems.snomed, code: "385671000") == true
-                    || allText.contains("unsuccessful") || allText.contains("no relief") || allText.contains("negative")
+                    || allText.includes("unsuccessful") || allText.includes("no relief") || allText.includes("negative")
                 let successful =
                     !unsuccessful
-                    && (terminology.contains(.procedureSuccessful, outcome) || allText.contains("successful")
-                        || allText.contains("positive") || reliefPercent(allText).map { $0 >= 50 } == true)
+                    && (terminology.contains(.procedureSuccessful, outcome) || allText.includes("successful")
+                        || allText.includes("positive") || reliefPercent(allText).map { $0 >= 50 } == true)
                 facts.therapies.append(
                     TherapyFact(
                         kind: kind, reference: reference, source: isProcedure ? .procedure : .request, status: status,
@@ -121,7 +121,7 @@ extension Context {
 
     /// The largest "NN %" (or "NN%") in a text that also speaks of relief or reduction.
     func reliefPercent(_ text: String) -> Double? {
-        guard text.contains("relief") || text.contains("reduction") || text.contains("improvement") else { return nil }
+        guard text.includes("relief") || text.includes("reduction") || text.includes("improvement") else { return nil }
         let characters = Array(text)
         var best: Double?
         var index = 0

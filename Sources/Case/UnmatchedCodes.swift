@@ -33,7 +33,9 @@ extension Context {
                         system: system, code: code, display: coding.display ?? concept.text, element: element,
                         references: [])
                 }
-                if found[key]?.references.contains(reference) == false { found[key]?.references.append(reference) }
+                // Resources are visited one at a time: a reference already listed is the last one (no scan of
+                // the list, which grows to thousands for a lab code repeated over years).
+                if found[key]?.references.last != reference { found[key]?.references.append(reference) }
             }
         }
         for resource in resources {

@@ -22,12 +22,17 @@ public struct SystemError: Error, Sendable, CustomStringConvertible {
 public final class DirectoryHandle: @unchecked Sendable {
     public let path: String
     public let fd: Int32
+    /// The directory's fsyncs, shared by workers that need one at the same time.
+    private let group: GroupSync
 
     public init(path: String) throws(SystemError) {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw SystemError("open directory \(path)") }
         self.path = path
         self.fd = fd
+        group = GroupSync { () throws(SystemError) in
+            guard Glibc.fsync(fd) == 0 else { throw SystemError("fsync \(path)") }
+        }
     }
 
     deinit { close(fd) }
@@ -37,9 +42,12 @@ public final class DirectoryHandle: @unchecked Sendable {
         return fstatat(fd, name, &info, AT_SYMLINK_NOFOLLOW) == 0 ? info : nil
     }
 
-    public func fsync() throws(SystemError) {
-        guard Glibc.fsync(fd) == 0 else { throw SystemError("fsync \(path)") }
-    }
+    /// Makes every rename and unlink done in this directory so far durable: waits for an fsync of the
+    /// directory that began after the call (shared with other workers waiting at the same time).
+    public func fsync() throws(SystemError) { try group.waitUntilDurable() }
+
+    /// Directory fsyncs made so far (each may have covered the renames of several workers).
+    var fsyncCalls: Int { group.fsyncCalls }
 
     /// The device of the directory itself (all five must share one filesystem).
     public func device() throws(SystemError) -> UInt {

@@ -34,6 +34,11 @@ struct Bench: ParsableCommand {
     @Option(name: .long, help: "The profiles directory (default: ./profiles, then the source tree's).")
     var profiles: String?
 
+    @Option(
+        name: .long,
+        help: "Time only the stages whose names contain this text (e.g. 'case'), for a profiler's sake.")
+    var only: String?
+
     func run() throws {
         let terminology = try Terminology.locateAndLoad(explicit: profiles)
         let builder = CaseBuilder(terminology: terminology)
@@ -56,6 +61,7 @@ struct Bench: ParsableCommand {
             let megabytes = Double(bytes.count) / 1_000_000
             print("\(path): \(format.rawValue), \(bytes.count) bytes, \(iterations) iterations")
             func stage(_ name: String, _ body: () -> Void) {
+                if let only, !name.contains(only) { return }
                 let mean = measure(body)
                 totals[name, default: 0] += mean
                 print(

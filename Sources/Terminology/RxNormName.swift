@@ -29,7 +29,7 @@ public struct RxNormName: Sendable, Equatable {
         }
         let whole = words.joined(separator: " ")
         let form = Self.form(of: whole)
-        extended = extended || whole.contains("extended release") || whole.contains("transdermal system")
+        extended = extended || whole.includes("extended release") || whole.includes("transdermal system")
         var found: [ProductIngredient] = []
         for part in whole.components(separatedBy: " / ") {
             let part = part.trimmingSpaces
@@ -52,11 +52,11 @@ public struct RxNormName: Sendable, Equatable {
     }
 
     static func form(of text: String) -> ProductIngredient.RouteKind {
-        let topical = ["topical", "transdermal", "patch", "cutaneous", "medicated pad"].contains { text.contains($0) }
-        let systemic = ["oral", "inject", "intravenous", "intramuscular"].contains { text.contains($0) }
+        let topical = ["topical", "transdermal", "patch", "cutaneous", "medicated pad"].contains { text.includes($0) }
+        let systemic = ["oral", "inject", "intravenous", "intramuscular"].contains { text.includes($0) }
         if topical && !systemic { return .topical }
-        if text.contains("inject") { return .injection }
-        if text.contains("oral") { return .oral }
+        if text.includes("inject") { return .injection }
+        if text.includes("oral") { return .oral }
         return .other
     }
 

@@ -83,9 +83,8 @@ public struct Terminology: Sendable {
     public let mmeFactors: [String: Double]
     /// Local codes mapped onto shipped ones by a site's ConceptMaps: local → shipped.
     public let aliases: [CodeKey: [CodeKey]]
-    /// Every code some value set, the product map or an alias knows (for the unmatched-code report).
-    let knownCodes: Set<CodeKey>
-    let knownPrefixes: [String: Set<String>]
+    /// Which value sets and classes hold each code (computed at load; see `CodeMemberships`).
+    let memberships: CodeMemberships
     /// Where it was loaded from, and a digest of the files (for provenance and reload logs).
     public let source: String
     public let digest: String
@@ -100,25 +99,34 @@ public struct Terminology: Sendable {
 
     public func valueSet(_ id: ValueSetID) -> ValueSetIndex? { valueSetsByID[id] }
 
-    /// Whether the code itself, or a code a site's ConceptMaps map it onto, passes `test`. Called
-    /// for every coding of every resource: it allocates nothing.
-    func anyCandidate(_ key: CodeKey, _ test: (CodeKey) -> Bool) -> Bool {
-        let key = key.normalized
-        if test(key) { return true }
-        return aliases[key]?.contains(where: test) ?? false
+    /// The value sets and classes holding a code, or a code a site's ConceptMaps map it onto. Called for
+    /// every coding of every resource: one hash lookup, no allocation (ICD-10-CM codes are normalized).
+    public func membership(system: String?, code: String?) -> ValueSetMembership {
+        guard let system, let code else { return .none }
+        return memberships.membership(CodeKey(system, code).normalized)
+    }
+
+    public func membership(_ coding: Coding) -> ValueSetMembership {
+        membership(system: coding.system, code: coding.code)
+    }
+
+    /// The union over a concept's codings: ask it once, then test as many sets as needed.
+    public func membership(_ concept: CodeableConcept?) -> ValueSetMembership {
+        var union = ValueSetMembership.none
+        for coding in concept?.codings ?? [] { union.formUnion(membership(coding)) }
+        return union
     }
 
     public func contains(_ valueSet: ValueSetID, system: String?, code: String?) -> Bool {
-        guard let system, let code, let index = valueSetsByID[valueSet] else { return false }
-        return anyCandidate(CodeKey(system, code), index.contains)
+        membership(system: system, code: code).contains(valueSet)
     }
 
     public func contains(_ valueSet: ValueSetID, _ coding: Coding) -> Bool {
-        contains(valueSet, system: coding.system, code: coding.code)
+        membership(coding).contains(valueSet)
     }
 
     public func contains(_ valueSet: ValueSetID, _ concept: CodeableConcept?) -> Bool {
-        concept?.codings.contains { contains(valueSet, $0) } ?? false
+        concept?.codings.contains { membership($0).contains(valueSet) } ?? false
     }
 
     public func containsAny(_ valueSet: ValueSetID, _ concepts: [CodeableConcept]) -> Bool {
@@ -127,20 +135,12 @@ public struct Terminology: Sendable {
 
     /// A concept coded in the value set of a medication class.
     public func contains(_ medicationClass: MedicationClass, _ concept: CodeableConcept?) -> Bool {
-        guard let concept, let index = classValueSets[medicationClass] else { return false }
-        return concept.codings.contains { coding in
-            guard let system = coding.system, let code = coding.code else { return false }
-            return anyCandidate(CodeKey(system, code), index.contains)
-        }
+        concept?.codings.contains { membership($0).contains(medicationClass) } ?? false
     }
 
     /// Whether any value set, the product map or a local map knows this code.
     public func isKnown(system: String?, code: String?) -> Bool {
-        guard let system, let code else { return false }
-        return anyCandidate(CodeKey(system, code)) { key in
-            knownCodes.contains(key) || ValueSetIndex.matchesPrefix(key, knownPrefixes)
-                || (key.system == CodeSystems.rxnorm && (products[key.code] != nil || ingredientNames[key.code] != nil))
-        }
+        membership(system: system, code: code).isKnown
     }
 
     /// The ingredients of a medication concept: RxNorm products through the map, RxNorm

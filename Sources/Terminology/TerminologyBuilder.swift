@@ -204,13 +204,16 @@ struct TerminologyBuilder {
             }
         }
         let names = Set(ingredientClasses.keys).union(ingredientNames.values).map { $0.lowercased() }
+        let valueSetsByID = ValueSetID.allCases.reduce(into: [:]) { $0[$1] = valueSets[Terminology.url($1)] }
+        let classValueSets = MedicationClass.allCases.reduce(into: [:]) { $0[$1] = valueSets[Terminology.url($1)] }
+        let memberships = CodeMemberships(
+            valueSets: valueSetsByID, classes: classValueSets, knownCodes: knownCodes, knownPrefixes: knownPrefixes,
+            productCodes: Array(products.keys) + Array(ingredientNames.keys), aliases: aliases)
         return Terminology(
-            valueSets: valueSets,
-            valueSetsByID: ValueSetID.allCases.reduce(into: [:]) { $0[$1] = valueSets[Terminology.url($1)] },
-            classValueSets: MedicationClass.allCases.reduce(into: [:]) { $0[$1] = valueSets[Terminology.url($1)] },
+            valueSets: valueSets, valueSetsByID: valueSetsByID, classValueSets: classValueSets,
             products: products, ingredientNames: ingredientNames,
-            ingredientClasses: ingredientClasses, mmeFactors: mmeFactors, aliases: aliases, knownCodes: knownCodes,
-            knownPrefixes: knownPrefixes, source: source, digest: digest,
+            ingredientClasses: ingredientClasses, mmeFactors: mmeFactors, aliases: aliases, memberships: memberships,
+            source: source, digest: digest,
             ingredientNamesByLength: names.sorted { $0.count != $1.count ? $0.count > $1.count : $0 < $1 })
     }
 }

@@ -49,6 +49,44 @@ struct ReferenceTests {
         #expect(resolver.resolve("#m1") == nil)
         #expect(resolver.resolve("#", container: condition) == condition)
     }
+
+    @Test("the first entry of a fullUrl or Type/id wins; a versioned fullUrl is indexed without its version")
+    func duplicatesAndVersions() throws {
+        let bundle = try readJSON(
+            """
+            {"resourceType":"Bundle","type":"collection","entry":[
+             {"fullUrl":"https://ehr.example.org/fhir/Patient/p1/_history/2",
+              "resource":{"resourceType":"Patient","id":"p1","gender":"female"}},
+             {"fullUrl":"https://ehr.example.org/fhir/Patient/p1","resource":{"resourceType":"Patient","id":"p1","gender":"male"}},
+             {"resource":{"resourceType":"Observation","id":"o1","status":"final","code":{"text":"first"}}},
+             {"resource":{"resourceType":"Observation","id":"o1","status":"final","code":{"text":"second"}}}
+            ]}
+            """
+        ).resource
+        let resolver = BundleResolver(bundle: bundle)
+        #expect(resolver.resolve("https://ehr.example.org/fhir/Patient/p1")?.string("gender") == "female")
+        #expect(resolver.resolve("Observation/o1")?.child("code")?.string("text") == "first")
+        #expect(resolver.resources(ofType: "Observation").count == 2)
+        #expect(resolver.resources(ofType: "Observation").first?.resource.child("code")?.string("text") == "first")
+        #expect(resolver.resources(ofType: "Encounter").isEmpty)
+    }
+}
+
+@Suite("Text search without Foundation")
+struct TextSearchTests {
+    @Test("includes finds a needle anywhere, in strings, substrings and non-ASCII text")
+    func includes() {
+        #expect("chronic low back pain".includes("back"))
+        #expect("chronic low back pain".includes("chronic low back pain"))
+        #expect(!"chronic low back pain".includes("backache"))
+        #expect(!"back".includes("back pain"))
+        #expect("anything".includes(""))
+        #expect(!"".includes("a"))
+        #expect("névralgie sciatique".includes("sciatique") && "névralgie".includes("é"))
+        #expect(!"nevralgie".includes("é"))
+        #expect("xx reduction of pain xx".dropFirst(3).includes("reduction"))
+        #expect("aaab".includes("aab"), "a partial match followed by the real one")
+    }
 }
 
 @Suite("Typed views")

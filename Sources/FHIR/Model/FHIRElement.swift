@@ -17,11 +17,23 @@ public struct FHIRElement: Hashable, Sendable {
 
     /// The values of a property by its JSON/XML name (`valueQuantity`, not `value[x]`).
     public subscript(name: String) -> [FHIRValue] {
-        properties.first { $0.name == name }?.values ?? []
+        guard let index = propertyIndex(name) else { return [] }
+        return properties[index].values
     }
 
     public func property(_ name: String) -> FHIRProperty? {
-        properties.first { $0.name == name }
+        propertyIndex(name).map { properties[$0] }
+    }
+
+    /// Where a property is, without copying the properties it passes: every view reads through this, and
+    /// comparing lengths first skips most names without a string comparison.
+    @inline(__always)
+    func propertyIndex(_ name: String) -> Int? {
+        let length = name.utf8.count
+        for index in properties.indices where properties[index].name.utf8.count == length {
+            if properties[index].name == name { return index }
+        }
+        return nil
     }
 
     /// The first property whose name starts with a choice element's name (`value` → `valueQuantity`).

@@ -8,28 +8,47 @@ public struct BundleResolver: Sendable {
         public let resource: FHIRElement
     }
 
+    /// A literal reference's target, kept as two strings (no `Type/id` string built per entry).
+    private struct TypeAndId: Hashable {
+        let type: String
+        let id: String
+    }
+
     public let entries: [Entry]
     private let byFullUrl: [String: Int]
-    private let byTypeAndId: [String: Int]
+    private let byTypeAndId: [TypeAndId: Int]
+    /// Resource type → entry positions, in bundle order.
+    private let byType: [String: [Int]]
 
     public init(bundle: FHIRElement) {
+        let entryElements = bundle.children("entry")
         var entries: [Entry] = []
         var byFullUrl: [String: Int] = [:]
-        var byTypeAndId: [String: Int] = [:]
-        for entry in bundle.children("entry") {
+        var byTypeAndId: [TypeAndId: Int] = [:]
+        var byType: [String: [Int]] = [:]
+        entries.reserveCapacity(entryElements.count)
+        byFullUrl.reserveCapacity(entryElements.count)
+        byTypeAndId.reserveCapacity(entryElements.count)
+        for entry in entryElements {
             guard let resource = entry.child("resource") else { continue }
             let fullUrl = entry.string("fullUrl")
             let index = entries.count
             entries.append(Entry(fullUrl: fullUrl, resource: resource))
-            if let fullUrl { byFullUrl[BundleResolver.withoutHistory(fullUrl)] = byFullUrl[fullUrl] ?? index }
+            byType[resource.type, default: []].append(index)
+            // The first entry of a fullUrl or a Type/id is the one references reach.
+            if let fullUrl {
+                let key = BundleResolver.withoutHistory(fullUrl)
+                if byFullUrl[key] == nil { byFullUrl[key] = index }
+            }
             if let id = resource.string("id") {
-                let key = "\(resource.type)/\(id)"
+                let key = TypeAndId(type: resource.type, id: id)
                 if byTypeAndId[key] == nil { byTypeAndId[key] = index }
             }
         }
         self.entries = entries
         self.byFullUrl = byFullUrl
         self.byTypeAndId = byTypeAndId
+        self.byType = byType
     }
 
     /// The resource a reference points to, or nil when it is not in the bundle.
@@ -67,15 +86,15 @@ public struct BundleResolver: Sendable {
     }
 
     /// All entry resources of one type, in bundle order.
-    public func resources(ofType type: String) -> [Entry] { entries.filter { $0.resource.type == type } }
+    public func resources(ofType type: String) -> [Entry] { (byType[type] ?? []).map { entries[$0] } }
 
     /// `Type/id` from the last two path segments, when the type is a resource type.
-    private func typeAndId(of reference: String) -> String? {
+    private func typeAndId(of reference: String) -> TypeAndId? {
         let segments = reference.split(separator: "/")
         guard segments.count >= 2 else { return nil }
         let type = String(segments[segments.count - 2])
         guard FHIRSchema.r4.isResourceType(type) else { return nil }
-        return "\(type)/\(segments[segments.count - 1])"
+        return TypeAndId(type: type, id: String(segments[segments.count - 1]))
     }
 
     /// `https://host/fhir/Patient/1` → `https://host/fhir/`.
@@ -89,15 +108,11 @@ public struct BundleResolver: Sendable {
     }
 
     static func withoutHistory(_ reference: String) -> String {
-        // Foundation-free search for "/_history/".
-        let marker = Array("/_history/".utf8)
-        let bytes = Array(reference.utf8)
-        guard bytes.count >= marker.count else { return reference }
-        for start in 0...(bytes.count - marker.count) where bytes[start] == marker[0] {
-            if Array(bytes[start..<start + marker.count]) == marker {
-                return String(decoding: bytes[..<start], as: UTF8.self)
-            }
+        // Foundation-free search for "/_history/"; most references have no '_' and are returned as they are.
+        let bytes = reference.utf8
+        guard bytes.contains(UInt8(ascii: "_")), let marker = bytes.firstRange(of: "/_history/".utf8) else {
+            return reference
         }
-        return reference
+        return String(reference[..<marker.lowerBound])
     }
 }

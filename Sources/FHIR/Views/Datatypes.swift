@@ -4,26 +4,40 @@
 /// Reading helpers on the model, used by every view.
 extension FHIRElement {
     /// The lexical value of a single primitive property.
-    public func string(_ name: String) -> String? { self[name].first?.primitive?.value }
+    public func string(_ name: String) -> String? {
+        guard let index = propertyIndex(name), case .primitive(let primitive)? = properties[index].values.first else {
+            return nil
+        }
+        return primitive.value
+    }
 
     /// The lexical values of a repeating primitive property (values without a lexical form skipped).
     public func strings(_ name: String) -> [String] { self[name].compactMap { $0.primitive?.value } }
 
     /// The single element of a complex property.
-    public func child(_ name: String) -> FHIRElement? { self[name].first?.element }
+    public func child(_ name: String) -> FHIRElement? {
+        guard let index = propertyIndex(name), case .element(let element)? = properties[index].values.first else {
+            return nil
+        }
+        return element
+    }
 
     /// The elements of a repeating complex property.
     public func children(_ name: String) -> [FHIRElement] { self[name].compactMap(\.element) }
 
-    /// A choice element (`value[x]`) by its base name: its concrete type and value.
+    /// A choice element (`value[x]`) by its base name: its concrete type and value. Only a property named
+    /// `<baseName><Type>` is looked up in the definitions (this runs for every dated resource).
     public func choiceValue(_ baseName: String, schema: FHIRSchema = .r4) -> ChoiceValue? {
-        guard let definition = schema.type(named: type) else { return nil }
-        for property in properties {
-            if let known = definition.property(property.name), known.element.isChoice, known.element.name == baseName,
-                let value = property.values.first
-            {
-                return ChoiceValue(type: known.type, value: value)
-            }
+        let baseLength = baseName.utf8.count
+        for index in properties.indices {
+            let name = properties[index].name.utf8
+            guard name.count > baseLength, name.starts(with: baseName.utf8) else { continue }
+            let next = name[name.index(name.startIndex, offsetBy: baseLength)]
+            guard next >= UInt8(ascii: "A") && next <= UInt8(ascii: "Z") else { continue }
+            guard let known = schema.type(named: type)?.property(properties[index].name), known.element.isChoice,
+                known.element.name == baseName, let value = properties[index].values.first
+            else { continue }
+            return ChoiceValue(type: known.type, value: value)
         }
         return nil
     }

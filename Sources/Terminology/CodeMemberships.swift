@@ -1,0 +1,153 @@
+/// Which value sets and medication classes hold a code, and whether the terminology knows it at all.
+///
+/// Readers test the same coding against a dozen value sets; asking each set's index costs several hash
+/// lookups per set. The membership of every listed code is computed once at load, so a coding costs one
+/// lookup whatever the number of sets asked about.
+public struct ValueSetMembership: Sendable, Equatable {
+    private var valueSetBits: (low: UInt64, high: UInt64) = (0, 0)
+    private var classBits: UInt16 = 0
+    /// Some value set, the product map or a local map knows the code (the unmatched-code report).
+    public internal(set) var isKnown = false
+
+    public static let none = ValueSetMembership()
+
+    public func contains(_ id: ValueSetID) -> Bool {
+        let ordinal = id.ordinal
+        return ordinal < 64
+            ? valueSetBits.low & (1 << UInt64(ordinal)) != 0 : valueSetBits.high & (1 << UInt64(ordinal - 64)) != 0
+    }
+
+    public func contains(_ medicationClass: MedicationClass) -> Bool {
+        classBits & (1 << UInt16(medicationClass.ordinal)) != 0
+    }
+
+    mutating func insert(_ id: ValueSetID) {
+        let ordinal = id.ordinal
+        if ordinal < 64 {
+            valueSetBits.low |= 1 << UInt64(ordinal)
+        } else {
+            valueSetBits.high |= 1 << UInt64(ordinal - 64)
+        }
+    }
+
+    mutating func insert(_ medicationClass: MedicationClass) { classBits |= 1 << UInt16(medicationClass.ordinal) }
+
+    mutating func formUnion(_ other: ValueSetMembership) {
+        valueSetBits.low |= other.valueSetBits.low
+        valueSetBits.high |= other.valueSetBits.high
+        classBits |= other.classBits
+        isKnown = isKnown || other.isKnown
+    }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.valueSetBits == rhs.valueSetBits && lhs.classBits == rhs.classBits && lhs.isKnown == rhs.isKnown
+    }
+}
+
+extension ValueSetID {
+    /// The declaration index. A case-only enum is stored as its declaration index (Swift's enum layout);
+    /// reading it is what makes a membership test one bit test. `CodeMembershipsTests` checks it against
+    /// `allCases` and that the cases fit the 128 bits of `ValueSetMembership`.
+    @inline(__always) var ordinal: Int { withUnsafeBytes(of: self) { Int($0[0]) } }
+}
+
+extension MedicationClass {
+    @inline(__always) var ordinal: Int { withUnsafeBytes(of: self) { Int($0[0]) } }
+}
+
+/// The membership of every code a value set lists (exactly), every product and ingredient code of the
+/// product map and every local alias; codes met only through an ICD-10-CM `is-a` prefix are tested
+/// against the few sets that have prefixes for their system.
+struct CodeMemberships: Sendable {
+    private let table: [CodeKey: ValueSetMembership]
+    /// System → the value sets (and classes) with prefixes or exclusions in that system.
+    private let prefixedSets: [String: [(Member, ValueSetIndex)]]
+    private let knownPrefixes: [String: Set<String>]
+
+    enum Member: Sendable {
+        case valueSet(ValueSetID)
+        case medicationClass(MedicationClass)
+    }
+
+    init(
+        valueSets: [ValueSetID: ValueSetIndex], classes: [MedicationClass: ValueSetIndex], knownCodes: Set<CodeKey>,
+        knownPrefixes: [String: Set<String>], productCodes: some Sequence<String>,
+        aliases: [CodeKey: [CodeKey]]
+    ) {
+        let members: [(Member, ValueSetIndex)] =
+            valueSets.map { (Member.valueSet($0.key), $0.value) } + classes.map { (.medicationClass($0.key), $0.value) }
+        var table: [CodeKey: ValueSetMembership] = [:]
+        table.reserveCapacity(knownCodes.count)
+        // Exact members first (exclusions are applied below, with the prefixes).
+        for (member, index) in members {
+            for key in index.codes { table[key, default: .none].insert(member) }
+        }
+        for key in knownCodes { table[key, default: .none].isKnown = true }
+        for code in productCodes { table[CodeKey(CodeSystems.rxnorm, code), default: .none].isKnown = true }
+        // Sets whose membership is not just their code list: recompute their bit for every listed code of
+        // the systems they filter.
+        var prefixedSets: [String: [(Member, ValueSetIndex)]] = [:]
+        for (member, index) in members {
+            let systems = Set(index.prefixes.keys).union(index.excludedPrefixes.keys).union(
+                index.excludedCodes.map(\.system))
+            for system in systems { prefixedSets[system, default: []].append((member, index)) }
+        }
+        for key in Array(table.keys) {
+            guard let sets = prefixedSets[key.system] else { continue }
+            var membership = table[key]!
+            for (member, index) in sets {
+                membership.remove(member)
+                if index.contains(key) { membership.insert(member) }
+            }
+            if ValueSetIndex.matchesPrefix(key, knownPrefixes) { membership.isKnown = true }
+            table[key] = membership
+        }
+        // A local code stands for its own membership and its targets'.
+        var withAliases = table
+        for (local, targets) in aliases {
+            var membership = Self.lookup(local, table, prefixedSets, knownPrefixes)
+            for target in targets { membership.formUnion(Self.lookup(target, table, prefixedSets, knownPrefixes)) }
+            withAliases[local] = membership
+        }
+        self.table = withAliases
+        self.prefixedSets = prefixedSets
+        self.knownPrefixes = knownPrefixes
+    }
+
+    /// The membership of a normalized code.
+    func membership(_ key: CodeKey) -> ValueSetMembership { Self.lookup(key, table, prefixedSets, knownPrefixes) }
+
+    private static func lookup(
+        _ key: CodeKey, _ table: [CodeKey: ValueSetMembership], _ prefixedSets: [String: [(Member, ValueSetIndex)]],
+        _ knownPrefixes: [String: Set<String>]
+    ) -> ValueSetMembership {
+        if let found = table[key] { return found }
+        guard let sets = prefixedSets[key.system] else { return .none }
+        var membership = ValueSetMembership.none
+        for (member, index) in sets where index.contains(key) { membership.insert(member) }
+        if ValueSetIndex.matchesPrefix(key, knownPrefixes) { membership.isKnown = true }
+        return membership
+    }
+}
+
+extension ValueSetMembership {
+    mutating func insert(_ member: CodeMemberships.Member) {
+        switch member {
+        case .valueSet(let id): insert(id)
+        case .medicationClass(let medicationClass): insert(medicationClass)
+        }
+    }
+
+    mutating func remove(_ member: CodeMemberships.Member) {
+        switch member {
+        case .valueSet(let id):
+            let ordinal = id.ordinal
+            if ordinal < 64 {
+                valueSetBits.low &= ~(1 << UInt64(ordinal))
+            } else {
+                valueSetBits.high &= ~(1 << UInt64(ordinal - 64))
+            }
+        case .medicationClass(let medicationClass): classBits &= ~(1 << UInt16(medicationClass.ordinal))
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import FHIR
+import PainPathTestKit
+import Testing
+
+@testable import Terminology
+
+/// The membership table computed at load answers exactly what each value set's own index answers.
+@Suite("code memberships: one lookup per coding")
+struct CodeMembershipsTests {
+    @Test func ordinalsAreDeclarationIndexesAndFitTheBits() {
+        for (index, id) in ValueSetID.allCases.enumerated() { #expect(id.ordinal == index, "\(id.rawValue)") }
+        for (index, medicationClass) in MedicationClass.allCases.enumerated() {
+            #expect(medicationClass.ordinal == index, "\(medicationClass.rawValue)")
+        }
+        #expect(ValueSetID.allCases.count <= 128)
+        #expect(MedicationClass.allCases.count <= 16)
+    }
+
+    /// Every listed code (a sample of every third), codes reached only through an ICD-10-CM prefix, and
+    /// codes nobody lists: the table and the per-set indexes agree for every set and class.
+    @Test func theTableAgreesWithEverySetsIndex() {
+        let terminology = repositoryTerminology
+        var keys = Set<CodeKey>()
+        for index in terminology.valueSets.values { keys.formUnion(index.codes) }
+        var sample = keys.sorted { $0.description < $1.description }.enumerated().filter { $0.offset % 3 == 0 }.map(
+            \.element)
+        sample += [
+            CodeKey(CodeSystems.icd10cm, "M54.16"), CodeKey(CodeSystems.icd10cm, "m5417"),
+            CodeKey(CodeSystems.icd10cm, "M51.26"), CodeKey(CodeSystems.icd10cm, "Z99.99"),
+            CodeKey(CodeSystems.snomed, "0000000"), CodeKey("http://example.org/local", "X"),
+        ]
+        var checked = 0
+        for key in sample {
+            let membership = terminology.membership(system: key.system, code: key.code)
+            for id in ValueSetID.allCases {
+                let expected = terminology.valueSet(id)?.contains(key) ?? false
+                #expect(membership.contains(id) == expected, "\(key) in \(id.rawValue)")
+                checked += 1
+            }
+            for medicationClass in MedicationClass.allCases {
+                let expected = terminology.valueSets[Terminology.url(medicationClass)]?.contains(key) ?? false
+                #expect(membership.contains(medicationClass) == expected, "\(key) in \(medicationClass.rawValue)")
+            }
+        }
+        #expect(checked > 10_000, "the sample covers the shipped sets")
+        #expect(terminology.membership(system: CodeSystems.icd10cm, code: "M54.16").contains(.radicularPain))
+        #expect(terminology.membership(system: CodeSystems.snomed, code: "0000000") == .none)
+    }
+}

@@ -1,7 +1,8 @@
+import FHIR
 import Foundation
 import Terminology
 
-public enum Phenotype: String, CaseIterable, Sendable, Comparable {
+public enum Phenotype: String, HashedByCase, Sendable, Comparable {
     case axialLowBackPain = "axial low back pain"
     case radicular = "radicular pain"
     case neuropathic = "neuropathic pain"

@@ -1,7 +1,8 @@
+import FHIR
 import Foundation
 import Terminology
 
-public enum TherapyKind: String, CaseIterable, Sendable {
+public enum TherapyKind: String, HashedByCase, Sendable {
     case physiotherapy
     case exercise = "exercise therapy"
     case psychological = "CBT / psychotherapy"

@@ -52,6 +52,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// On SIGTERM, how long files in flight may take before the daemon exits anyway (they stay in
     /// work/ and are redone at the next start).
     public var shutdownGraceSeconds = 20.0
+    /// Most input bytes processed at once (a worker holds about four times its input while it works);
+    /// a file larger than this goes alone. Bounds memory on large bundles as `workers` does on many.
+    public var maxBytesInFlight = 32 << 20
     /// Most files waiting in memory for a worker; the rest wait in the inbox (bounded memory).
     public var queueCapacity = 256
     /// fsync outputs and directories (off only for benchmarks on throwaway data).
@@ -129,6 +132,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         case "processing.workers": workers = try integer()
         case "processing.max_input_bytes": maxInputBytes = try integer()
         case "processing.queue_capacity": queueCapacity = max(1, try integer())
+        case "processing.max_bytes_in_flight": maxBytesInFlight = max(1, try integer())
         case "processing.fsync": fsync = try boolean()
         case "processing.shutdown_grace_seconds": shutdownGraceSeconds = try number()
         case "processing.default_setting":

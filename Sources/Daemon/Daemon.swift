@@ -111,13 +111,14 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
         let claims = Counter()
 
         let queue = WorkQueue(capacity: configuration.queueCapacity)
+        let budget = ByteBudget(limit: configuration.maxBytesInFlight)
         let wake = painpath_eventfd()
         defer { close(wake) }
         let finished = DispatchGroup()
         for index in 0..<configuration.effectiveWorkers {
             finished.enter()
             let thread = Thread { [self] in
-                self.workerLoop(index, queue: queue, directories: directories, wake: wake)
+                self.workerLoop(index, queue: queue, budget: budget, directories: directories, wake: wake)
                 finished.leave()
             }
             thread.name = "painpathd-worker-\(index)"
@@ -348,15 +349,18 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
         }
     }
 
-    func workerLoop(_ index: Int, queue: WorkQueue, directories: Directories, wake: Int32) {
+    func workerLoop(_ index: Int, queue: WorkQueue, budget: ByteBudget, directories: Directories, wake: Int32) {
         while let name = queue.pop(worker: index) {
             let (pipeline, settings) = current
             let processor = Processor(directories: directories, configuration: settings, pipeline: pipeline)
-            metrics.started()
+            // Memory follows bytes: wait until this file's bytes fit beside those in flight.
+            let charge = budget.acquire(Int(directories.work.stat(name)?.st_size ?? 0))
+            metrics.started(bytes: charge)
             let start = Date()
             let result = processor.process(name)
             let seconds = Date().timeIntervalSince(start)
-            metrics.finished(result, seconds: seconds)
+            metrics.finished(result, seconds: seconds, bytes: charge)
+            budget.release(charge)
             queue.done(name, worker: index)
             var one: UInt64 = 1
             _ = write(wake, &one, 8)
@@ -401,6 +405,7 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
                     ? "directories" : nil,
                 fresh.effectiveWorkers != configuration.effectiveWorkers ? "workers" : nil,
                 fresh.queueCapacity != configuration.queueCapacity ? "queue_capacity" : nil,
+                fresh.maxBytesInFlight != configuration.maxBytesInFlight ? "max_bytes_in_flight" : nil,
                 fresh.pollOnly != options.configuration.pollOnly ? "poll_only" : nil,
                 fresh.nodeName != configuration.nodeName ? "node_name" : nil,
                 fresh.claimProtocol != options.configuration.claimProtocol ? "claim_protocol" : nil,
@@ -413,6 +418,7 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
             applied.error = configuration.error
             applied.workers = configuration.workers
             applied.queueCapacity = configuration.queueCapacity
+            applied.maxBytesInFlight = configuration.maxBytesInFlight
             applied.pollOnly = configuration.pollOnly
             applied.nodeName = configuration.nodeName
             applied.claimProtocol = configuration.claimProtocol

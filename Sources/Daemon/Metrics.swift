@@ -9,16 +9,26 @@ public final class Metrics: @unchecked Sendable {  // every field is guarded by 
     private(set) var alreadyDone = 0
     private(set) var faults = 0
     private(set) var inFlight = 0
+    /// Input bytes being processed now, and the most at once (bounded by `processing.max_bytes_in_flight`).
+    private(set) var bytesInFlight = 0
+    private(set) var peakBytesInFlight = 0
     private(set) var lastSuccess: TimeInterval = 0
     private(set) var processingSeconds = 0.0
     private(set) var reloads = 0
 
     public init() {}
 
-    func started() { lock.withLock { inFlight += 1 } }
-    func finished(_ result: ProcessingResult, seconds: Double) {
+    func started(bytes: Int = 0) {
+        lock.withLock {
+            inFlight += 1
+            bytesInFlight += bytes
+            peakBytesInFlight = max(peakBytesInFlight, bytesInFlight)
+        }
+    }
+    func finished(_ result: ProcessingResult, seconds: Double, bytes: Int = 0) {
         lock.withLock {
             inFlight -= 1
+            bytesInFlight -= bytes
             processingSeconds += seconds
             switch result {
             case .recommended:
@@ -34,6 +44,7 @@ public final class Metrics: @unchecked Sendable {  // every field is guarded by 
 
     public struct Snapshot: Sendable {
         public let processed, failed, skipped, faults, inFlight, reloads: Int
+        public let bytesInFlight, peakBytesInFlight: Int
         public let lastSuccess: TimeInterval
         public let processingSeconds: Double
     }
@@ -42,7 +53,7 @@ public final class Metrics: @unchecked Sendable {  // every field is guarded by 
         lock.withLock {
             Snapshot(
                 processed: processed, failed: failed, skipped: alreadyDone, faults: faults, inFlight: inFlight,
-                reloads: reloads,
+                reloads: reloads, bytesInFlight: bytesInFlight, peakBytesInFlight: peakBytesInFlight,
                 lastSuccess: lastSuccess, processingSeconds: processingSeconds)
         }
     }
@@ -75,6 +86,12 @@ public final class Metrics: @unchecked Sendable {  // every field is guarded by 
             # HELP painpathd_in_flight Files being processed now.
             # TYPE painpathd_in_flight gauge
             painpathd_in_flight\(label) \(s.inFlight)
+            # HELP painpathd_input_bytes_in_flight Input bytes being processed now.
+            # TYPE painpathd_input_bytes_in_flight gauge
+            painpathd_input_bytes_in_flight\(label) \(s.bytesInFlight)
+            # HELP painpathd_input_bytes_in_flight_peak The most input bytes processed at once since the start.
+            # TYPE painpathd_input_bytes_in_flight_peak gauge
+            painpathd_input_bytes_in_flight_peak\(label) \(s.peakBytesInFlight)
             # HELP painpathd_queued Files claimed or waiting for a worker.
             # TYPE painpathd_queued gauge
             painpathd_queued\(label) \(queued)

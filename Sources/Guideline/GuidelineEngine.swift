@@ -45,9 +45,11 @@ public struct GuidelineEngine: Sendable {
     /// already has is turned into a quiet verdict that says so.
     public func outcomes(_ facts: ClinicalCase) -> [RuleID: RuleOutcome] {
         var outcomes: [RuleID: RuleOutcome] = [:]
+        outcomes.reserveCapacity(book.evaluationOrder.count)
         for rule in book.evaluationOrder {
-            let context = RuleContext(reader: rule, book: book, outcomes: outcomes)
-            var outcome = rule.evaluate(facts, context)
+            // The context shares the verdicts so far; it is gone before the next verdict is stored, so
+            // storing it does not copy the dictionary.
+            var outcome = rule.evaluate(facts, RuleContext(reader: rule, book: book, outcomes: outcomes))
             if outcome.fired, let proposal = outcome.proposal, let existing = Self.existing(proposal.key, in: facts) {
                 outcome = .skip(outcome.reasons + [existing])
             }

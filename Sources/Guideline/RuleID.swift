@@ -1,7 +1,9 @@
+import FHIR
+
 /// Every rule id of GUIDELINE.md, in the order of the document. The raw values are the output
 /// contract (ActivityDefinition canonicals, DetectedIssue codes); they are written here and nowhere
 /// else in the code.
-public enum RuleID: String, CaseIterable, Sendable, Comparable {
+public enum RuleID: String, HashedByCase, Sendable, Comparable {
     // §2.1 Stratification and self-management
     case patientEducation = "patient-education"
     case startBackScreen = "startback-screen"

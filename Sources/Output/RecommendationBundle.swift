@@ -330,10 +330,18 @@ struct OutputContext {
 /// `Type/id` (what the case records for resources with an id); other forms are left out of output
 /// references because they would not resolve outside the input bundle.
 func isLiteralReference(_ reference: String) -> Bool {
-    let parts = reference.split(separator: "/", omittingEmptySubsequences: false)
-    guard parts.count == 2, let first = parts[0].first, first.isUppercase, !parts[1].isEmpty else { return false }
-    return parts[0].allSatisfy { $0.isLetter }
-        && parts[1].allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." } && parts[1].count <= 64
+    // `Type/id` with an R4 id ([A-Za-z0-9-.]{1,64}), checked on bytes (this runs for every source of
+    // every reason).
+    let bytes = reference.utf8
+    guard let slash = bytes.firstIndex(of: UInt8(ascii: "/")) else { return false }
+    let type = bytes[..<slash]
+    let id = bytes[bytes.index(after: slash)...]
+    func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z") }
+    func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+    guard let first = type.first, first >= UInt8(ascii: "A"), first <= UInt8(ascii: "Z"), type.allSatisfy(isLetter),
+        !id.isEmpty, id.count <= 64
+    else { return false }
+    return id.allSatisfy { isLetter($0) || isDigit($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") }
 }
 
 func resourceType(_ reference: String) -> String { String(reference.split(separator: "/").first ?? "") }

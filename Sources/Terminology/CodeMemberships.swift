@@ -45,14 +45,12 @@ public struct ValueSetMembership: Sendable, Equatable {
 }
 
 extension ValueSetID {
-    /// The declaration index. A case-only enum is stored as its declaration index (Swift's enum layout);
-    /// reading it is what makes a membership test one bit test. `CodeMembershipsTests` checks it against
-    /// `allCases` and that the cases fit the 128 bits of `ValueSetMembership`.
-    @inline(__always) var ordinal: Int { withUnsafeBytes(of: self) { Int($0[0]) } }
+    /// The bit of a set in `ValueSetMembership` (`CodeMembershipsTests` checks that all cases fit).
+    @inline(__always) var ordinal: Int { caseIndex }
 }
 
 extension MedicationClass {
-    @inline(__always) var ordinal: Int { withUnsafeBytes(of: self) { Int($0[0]) } }
+    @inline(__always) var ordinal: Int { caseIndex }
 }
 
 /// The membership of every code a value set lists (exactly), every product and ingredient code of the

@@ -183,7 +183,7 @@ public struct Terminology: Sendable {
 
 /// The value sets the case builder and the rules use, at `<base>/ValueSet/<rawValue>`
 /// (`profiles/ValueSet-<rawValue>.json`). Loading fails when one is missing or empty.
-public enum ValueSetID: String, CaseIterable, Sendable {
+public enum ValueSetID: String, HashedByCase, Sendable {
     case lowBackPain = "low-back-pain"
     case radicularPain = "radicular-pain"
     case neuropathicPain = "neuropathic-pain"
@@ -267,7 +267,7 @@ public enum ValueSetID: String, CaseIterable, Sendable {
 }
 
 /// Medication classes of GUIDELINE §1; each has `profiles/ValueSet-medication-class-<rawValue>.json`.
-public enum MedicationClass: String, CaseIterable, Sendable, Comparable {
+public enum MedicationClass: String, HashedByCase, Sendable, Comparable {
     case gabapentinoid
     case sodiumChannelAnticonvulsant = "sodium-channel-anticonvulsant"
     case tca, snri, nsaid, topical, tramadol

@@ -39,6 +39,9 @@ struct PainPathDaemonCommand: ParsableCommand {
     @Option(help: "Parallel workers (default: twice the number of cores).")
     var workers: Int?
 
+    @Option(help: "Most input bytes processed at once; a larger file goes alone (default: 32 MiB).")
+    var maxBytesInFlight: Int?
+
     @Option(help: "What happens to an input after its result is written: archive or delete.")
     var afterSuccess: String?
 
@@ -94,6 +97,7 @@ struct PainPathDaemonCommand: ParsableCommand {
         if let archive { settings.archive = archive }
         if let errorDirectory { settings.error = errorDirectory }
         if let workers { settings.workers = workers }
+        if let maxBytesInFlight { settings.maxBytesInFlight = max(1, maxBytesInFlight) }
         if let afterSuccess {
             guard let value = DaemonConfiguration.AfterSuccess(rawValue: afterSuccess) else {
                 throw ConfigurationError("--after-success must be archive or delete")

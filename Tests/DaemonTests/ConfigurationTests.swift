@@ -15,7 +15,7 @@ struct ConfigurationTests {
         #expect(configuration.inbox == "/var/lib/painpath/inbox" && configuration.error == "/var/lib/painpath/error")
         #expect(
             configuration.settleMilliseconds == 500 && configuration.rescanSeconds == 30
-                && configuration.queueCapacity == 256)
+                && configuration.queueCapacity == 256 && configuration.maxBytesInFlight == 32 << 20)
         #expect(
             configuration.outputFormat == nil && configuration.bundleType == .collection
                 && configuration.afterSuccess == .archive)
@@ -32,6 +32,7 @@ struct ConfigurationTests {
                 outbox = "/srv/out#1"
                 [processing]
                 workers = 3
+                max_bytes_in_flight = 1048576
                 after_success = "delete"
                 shutdown_grace_seconds = 2.5
                 [watch]
@@ -44,6 +45,7 @@ struct ConfigurationTests {
         #expect(
             configuration.workers == 3 && configuration.effectiveWorkers == 3 && configuration.afterSuccess == .delete)
         #expect(configuration.shutdownGraceSeconds == 2.5 && configuration.pollOnly)
+        #expect(configuration.maxBytesInFlight == 1 << 20)
         #expect(configuration.outputFormat == .xml && configuration.bundleType == .transaction)
     }
 

@@ -60,6 +60,35 @@ struct DaemonTests {
         #expect(harness.waitExit(daemon) == 0)
     }
 
+    /// Memory follows bytes: with room for one file's bytes, files are processed one at a time however
+    /// many workers there are, a file larger than the budget still goes (alone), and nothing is lost.
+    @Test func bytesInFlightStayWithinTheBudget() throws {
+        let harness = try DaemonHarness()
+        let metrics = harness.root + "/painpathd.prom"
+        let bundles = (0..<12).map { smallBundle($0) }
+        let budget = bundles.map(\.count).max()! + 10
+        let daemon = try harness.start([
+            "--metrics-file", metrics, "--node-name", "n1", "--workers", "4", "--max-bytes-in-flight", String(budget),
+        ])
+        #expect(harness.waitReady(daemon))
+        for (index, bundle) in bundles.enumerated() { harness.drop("b\(index).json", bundle) }
+        harness.drop(
+            "large.json", Scenarios.progressiveDeficit.fixture().bundleJSON + Array(repeating: 0x20, count: budget))
+        #expect(harness.waitFor(timeout: 60) { harness.names("archive").count == 13 }, "\(harness.log(daemon))")
+        #expect(harness.names("error").isEmpty)
+        var peak: Int?
+        #expect(
+            harness.waitFor(timeout: 10) {
+                let text = (try? String(contentsOfFile: metrics, encoding: .utf8)) ?? ""
+                peak = text.split(separator: "\n").first { $0.hasPrefix("painpathd_input_bytes_in_flight_peak{") }
+                    .flatMap { Int($0.split(separator: " ")[1]) }
+                return text.contains("painpathd_bundles_processed_total{node=\"n1\"} 13\n")
+            })
+        #expect(peak.map { $0 > 0 && $0 <= budget } == true, "peak \(String(describing: peak)), budget \(budget)")
+        harness.signal(daemon, SIGTERM)
+        #expect(harness.waitExit(daemon) == 0)
+    }
+
     @Test func inboxRemovedAndRecreatedWhileRunning() throws {
         let harness = try DaemonHarness()
         let daemon = try harness.start()

@@ -10,7 +10,10 @@ struct GroupSyncTests {
     /// What happened, in order: a caller asked (`request`), an fsync began or ended, a caller returned.
     final class Log: @unchecked Sendable {
         enum Event: Equatable {
-            case request(Int), syncStart, syncEnd, returned(Int), threw(Int)
+            case request(Int)
+            case syncStart, syncEnd
+            case returned(Int)
+            case threw(Int)
         }
         private let lock = NSLock()
         private(set) var events: [Event] = []
@@ -72,5 +75,43 @@ struct GroupSyncTests {
         let events = log.snapshot
         #expect(!events.contains { if case .returned = $0 { true } else { false } }, "\(events)")
         #expect(events.filter { if case .threw = $0 { true } else { false } }.count == 6)
+    }
+}
+
+/// The input-byte budget: what is in flight never exceeds it; a file larger than all of it goes alone.
+@Suite("bytes in flight")
+struct ByteBudgetTests {
+    final class Peak: @unchecked Sendable {
+        private let lock = NSLock()
+        private var now = 0
+        private(set) var peak = 0
+        func add(_ bytes: Int) {
+            lock.withLock {
+                now += bytes
+                peak = max(peak, now)
+            }
+        }
+    }
+
+    @Test func inFlightNeverExceedsTheBudgetAndOversizeGoesAlone() {
+        let budget = ByteBudget(limit: 100)
+        let observed = Peak()
+        let sizes = [60, 60, 30, 500, 10, 90, 40, 40, 1_000, 20]
+        let finished = DispatchGroup()
+        for size in sizes {
+            finished.enter()
+            Thread {
+                let charge = budget.acquire(size)
+                #expect(charge == min(size, 100))
+                observed.add(charge)
+                usleep(3_000)
+                observed.add(-charge)
+                budget.release(charge)
+                finished.leave()
+            }.start()
+        }
+        finished.wait()
+        #expect(observed.peak <= 100 && budget.peakBytesInFlight <= 100)
+        #expect(budget.bytesInFlight == 0)
     }
 }

@@ -146,4 +146,30 @@ struct BinaryTests {
         let (missingCode, _, _) = try run(["validate", "/nonexistent.json"])
         #expect(missingCode == 66)
     }
+
+    @Test(
+        "bench --json: seconds per stage for scripts; a single resource is timed for reading only",
+        .enabled(if: BinaryTests.binary != nil, "painpath binary not found beside the test bundle"))
+    func benchJSON() throws {
+        let samples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("samples").path
+        let bundle = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: samples).sorted().first { $0.hasSuffix(".json") })
+        try withTemporaryFile(goodPatient) { patient in
+            let (code, stdout, _) = try run([
+                "bench", samples + "/" + bundle, patient, "--iterations", "1", "--json",
+            ])
+            #expect(code == 0)
+            let report = try #require(
+                try JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any], "\(stdout)")
+            #expect(report["files"] as? Int == 2)
+            let seconds = try #require(report["seconds"] as? [String: Double])
+            for stage in ["read (parse + model)", "case", "guideline", "pipeline end to end", "sha-256 of input"] {
+                #expect((seconds[stage] ?? 0) > 0, "\(stage)")
+            }
+            let (_, text, _) = try run(["bench", patient, "--iterations", "1", "--only", "read"])
+            #expect(text.contains("not a case bundle: read and SHA-256 only") && text.contains("read (parse + model)"))
+            #expect(!text.contains("sha-256"), "--only read times the read stage only")
+        }
+    }
 }

@@ -50,6 +50,9 @@ private struct JSONToFHIR {
     /// The element path being read, for messages (`Bundle.entry[0].resource`).
     var path: [PathStep] = []
     var lineIndex: LineIndex?
+    /// The properties being assembled, for every element being read: a stack (each element uses the part
+    /// above its parent's and gives it back when done), so that no array is allocated per element.
+    private var pendingStack: [Pending] = []
 
     init(schema: FHIRSchema, limits: FHIRReadLimits, tape: JSONTape) {
         self.schema = schema
@@ -59,6 +62,10 @@ private struct JSONToFHIR {
     }
 
     private func offset(_ token: Int) -> Int { Int(tape.tokens[token].start) }
+
+    private static func isResourceTypeKey(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        bytes.count == 12 && bytes.elementsEqual("resourceType".utf8)
+    }
 
     /// The members of the object at `token`: (key token, value token) pairs.
     private func members(_ token: Int) -> [(key: Int, value: Int)] {
@@ -73,7 +80,18 @@ private struct JSONToFHIR {
     }
 
     mutating func resource(_ token: Int) throws(FHIRReadError) -> FHIRElement {
-        guard let typeMember = members(token).first(where: { tape.text($0.key) == "resourceType" }) else {
+        // Usually the first key; found without an array of members or a String per key.
+        var typeMember: (key: Int, value: Int)?
+        var key = token + 1
+        for _ in 0..<tape.tokens[token].count {
+            let isType = tape.unescapedBytes(key).map(Self.isResourceTypeKey) ?? (tape.text(key) == "resourceType")
+            if isType {
+                typeMember = (key, key + 1)
+                break
+            }
+            key = Int(tape.tokens[key + 1].next)
+        }
+        guard let typeMember else {
             throw error(.structure, "the resource has no resourceType", at: offset(token))
         }
         guard tape.tokens[typeMember.value].kind == .string else {
@@ -94,8 +112,8 @@ private struct JSONToFHIR {
 
     /// One property being assembled from `name` and `_name` (token indices; -1 when absent).
     private struct Pending {
-        let name: String
         let property: TypeDefinition.Property
+        var name: String { property.name }
         var value: Int
         var metadata: Int
         var keyOffset: Int
@@ -106,53 +124,74 @@ private struct JSONToFHIR {
             throw error(.limit, "FHIR elements nested deeper than \(limits.maxDepth) levels", at: offset(token))
         }
         let isResource = type.kind == .resource
-        var pending: [Pending] = []
-        pending.reserveCapacity(Int(tape.tokens[token].count))
+        let base = pendingStack.count
+        defer { pendingStack.removeLast(pendingStack.count - base) }
         var keyToken = token + 1
         for _ in 0..<tape.tokens[token].count {
             let valueToken = keyToken + 1
             defer { keyToken = Int(tape.tokens[valueToken].next) }
-            let key = tape.text(keyToken)
             let keyOffset = offset(keyToken)
-            if isResource && key == "resourceType" { continue }
-            let isMetadata = key.utf8.first == UInt8(ascii: "_")
-            let name = isMetadata ? String(key.dropFirst()) : key
-            guard let property = type.property(name) else {
+            // The key's definition by its bytes (no String per key); a key with escapes (rare) by its text.
+            let isMetadata: Bool
+            let found: TypeDefinition.Property?
+            if let bytes = tape.unescapedBytes(keyToken) {
+                if isResource && Self.isResourceTypeKey(bytes) { continue }
+                isMetadata = bytes.first == UInt8(ascii: "_")
+                found = type.property(bytes: isMetadata ? UnsafeBufferPointer(rebasing: bytes.dropFirst()) : bytes)
+            } else {
+                let key = tape.text(keyToken)
+                if isResource && key == "resourceType" { continue }
+                isMetadata = key.utf8.first == UInt8(ascii: "_")
+                found = type.property(isMetadata ? String(key.dropFirst()) : key)
+            }
+            guard let property = found else {
+                let key = tape.text(keyToken)
                 warn("unknown property '\(PrimitiveLexical.clip(key))' ignored", at: keyOffset, child: key)
                 continue
             }
+            let name = property.name
+            let key = isMetadata ? "_" + name : name
             if isMetadata && !property.isPrimitive {
                 warn("'\(key)' ignored: only primitive elements have a '_' companion", at: keyOffset, child: key)
                 continue
             }
             // Same element already seen: its `_` companion, a duplicate key, or another choice of value[x].
             // (Compared by element index, an integer: this loop runs for every member of every object.)
-            if let existing = pending.firstIndex(where: { $0.property.element.index == property.element.index }) {
-                guard pending[existing].name == name else {
+            if let existing = pendingStack[base...].firstIndex(where: {
+                $0.property.element.index == property.element.index
+            }) {
+                guard pendingStack[existing].property === property else {
                     throw error(
                         .structure,
-                        "both '\(pending[existing].name)' and '\(name)' are given for \(property.element.name)[x]; only one is allowed",
+                        "both '\(pendingStack[existing].name)' and '\(name)' are given for \(property.element.name)[x]; only one is allowed",
                         at: keyOffset, child: key)
                 }
                 // Duplicate keys are rejected by design: which one would the sender have meant?
-                if (isMetadata ? pending[existing].metadata : pending[existing].value) >= 0 {
+                if (isMetadata ? pendingStack[existing].metadata : pendingStack[existing].value) >= 0 {
                     throw error(.structure, "the property '\(key)' appears twice", at: keyOffset, child: key)
                 }
-                if isMetadata { pending[existing].metadata = valueToken } else { pending[existing].value = valueToken }
+                if isMetadata {
+                    pendingStack[existing].metadata = valueToken
+                } else {
+                    pendingStack[existing].value = valueToken
+                }
             } else {
-                pending.append(
+                pendingStack.append(
                     Pending(
-                        name: name, property: property, value: isMetadata ? -1 : valueToken,
+                        property: property, value: isMetadata ? -1 : valueToken,
                         metadata: isMetadata ? valueToken : -1, keyOffset: keyOffset))
             }
         }
         // Canonical order (input is usually in order already).
-        if !isSorted(pending) {
-            pending.sort { $0.property.element.index < $1.property.element.index }
+        let end = pendingStack.count
+        if !isSorted(pendingStack[base..<end]) {
+            pendingStack[base..<end].sort { $0.property.element.index < $1.property.element.index }
         }
         var properties: [FHIRProperty] = []
-        properties.reserveCapacity(pending.count)
-        for item in pending {
+        properties.reserveCapacity(end - base)
+        for position in base..<end {
+            // Reading the values pushes and pops above `end`; this element's part stays as it is.
+            let item = pendingStack[position]
             path.append(PathStep(item.name))
             defer { path.removeLast() }
             let values = item.property.isPrimitive ? try primitives(item) : try complexValues(item)
@@ -161,7 +200,7 @@ private struct JSONToFHIR {
         return FHIRElement(type: type.name, properties: properties)
     }
 
-    private func isSorted(_ pending: [Pending]) -> Bool {
+    private func isSorted(_ pending: ArraySlice<Pending>) -> Bool {
         var last = -1
         for item in pending {
             if item.property.element.index < last { return false }
@@ -184,7 +223,7 @@ private struct JSONToFHIR {
             if tape.tokens[token].count == 0 {
                 warn("empty array '\(item.name)' ignored (FHIR JSON arrays must not be empty)", at: item.keyOffset)
             }
-            valueTokens = .array(tape.items(token))
+            valueTokens = .array(token, in: tape)
         } else {
             guard !repeats else {
                 throw error(
@@ -196,8 +235,9 @@ private struct JSONToFHIR {
         var values: [FHIRValue] = []
         values.reserveCapacity(valueTokens.count)
         let childType = property.type == "Resource" ? nil : schema.type(named: property.type)
+        var cursor = valueTokens
         for index in 0..<valueTokens.count {
-            let valueToken = valueTokens[index]
+            let valueToken = cursor.next(in: tape)
             if repeats { path[path.count - 1].index = index }
             if property.element.isXHTML {
                 guard tape.tokens[valueToken].kind == .string else {
@@ -232,14 +272,22 @@ private struct JSONToFHIR {
         return values
     }
 
-    /// The value tokens of a property: one (no allocation — most properties have one value) or an array's.
+    /// The value tokens of a property: one (most properties), or an array's items walked through their
+    /// `next` links — no array of indices is made.
     private struct TokenList {
-        let single: Int
-        let many: [Int]?
-        static func one(_ token: Int) -> TokenList { TokenList(single: token, many: nil) }
-        static func array(_ tokens: [Int]) -> TokenList { TokenList(single: -1, many: tokens) }
-        var count: Int { many?.count ?? 1 }
-        subscript(index: Int) -> Int { many?[index] ?? single }
+        let count: Int
+        private var current: Int
+        private let isArray: Bool
+        static func one(_ token: Int) -> TokenList { TokenList(count: 1, current: token, isArray: false) }
+        static func array(_ token: Int, in tape: JSONTape) -> TokenList {
+            TokenList(count: Int(tape.tokens[token].count), current: token + 1, isArray: true)
+        }
+        /// The next value token (call at most `count` times).
+        mutating func next(in tape: JSONTape) -> Int {
+            let token = current
+            if isArray { current = Int(tape.tokens[token].next) }
+            return token
+        }
     }
 
     private func expected(_ property: TypeDefinition.Property) -> String {
@@ -255,7 +303,7 @@ private struct JSONToFHIR {
                 guard repeats else {
                     throw error(.structure, "'\(item.name)' must be a single value, not an array", at: item.keyOffset)
                 }
-                valueTokens = .array(tape.items(item.value))
+                valueTokens = .array(item.value, in: tape)
             } else {
                 guard !repeats else {
                     throw error(
@@ -271,7 +319,7 @@ private struct JSONToFHIR {
                     throw error(
                         .structure, "'_\(item.name)' must be an object, not an array", at: offset(item.metadata))
                 }
-                metadataTokens = .array(tape.items(item.metadata))
+                metadataTokens = .array(item.metadata, in: tape)
             } else {
                 guard !repeats else {
                     throw error(
@@ -297,10 +345,10 @@ private struct JSONToFHIR {
         for index in 0..<count {
             if repeats { path[path.count - 1].index = index }
             var primitive = FHIRPrimitive(type: item.property.type, value: nil)
-            if let token = valueTokens?[index] {
+            if let token = valueTokens?.next(in: tape) {
                 primitive.value = try lexical(token, property: item.property)
             }
-            if let token = metadataTokens?[index] {
+            if let token = metadataTokens?.next(in: tape) {
                 switch tape.tokens[token].kind {
                 case .null: break
                 case .object: try readMetadata(token, into: &primitive)

@@ -60,6 +60,16 @@ struct JSONTape {
             as: UTF8.self)
     }
 
+    /// The bytes of a string without escapes, in the input (nil for a string that had escapes: its
+    /// content is in `unescaped`, and readers take the `text` path for those few).
+    @inline(__always)
+    func unescapedBytes(_ index: Int) -> UnsafeBufferPointer<UInt8>? {
+        let token = tokens[index]
+        guard token.kind == .string, token.flags & JSONToken.escapedFlag == 0 else { return nil }
+        let start = Int(token.start) + 1
+        return UnsafeBufferPointer(rebasing: bytes[start..<start + Int(token.length)])
+    }
+
     /// The index of the first child token of a container (its first key, or its first item).
     @inline(__always)
     func firstChild(_ index: Int) -> Int { index + 1 }

@@ -67,8 +67,15 @@ public final class TypeDefinition: Sendable {
     /// JSON/XML property name → (element, concrete type). Choice elements appear once per type:
     /// `valueQuantity` → (value[x], Quantity).
     public let propertyNames: [String: Property]
+    /// The same names looked up by their UTF-8 bytes: the JSON reader finds each key's definition without
+    /// making a String of the key or hashing it with SipHash.
+    let propertyTable: PropertyTable
 
-    public struct Property: Sendable {
+    /// One property name's definition. A class: the readers pass it around for every member of every
+    /// object, and a reference costs one retain where a struct of strings and arrays costs several.
+    public final class Property: Sendable {
+        /// The name as JSON and XML spell it (`valueQuantity`); the model's property names share it.
+        public let name: String
         public let element: ElementDefinition
         public let type: String
         /// The type is a FHIR primitive (not the XHTML div): JSON may pair it with `_name`.
@@ -77,7 +84,8 @@ public final class TypeDefinition: Sendable {
         public let jsonKind: JSONPrimitiveKind
         public let lexicalCheck: LexicalCheck
 
-        init(element: ElementDefinition, type: String, isPrimitive: Bool) {
+        init(name: String, element: ElementDefinition, type: String, isPrimitive: Bool) {
+            self.name = name
             self.element = element
             self.type = type
             self.isPrimitive = isPrimitive
@@ -92,9 +100,13 @@ public final class TypeDefinition: Sendable {
         self.isAbstract = isAbstract
         self.elements = elements
         self.propertyNames = propertyNames
+        propertyTable = PropertyTable(propertyNames.values)
     }
 
     public func property(_ name: String) -> Property? { propertyNames[name] }
+
+    /// A property by the UTF-8 bytes of its name.
+    func property(bytes: UnsafeBufferPointer<UInt8>) -> Property? { propertyTable.lookup(bytes) }
 
     struct Builder {
         let name: String
@@ -110,12 +122,13 @@ public final class TypeDefinition: Sendable {
                 let isPrimitive = { (type: String) in primitiveTypes.contains(type) && !element.isXHTML }
                 if element.isChoice {
                     for type in element.types {
-                        names[element.name + type.prefix(1).uppercased() + type.dropFirst()] =
-                            Property(element: element, type: type, isPrimitive: isPrimitive(type))
+                        let name = element.name + type.prefix(1).uppercased() + type.dropFirst()
+                        names[name] = Property(name: name, element: element, type: type, isPrimitive: isPrimitive(type))
                     }
                 } else {
                     let type = element.types.first ?? "string"
-                    names[element.name] = Property(element: element, type: type, isPrimitive: isPrimitive(type))
+                    names[element.name] = Property(
+                        name: element.name, element: element, type: type, isPrimitive: isPrimitive(type))
                 }
             }
             return TypeDefinition(
@@ -147,6 +160,68 @@ public enum JSONPrimitiveKind: Sendable {
         case "boolean": self = .boolean
         case "integer", "decimal", "positiveInt", "unsignedInt": self = .number
         default: self = .string
+        }
+    }
+}
+
+/// An open-addressing table from a property name's UTF-8 bytes to its definition: FNV-1a over the
+/// bytes, then a byte comparison with the one candidate (types have at most a few hundred names).
+struct PropertyTable: Sendable {
+    /// Slot → index of the entry, or -1.
+    private let slots: [Int32]
+    /// Every name's bytes, one after another; entry `i` is `nameBytes[nameStarts[i]..<nameStarts[i + 1]]`.
+    private let nameBytes: [UInt8]
+    private let nameStarts: [Int32]
+    private let properties: [TypeDefinition.Property]
+    private let mask: Int
+
+    init(_ properties: some Collection<TypeDefinition.Property>) {
+        var size = 8
+        while size < properties.count * 2 { size *= 2 }
+        var slots = [Int32](repeating: -1, count: size)
+        var nameBytes: [UInt8] = []
+        var nameStarts: [Int32] = [0]
+        var list: [TypeDefinition.Property] = []
+        for property in properties {
+            let bytes = Array(property.name.utf8)
+            var slot = Int(truncatingIfNeeded: bytes.withUnsafeBufferPointer(Self.hash)) & (size - 1)
+            while slots[slot] >= 0 { slot = (slot + 1) & (size - 1) }
+            slots[slot] = Int32(list.count)
+            nameBytes += bytes
+            nameStarts.append(Int32(nameBytes.count))
+            list.append(property)
+        }
+        self.slots = slots
+        self.nameBytes = nameBytes
+        self.nameStarts = nameStarts
+        self.properties = list
+        mask = size - 1
+    }
+
+    @inline(__always)
+    static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return hash
+    }
+
+    func lookup(_ bytes: UnsafeBufferPointer<UInt8>) -> TypeDefinition.Property? {
+        var slot = Int(truncatingIfNeeded: Self.hash(bytes)) & mask
+        while true {
+            let entry = Int(slots[slot])
+            if entry < 0 { return nil }
+            let start = Int(nameStarts[entry])
+            let end = Int(nameStarts[entry + 1])
+            if end - start == bytes.count {
+                var same = true
+                var index = 0
+                while same && index < bytes.count {
+                    same = nameBytes[start + index] == bytes[index]
+                    index += 1
+                }
+                if same { return properties[entry] }
+            }
+            slot = (slot + 1) & mask
         }
     }
 }

@@ -9,7 +9,8 @@ import Synth
 import Terminology
 
 /// ordo-one/benchmark suites for the pipeline's stages on small, typical (~50 KB) and large (~1 MB)
-/// synthetic bundles: JSON parse, XML parse, evaluate (case + guideline + output bundle), serialize;
+/// synthetic bundles: JSON parse, XML parse, the case stage, SHA-256, evaluate (case + guideline + output
+/// bundle), serialize;
 /// with wall clock, throughput and malloc counts (MallocInterposer).
 ///   PAINPATH_BENCHMARKS=1 swift package benchmark --target PipelineBenchmarks
 let benchmarks: @Sendable () -> Void = {
@@ -38,6 +39,12 @@ let benchmarks: @Sendable () -> Void = {
         }
         Benchmark("XML parse, \(label)") { benchmark in
             for _ in benchmark.scaledIterations { blackHole(try? FHIRReader().read(xml)) }
+        }
+        Benchmark("case stage, \(label)") { benchmark in
+            for _ in benchmark.scaledIterations { blackHole(try? builder.build(bundle: model)) }
+        }
+        Benchmark("SHA-256, \(label)") { benchmark in
+            for _ in benchmark.scaledIterations { blackHole(SHA256.hex(json)) }
         }
         Benchmark("evaluate (case, guideline, output), \(label)") { benchmark in
             for _ in benchmark.scaledIterations {

@@ -71,7 +71,13 @@ public enum ClinicalDate {
     /// `YYYY-MM-DD` of a date (UTC).
     public static func day(_ date: Date) -> String {
         let (y, m, d) = civil(fromDays: Int((date.timeIntervalSince1970 / 86400).rounded(.down)))
-        return String(format: "%04d-%02d-%02d", y, m, d)
+        return padded(y, 4) + "-" + padded(m, 2) + "-" + padded(d, 2)
+    }
+
+    /// A non-negative number with leading zeros (Foundation's `String(format:)` costs more than the date).
+    static func padded(_ value: Int, _ width: Int) -> String {
+        let digits = String(value)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }
 
     /// `YYYY-MM-DDThh:mm:ssZ` of a date (UTC), whole seconds.
@@ -79,7 +85,8 @@ public enum ClinicalDate {
         let total = Int(date.timeIntervalSince1970.rounded(.down))
         let days = Int((Double(total) / 86400).rounded(.down))
         let rest = total - days * 86400
-        return day(date) + String(format: "T%02d:%02d:%02dZ", rest / 3600, rest % 3600 / 60, rest % 60)
+        return day(date) + "T" + padded(rest / 3600, 2) + ":" + padded(rest % 3600 / 60, 2) + ":" + padded(rest % 60, 2)
+            + "Z"
     }
 
     public static func weeks(from start: Date, to end: Date) -> Double { end.timeIntervalSince(start) / (7 * 86400) }

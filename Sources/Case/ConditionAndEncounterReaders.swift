@@ -3,6 +3,10 @@ import Foundation
 import Terminology
 
 extension Context {
+    /// The value sets of the back-pain phenotypes (an encounter coded with one belongs to the episode).
+    static let backPainSets = ValueSetMembership(
+        phenotypeSets.filter { Phenotype.backPain.contains($0.1) }.map(\.0))
+
     static let phenotypeSets: [(ValueSetID, Phenotype)] = [
         (.lowBackPain, .axialLowBackPain), (.radicularPain, .radicular), (.neuropathicPain, .neuropathic),
         (.peripheralNeuropathicPain, .peripheralNeuropathic), (.spinalCordInjury, .spinalCordInjury),
@@ -120,19 +124,20 @@ extension Context {
             else { continue }
             let reference = ref(resource)
             let start = ClinicalDate.parse(encounter.period?.start)
-            let specialist =
-                terminology.contains(.specialistSetting, encounter.serviceType)
-                || terminology.containsAny(.specialistSetting, encounter.types)
+            let specialist = terminology.membership([encounter.serviceType].compactMap { $0 } + encounter.types)
+                .contains(.specialistSetting)
             if let start, start <= facts.now { candidates.append((start, encounter, reference)) }
-            let referred = (encounter.reasonReferences + encounter.diagnosisConditions).contains { reference in
-                guard let target = reference.reference.flatMap({ resolver.resolve($0, container: resource) }) else {
-                    return false
+            // Reasons are resolved only when the episode has back-pain conditions to point to.
+            let referred =
+                !backPainConditions.isEmpty
+                && (encounter.reasonReferences + encounter.diagnosisConditions).contains { reference in
+                    guard let target = reference.reference.flatMap({ resolver.resolve($0, container: resource) })
+                    else {
+                        return false
+                    }
+                    return backPainConditions.contains(ref(target))
                 }
-                return backPainConditions.contains(ref(target))
-            }
-            let coded = encounter.reasonCodes.contains { concept in
-                Self.phenotypeSets.contains { Phenotype.backPain.contains($0.1) && terminology.contains($0.0, concept) }
-            }
+            let coded = terminology.membership(encounter.reasonCodes).intersects(Self.backPainSets)
             if referred || coded, let start { episodeEncounters.append((start, reference, specialist)) }
         }
         // The current encounter: the latest one in progress, else the latest that has started.

@@ -8,6 +8,12 @@ extension Context {
         "LA9194-7": .low, "LA8982-6": .medium, "LA9193-9": .high,
     ]
 
+    /// The value sets an Observation's code must be in for `readObservations` to read it.
+    static let observationSets = ValueSetMembership([
+        .painIntensity, .oswestryScore, .startBackRisk, .startBackTotal, .startBackDistress, .phq9Total, .gad7Total,
+        .egfr, .opioidRiskAssessment, .neuroDeficit,
+    ])
+
     func observationDate(_ observation: Observation) -> Date? {
         date(of: observation.effective) ?? ClinicalDate.parse(observation.issued)
     }
@@ -30,21 +36,30 @@ extension Context {
             guard let observation = Observation(resource),
                 !["entered-in-error", "cancelled", "registered"].contains(observation.status ?? "")
             else { continue }
-            let reference = ref(resource)
-            let when = observationDate(observation)
             // The observation itself and its components are read alike (a panel may carry its scores as components).
             var parts: [(CodeableConcept?, ChoiceValue?, [CodeableConcept])] = [
                 (observation.code, observation.value, observation.interpretations)
             ]
             parts += observation.components.map { ($0.code, $0.value, $0.interpretations) }
-            for (code, value, interpretations) in parts {
-                if terminology.contains(.painIntensity, code), let score = number(value) {
+            // Each concept's value sets, asked once. Most observations of a real record (vitals, labs) are in
+            // none of the sets read here: they are passed over before their date or reference is made.
+            let codeSets = parts.map { terminology.membership($0.0) }
+            let valueSets = parts.map { terminology.membership($0.1?.codeableConcept) }
+            guard
+                codeSets.contains(where: { $0.intersects(Self.observationSets) })
+                    || valueSets.contains(where: { $0.contains(.neuroDeficit) })
+            else { continue }
+            let reference = ref(resource)
+            let when = observationDate(observation)
+            for (index, (code, value, interpretations)) in parts.enumerated() {
+                let sets = codeSets[index]
+                if sets.contains(.painIntensity), let score = number(value) {
                     facts.painScores.append(ClinicalMeasurement(value: score, date: when, reference: reference))
                 }
-                if terminology.contains(.oswestryScore, code), let score = number(value) {
+                if sets.contains(.oswestryScore), let score = number(value) {
                     facts.odiScores.append(ClinicalMeasurement(value: score, date: when, reference: reference))
                 }
-                if terminology.contains(.startBackRisk, code),
+                if sets.contains(.startBackRisk),
                     let risk = value?.codeableConcept?.codings.lazy.compactMap({
                         Self.startBackRiskAnswers[$0.code ?? ""]
                     }).first,
@@ -52,32 +67,31 @@ extension Context {
                 {
                     startBackRisk = (risk, when, reference)
                 }
-                if terminology.contains(.startBackTotal, code), let score = number(value),
+                if sets.contains(.startBackTotal), let score = number(value),
                     startBackTotal == nil || (when ?? .distantPast) > (startBackTotal!.1 ?? .distantPast)
                 {
                     startBackTotal = (Int(score), when, reference)
                 }
-                if terminology.contains(.startBackDistress, code), let score = number(value),
+                if sets.contains(.startBackDistress), let score = number(value),
                     startBackDistress == nil || (when ?? .distantPast) > (startBackDistress!.1 ?? .distantPast)
                 {
                     startBackDistress = (Int(score), when, reference)
                 }
-                if terminology.contains(.phq9Total, code), let score = number(value), score >= 10 {
+                if sets.contains(.phq9Total), let score = number(value), score >= 10 {
                     facts.psychosocialFactors.append(PsychosocialFactor(.phq9(score), [reference]))
                 }
-                if terminology.contains(.gad7Total, code), let score = number(value), score >= 10 {
+                if sets.contains(.gad7Total), let score = number(value), score >= 10 {
                     facts.psychosocialFactors.append(PsychosocialFactor(.gad7(score), [reference]))
                 }
-                if terminology.contains(.egfr, code), let rate = number(value),
+                if sets.contains(.egfr), let rate = number(value),
                     facts.latestEGFR == nil || (when ?? .distantPast) >= (facts.latestEGFR!.date ?? .distantPast)
                 {
                     facts.latestEGFR = ClinicalMeasurement(value: rate, date: when, reference: reference)
                 }
-                if terminology.contains(.opioidRiskAssessment, code) { facts.opioidRiskAssessments.append(reference) }
+                if sets.contains(.opioidRiskAssessment) { facts.opioidRiskAssessments.append(reference) }
                 let findingConcept =
-                    terminology.contains(.neuroDeficit, code)
-                    ? code
-                    : (terminology.contains(.neuroDeficit, value?.codeableConcept) ? value?.codeableConcept : nil)
+                    sets.contains(.neuroDeficit)
+                    ? code : (valueSets[index].contains(.neuroDeficit) ? value?.codeableConcept : nil)
                 if let findingConcept {
                     // A coded "absent" finding is not a deficit.
                     if value?.type == "boolean", value?.text == "false" { continue }

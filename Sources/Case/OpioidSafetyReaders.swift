@@ -13,7 +13,8 @@ extension Context {
     mutating func readOpioidSafety(_ resources: [FHIRElement], into facts: inout ClinicalCase) {
         var scope: [ScopeExclusion.Kind: [String]] = [:]
         for resource in resources {
-            let reference = ref(resource)
+            // Made only for what matched (most resources of a real record match nothing here).
+            lazy var reference = ref(resource)
             switch resource.type {
             case "Condition":
                 guard let condition = Condition(resource), !isRefuted(condition) else { continue }
@@ -35,14 +36,15 @@ extension Context {
                     ? resource.concepts("type") + (resource.concept("type").map { [$0] } ?? [])
                     : resource.type == "Encounter"
                         ? resource.concepts("type") : resource.concept("code").map { [$0] } ?? []
-                if terminology.containsAny(.hospiceOrEndOfLife, concepts) {
+                let sets = terminology.membership(concepts)
+                if sets.contains(.hospiceOrEndOfLife) {
                     scope[.hospiceOrEndOfLife, default: []].append(reference)
                 }
                 // A request still open is not yet a review, a screen or a plan.
                 if resource.type == "ServiceRequest", resource.string("status") != "completed" { continue }
-                let pdmp = terminology.containsAny(.pdmpReview, concepts)
-                let screen = terminology.containsAny(.urineDrugScreen, concepts)
-                let plan = terminology.containsAny(.painTreatmentPlan, concepts)
+                let pdmp = sets.contains(.pdmpReview)
+                let screen = sets.contains(.urineDrugScreen)
+                let plan = sets.contains(.painTreatmentPlan)
                 // Dates are parsed only for what matched (most resources match nothing here).
                 guard pdmp || screen || plan,
                     let date = date(of: resource.choiceValue("performed")) ?? date(

@@ -14,9 +14,12 @@ public struct DeterministicIds: Sendable {
         var bytes = Array(SHA256.digest(Array((seed + "|" + name).utf8)).prefix(16))
         bytes[6] = (bytes[6] & 0x0f) | 0x80  // version 8
         bytes[8] = (bytes[8] & 0x3f) | 0x80  // variant 10
-        let hex = SHA256.hexString(bytes)
-        let h = Array(hex)
-        return String(h[0..<8]) + "-" + String(h[8..<12]) + "-" + String(h[12..<16]) + "-" + String(h[16..<20]) + "-"
-            + String(h[20..<32])
+        var text: [UInt8] = []
+        text.reserveCapacity(36)
+        for (index, digit) in SHA256.hexString(bytes).utf8.enumerated() {
+            if index == 8 || index == 12 || index == 16 || index == 20 { text.append(UInt8(ascii: "-")) }
+            text.append(digit)
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 }

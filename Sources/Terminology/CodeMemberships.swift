@@ -11,6 +11,19 @@ public struct ValueSetMembership: Sendable, Equatable {
 
     public static let none = ValueSetMembership()
 
+    /// A membership holding exactly these sets (to ask "in any of them?" with one test).
+    public init(_ ids: [ValueSetID]) {
+        for id in ids { insert(id) }
+    }
+
+    init() {}
+
+    /// Whether any set of `other` is also here.
+    public func intersects(_ other: ValueSetMembership) -> Bool {
+        valueSetBits.low & other.valueSetBits.low != 0 || valueSetBits.high & other.valueSetBits.high != 0
+            || classBits & other.classBits != 0
+    }
+
     public func contains(_ id: ValueSetID) -> Bool {
         let ordinal = id.ordinal
         return ordinal < 64
@@ -32,7 +45,7 @@ public struct ValueSetMembership: Sendable, Equatable {
 
     mutating func insert(_ medicationClass: MedicationClass) { classBits |= 1 << UInt16(medicationClass.ordinal) }
 
-    mutating func formUnion(_ other: ValueSetMembership) {
+    public mutating func formUnion(_ other: ValueSetMembership) {
         valueSetBits.low |= other.valueSetBits.low
         valueSetBits.high |= other.valueSetBits.high
         classBits |= other.classBits

@@ -133,6 +133,13 @@ public struct Terminology: Sendable {
         concepts.contains { contains(valueSet, $0) }
     }
 
+    /// The union over several concepts' codings.
+    public func membership(_ concepts: [CodeableConcept]) -> ValueSetMembership {
+        var union = ValueSetMembership.none
+        for concept in concepts { union.formUnion(membership(concept)) }
+        return union
+    }
+
     /// A concept coded in the value set of a medication class.
     public func contains(_ medicationClass: MedicationClass, _ concept: CodeableConcept?) -> Bool {
         concept?.codings.contains { membership($0).contains(medicationClass) } ?? false

@@ -16,11 +16,16 @@ extension FHIRElement {
     /// Sets (replaces) a property, keeping canonical order. An empty `values` removes it.
     /// Names unknown to the schema go last, in the order they were set.
     public mutating func set(_ name: String, _ values: [FHIRValue], schema: FHIRSchema = .r4) {
-        properties.removeAll { $0.name == name }
+        if let existing = propertyIndex(name) { properties.remove(at: existing) }
         guard !values.isEmpty else { return }
         let type = schema.type(named: self.type)
         let rank = { (propertyName: String) -> Int in type?.property(propertyName)?.element.index ?? Int.max }
         let newRank = rank(name)
+        // Builders mostly set properties in canonical order: then the new one goes last, found with one lookup.
+        guard let last = properties.last, rank(last.name) > newRank else {
+            properties.append(FHIRProperty(name: name, values: values))
+            return
+        }
         let position = properties.firstIndex { rank($0.name) > newRank } ?? properties.endIndex
         properties.insert(FHIRProperty(name: name, values: values), at: position)
     }

@@ -36,13 +36,14 @@ public struct BundleResolver: Sendable {
             entries.append(Entry(fullUrl: fullUrl, resource: resource))
             byType[resource.type, default: []].append(index)
             // The first entry of a fullUrl or a Type/id is the one references reach.
+            // (One hash per entry: a duplicate, rare, puts the first back.)
             if let fullUrl {
                 let key = BundleResolver.withoutHistory(fullUrl)
-                if byFullUrl[key] == nil { byFullUrl[key] = index }
+                if let first = byFullUrl.updateValue(index, forKey: key) { byFullUrl[key] = first }
             }
             if let id = resource.string("id") {
                 let key = TypeAndId(type: resource.type, id: id)
-                if byTypeAndId[key] == nil { byTypeAndId[key] = index }
+                if let first = byTypeAndId.updateValue(index, forKey: key) { byTypeAndId[key] = first }
             }
         }
         self.entries = entries
@@ -68,7 +69,7 @@ public struct BundleResolver: Sendable {
         let target = BundleResolver.withoutHistory(reference)
         if let index = byFullUrl[target] { return entries[index].resource }
         if target.hasPrefix("urn:") { return nil }
-        if target.contains("://") {
+        if target.includes("://") {
             // Absolute, but not a fullUrl here: match its last two segments as Type/id.
             return typeAndId(of: target).flatMap { byTypeAndId[$0] }.map { entries[$0].resource }
         }
@@ -99,7 +100,7 @@ public struct BundleResolver: Sendable {
 
     /// `https://host/fhir/Patient/1` → `https://host/fhir/`.
     static func serverBase(_ fullUrl: String) -> String? {
-        guard fullUrl.contains("://") else { return nil }
+        guard fullUrl.includes("://") else { return nil }
         let segments = fullUrl.split(separator: "/", omittingEmptySubsequences: false)
         guard segments.count >= 2, FHIRSchema.r4.isResourceType(String(segments[segments.count - 2])) else {
             return nil
@@ -109,10 +110,9 @@ public struct BundleResolver: Sendable {
 
     static func withoutHistory(_ reference: String) -> String {
         // Foundation-free search for "/_history/"; most references have no '_' and are returned as they are.
+        guard !reference.hasPrefix("urn:"), reference.includes("/_history/") else { return reference }
         let bytes = reference.utf8
-        guard bytes.contains(UInt8(ascii: "_")), let marker = bytes.firstRange(of: "/_history/".utf8) else {
-            return reference
-        }
+        guard let marker = bytes.firstRange(of: "/_history/".utf8) else { return reference }
         return String(reference[..<marker.lowerBound])
     }
 }

@@ -209,7 +209,7 @@ private struct JSONToFHIR {
         return true
     }
 
-    private mutating func complexValues(_ item: Pending) throws(FHIRReadError) -> [FHIRValue] {
+    private mutating func complexValues(_ item: Pending) throws(FHIRReadError) -> FHIRValues {
         let property = item.property
         let repeats = property.element.repeats
         let token = item.value
@@ -232,8 +232,7 @@ private struct JSONToFHIR {
             }
             valueTokens = .one(token)
         }
-        var values: [FHIRValue] = []
-        values.reserveCapacity(valueTokens.count)
+        var values = FHIRValues()
         let childType = property.type == "Resource" ? nil : schema.type(named: property.type)
         var cursor = valueTokens
         for index in 0..<valueTokens.count {
@@ -294,7 +293,7 @@ private struct JSONToFHIR {
         property.type == "Resource" ? "object (a resource)" : "object (\(property.type))"
     }
 
-    private mutating func primitives(_ item: Pending) throws(FHIRReadError) -> [FHIRValue] {
+    private mutating func primitives(_ item: Pending) throws(FHIRReadError) -> FHIRValues {
         let repeats = item.property.element.repeats
         var valueTokens: TokenList?
         var metadataTokens: TokenList?
@@ -340,8 +339,7 @@ private struct JSONToFHIR {
             warn("empty array '\(item.name)' ignored (FHIR JSON arrays must not be empty)", at: item.keyOffset)
             return []
         }
-        var values: [FHIRValue] = []
-        values.reserveCapacity(count)
+        var values = FHIRValues()
         for index in 0..<count {
             if repeats { path[path.count - 1].index = index }
             var primitive = FHIRPrimitive(type: item.property.type, value: nil)

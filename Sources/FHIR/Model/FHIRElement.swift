@@ -16,8 +16,8 @@ public struct FHIRElement: Hashable, Sendable {
     }
 
     /// The values of a property by its JSON/XML name (`valueQuantity`, not `value[x]`).
-    public subscript(name: String) -> [FHIRValue] {
-        guard let index = propertyIndex(name) else { return [] }
+    public subscript(name: String) -> FHIRValues {
+        guard let index = propertyIndex(name) else { return FHIRValues() }
         return properties[index].values
     }
 
@@ -48,11 +48,16 @@ public struct FHIRElement: Hashable, Sendable {
 /// One property: its name as JSON and XML spell it, and its values (one unless the element repeats).
 public struct FHIRProperty: Hashable, Sendable {
     public var name: String
-    public var values: [FHIRValue]
+    public var values: FHIRValues
+
+    public init(name: String, values: FHIRValues) {
+        self.name = name
+        self.values = values
+    }
 
     public init(name: String, values: [FHIRValue]) {
         self.name = name
-        self.values = values
+        self.values = FHIRValues(values)
     }
 }
 

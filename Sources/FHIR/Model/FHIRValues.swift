@@ -1,0 +1,125 @@
+/// A property's values. Most properties hold one value: it is stored inline, so reading a resource does
+/// not allocate an array per property (an array is made only for two values or more). Behaves as a
+/// random-access collection; equal and hashed as the sequence of its values.
+public struct FHIRValues: RandomAccessCollection, MutableCollection, RangeReplaceableCollection, Hashable, Sendable,
+    ExpressibleByArrayLiteral
+{
+    private enum Storage: Sendable {
+        case none
+        case one(FHIRValue)
+        case many([FHIRValue])
+    }
+
+    private var storage: Storage
+
+    public init() { storage = .none }
+
+    public init(_ values: [FHIRValue]) {
+        switch values.count {
+        case 0: storage = .none
+        case 1: storage = .one(values[0])
+        default: storage = .many(values)
+        }
+    }
+
+    public init(_ value: FHIRValue) { storage = .one(value) }
+
+    public init(arrayLiteral elements: FHIRValue...) { self.init(elements) }
+
+    public var startIndex: Int { 0 }
+
+    public var endIndex: Int {
+        switch storage {
+        case .none: 0
+        case .one: 1
+        case .many(let values): values.count
+        }
+    }
+
+    public subscript(position: Int) -> FHIRValue {
+        get {
+            switch storage {
+            case .one(let value):
+                precondition(position == 0, "index out of range")
+                return value
+            case .many(let values): return values[position]
+            case .none: preconditionFailure("index out of range")
+            }
+        }
+        set {
+            switch storage {
+            case .one:
+                precondition(position == 0, "index out of range")
+                storage = .one(newValue)
+            case .many(var values):
+                storage = .none  // leaves the array uniquely referenced
+                values[position] = newValue
+                storage = .many(values)
+            case .none: preconditionFailure("index out of range")
+            }
+        }
+    }
+
+    /// The first value without going through an index (the views' most common question).
+    public var first: FHIRValue? {
+        switch storage {
+        case .none: nil
+        case .one(let value): value
+        case .many(let values): values.first
+        }
+    }
+
+    public mutating func append(_ value: FHIRValue) {
+        switch storage {
+        case .none: storage = .one(value)
+        case .one(let existing): storage = .many([existing, value])
+        case .many(var values):
+            storage = .none  // leaves the array uniquely referenced for the append
+            values.append(value)
+            storage = .many(values)
+        }
+    }
+
+    public var array: [FHIRValue] { Array(self) }
+
+    /// Editing in general (removing, inserting) goes through an array; appending one value does not.
+    public mutating func replaceSubrange<C: Collection>(_ subrange: Range<Int>, with newElements: C)
+    where C.Element == FHIRValue {
+        var values = Array(self)
+        values.replaceSubrange(subrange, with: newElements)
+        self = FHIRValues(values)
+    }
+
+    /// Walks the values without an index lookup per value (sequence algorithms — `compactMap`, `for in` —
+    /// use this).
+    public struct Iterator: IteratorProtocol {
+        fileprivate var single: FHIRValue?
+        fileprivate let values: [FHIRValue]
+        fileprivate var index = 0
+
+        public mutating func next() -> FHIRValue? {
+            if let value = single {
+                single = nil
+                return value
+            }
+            guard index < values.count else { return nil }
+            defer { index += 1 }
+            return values[index]
+        }
+    }
+
+    public func makeIterator() -> Iterator {
+        switch storage {
+        case .none: Iterator(single: nil, values: [])
+        case .one(let value): Iterator(single: value, values: [])
+        case .many(let values): Iterator(single: nil, values: values)
+        }
+    }
+
+    public static func == (lhs: FHIRValues, rhs: FHIRValues) -> Bool { lhs.elementsEqual(rhs) }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(count)
+        for value in self { hasher.combine(value) }
+    }
+}

@@ -14,6 +14,18 @@ extension Context {
         .egfr, .opioidRiskAssessment, .neuroDeficit,
     ])
 
+    /// Whether the observation or one of its components has a code in a set `readObservations` reads, or a
+    /// coded value that is a neurological deficit; asked of the model itself.
+    func observationMayMatter(_ resource: FHIRElement) -> Bool {
+        func matters(_ element: FHIRElement) -> Bool {
+            terminology.membership(of: element, property: "code").intersects(Self.observationSets)
+                || terminology.membership(of: element, property: "valueCodeableConcept").contains(.neuroDeficit)
+        }
+        if matters(resource) { return true }
+        for case .element(let component) in resource["component"] where matters(component) { return true }
+        return false
+    }
+
     func observationDate(_ observation: Observation) -> Date? {
         date(of: observation.effective) ?? ClinicalDate.parse(observation.issued)
     }
@@ -33,7 +45,9 @@ extension Context {
         var startBackDistress: (Int, Date?, String)?
         var deficitSeries: [String: [(Date, Double, String, String)]] = [:]
         for resource in resources where resource.type == "Observation" {
-            guard let observation = Observation(resource),
+            // Most observations of a real record (vitals, labs) are in none of the sets read here: they are
+            // passed over on the model, before any view, date or reference is made.
+            guard observationMayMatter(resource), let observation = Observation(resource),
                 !["entered-in-error", "cancelled", "registered"].contains(observation.status ?? "")
             else { continue }
             // The observation itself and its components are read alike (a panel may carry its scores as components).
@@ -41,14 +55,9 @@ extension Context {
                 (observation.code, observation.value, observation.interpretations)
             ]
             parts += observation.components.map { ($0.code, $0.value, $0.interpretations) }
-            // Each concept's value sets, asked once. Most observations of a real record (vitals, labs) are in
-            // none of the sets read here: they are passed over before their date or reference is made.
+            // Each concept's value sets, asked once.
             let codeSets = parts.map { terminology.membership($0.0) }
             let valueSets = parts.map { terminology.membership($0.1?.codeableConcept) }
-            guard
-                codeSets.contains(where: { $0.intersects(Self.observationSets) })
-                    || valueSets.contains(where: { $0.contains(.neuroDeficit) })
-            else { continue }
             let reference = ref(resource)
             let when = observationDate(observation)
             for (index, (code, value, interpretations)) in parts.enumerated() {

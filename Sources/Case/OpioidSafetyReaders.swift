@@ -31,12 +31,10 @@ extension Context {
                 guard
                     !["entered-in-error", "cancelled", "revoked", "not-done"].contains(resource.string("status") ?? "")
                 else { continue }
-                let concepts =
-                    resource.type == "DocumentReference"
-                    ? resource.concepts("type") + (resource.concept("type").map { [$0] } ?? [])
-                    : resource.type == "Encounter"
-                        ? resource.concepts("type") : resource.concept("code").map { [$0] } ?? []
-                let sets = terminology.membership(concepts)
+                // Read on the model: most of these resources match nothing here.
+                let sets = terminology.membership(
+                    of: resource,
+                    property: resource.type == "DocumentReference" || resource.type == "Encounter" ? "type" : "code")
                 if sets.contains(.hospiceOrEndOfLife) {
                     scope[.hospiceOrEndOfLife, default: []].append(reference)
                 }

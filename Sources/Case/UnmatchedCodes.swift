@@ -17,42 +17,41 @@ extension Context {
     /// Codes of the resources that matter (Conditions, Procedures, ServiceRequests, medicines,
     /// Observations) where no coding of the concept matched anything the terminology knows.
     func unmatchedCodes(_ resources: [FHIRElement]) -> [UnmatchedCode] {
-        var found: [CodeKey: UnmatchedCode] = [:]
-        var order: [CodeKey] = []
+        var found: [UnmatchedCode] = []
+        var positions: [CodeKey: Int] = [:]
         func check(_ concept: CodeableConcept?, element: String, reference: String) {
             guard let concept, !concept.codings.isEmpty else { return }
-            guard !concept.codings.contains(where: { terminology.isKnown(system: $0.system, code: $0.code) }) else {
-                return
-            }
             for coding in concept.codings {
                 guard let system = coding.system, let code = coding.code else { continue }
                 let key = CodeKey(system, code)
-                if found[key] == nil {
-                    order.append(key)
-                    found[key] = UnmatchedCode(
-                        system: system, code: code, display: coding.display ?? concept.text, element: element,
-                        references: [])
+                guard let position = positions[key] else {
+                    positions[key] = found.count
+                    found.append(
+                        UnmatchedCode(
+                            system: system, code: code, display: coding.display ?? concept.text, element: element,
+                            references: [reference]))
+                    continue
                 }
-                // Resources are visited one at a time: a reference already listed is the last one (no scan of
-                // the list, which grows to thousands for a lab code repeated over years).
-                if found[key]?.references.last != reference { found[key]?.references.append(reference) }
+                // Resources are visited one at a time: a reference already listed is the last one (no scan
+                // of the list, which grows to thousands for a lab code repeated over years).
+                if found[position].references.last != reference { found[position].references.append(reference) }
             }
         }
         for resource in resources {
-            let reference = ref(resource)
+            // Known codes (most, in a record the terminology covers) are passed over on the model itself,
+            // before a view or a reference is made.
+            let property: String
             switch resource.type {
-            case "Condition", "Procedure", "ServiceRequest", "Observation":
-                check(resource.concept("code"), element: resource.type + ".code", reference: reference)
-            case "MedicationRequest", "MedicationStatement":
-                check(
-                    resource.choiceValue("medication")?.codeableConcept, element: resource.type + ".medication",
-                    reference: reference)
-            case "Medication":
-                check(resource.concept("code"), element: "Medication.code", reference: reference)
-            default:
-                continue
+            case "Condition", "Procedure", "ServiceRequest", "Observation", "Medication": property = "code"
+            case "MedicationRequest", "MedicationStatement": property = "medicationCodeableConcept"
+            default: continue
             }
+            guard let conceptElement = resource.child(property),
+                !terminology.membership(conceptElement: conceptElement).isKnown
+            else { continue }
+            let element = resource.type + (property == "code" ? ".code" : ".medication")
+            check(CodeableConcept(conceptElement), element: element, reference: ref(resource))
         }
-        return order.compactMap { found[$0] }
+        return found
     }
 }

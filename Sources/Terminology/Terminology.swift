@@ -133,6 +133,23 @@ public struct Terminology: Sendable {
         concepts.contains { contains(valueSet, $0) }
     }
 
+    /// The union over the codings of the CodeableConcepts in a property of the model (one or repeating),
+    /// read straight from the elements: no view, no array, only `system` and `code` of each coding. The
+    /// case stage asks this first and builds views only for what matched.
+    public func membership(of element: FHIRElement, property name: String) -> ValueSetMembership {
+        var union = ValueSetMembership.none
+        for case .element(let concept) in element[name] { union.formUnion(membership(conceptElement: concept)) }
+        return union
+    }
+
+    public func membership(conceptElement concept: FHIRElement) -> ValueSetMembership {
+        var union = ValueSetMembership.none
+        for case .element(let coding) in concept["coding"] {
+            union.formUnion(membership(system: coding.string("system"), code: coding.string("code")))
+        }
+        return union
+    }
+
     /// The union over several concepts' codings.
     public func membership(_ concepts: [CodeableConcept]) -> ValueSetMembership {
         var union = ValueSetMembership.none

@@ -46,4 +46,22 @@ struct CodeMembershipsTests {
         #expect(terminology.membership(system: CodeSystems.icd10cm, code: "M54.16").contains(.radicularPain))
         #expect(terminology.membership(system: CodeSystems.snomed, code: "0000000") == .none)
     }
+
+    /// Asked of the model (no view): the same answer as the union over the views' codings.
+    @Test func membershipOnTheModelEqualsMembershipOfTheViews() throws {
+        let resource = try FHIRReader().read(
+            Array(
+                """
+                {"resourceType":"Encounter","status":"finished","class":{"code":"AMB"},"type":[
+                 {"coding":[{"system":"http://snomed.info/sct","code":"0000000"}]},
+                 {"coding":[{"system":"\(CodeSystems.icd10cm)","code":"M54.16"},{"code":"no-system"}],"text":"x"}]}
+                """.utf8)
+        ).result.resource
+        let terminology = repositoryTerminology
+        let onModel = terminology.membership(of: resource, property: "type")
+        let onViews = terminology.membership(resource.children("type").map(CodeableConcept.init))
+        #expect(onModel == onViews)
+        #expect(onModel.contains(.radicularPain) && onModel.isKnown)
+        #expect(terminology.membership(of: resource, property: "reasonCode") == .none)
+    }
 }

@@ -33,6 +33,16 @@ public struct FHIRJSONWriter: Sendable {
         }
         for property in element.properties {
             let repeats = type?.property(property.name)?.element.repeats ?? (property.values.count > 1)
+            // Most properties: one primitive without id or extensions, written without an array made.
+            if !repeats, property.values.count == 1, case .primitive(let primitive)? = property.values.first,
+                !primitive.hasMetadata
+            {
+                if primitive.value != nil {
+                    output.key(property.name, first: &first)
+                    writeLexical(primitive, into: &output)
+                }
+                continue
+            }
             let primitives = property.values.compactMap(\.primitive)
             if primitives.count == property.values.count, !primitives.isEmpty {
                 writePrimitive(property.name, primitives, repeats: repeats, first: &first, into: &output)

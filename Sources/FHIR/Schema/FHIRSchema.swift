@@ -7,12 +7,18 @@ public struct FHIRSchema: Sendable {
     public static let r4 = FHIRSchema(definitionsText: r4DefinitionsText)
 
     public let types: [String: TypeDefinition]
+    /// The same types looked up by the bytes of their names (readers, writers and builders ask for a type
+    /// by name for every element).
+    private let typeTable: NameTable<TypeDefinition>
 
-    public func type(named name: String) -> TypeDefinition? { types[name] }
+    public func type(named name: String) -> TypeDefinition? {
+        var name = name
+        return name.withUTF8 { typeTable.lookup($0) }
+    }
 
     /// The concrete resource types (Patient, Bundle, …), not the abstract Resource/DomainResource.
     public func isResourceType(_ name: String) -> Bool {
-        guard let type = types[name] else { return false }
+        guard let type = type(named: name) else { return false }
         return type.kind == .resource && !type.isAbstract
     }
 
@@ -51,6 +57,7 @@ public struct FHIRSchema: Sendable {
         // Second pass: now that every type is known, mark which properties hold primitives.
         let primitiveNames = Set(types.values.filter { $0.kind == .primitive }.map(\.name))
         self.types = types.mapValues { $0.build(primitiveTypes: primitiveNames) }
+        typeTable = NameTable(self.types.map { ($0.key, $0.value) })
     }
 }
 
@@ -69,7 +76,7 @@ public final class TypeDefinition: Sendable {
     public let propertyNames: [String: Property]
     /// The same names looked up by their UTF-8 bytes: the JSON reader finds each key's definition without
     /// making a String of the key or hashing it with SipHash.
-    let propertyTable: PropertyTable
+    let propertyTable: NameTable<Property>
 
     /// One property name's definition. A class: the readers pass it around for every member of every
     /// object, and a reference costs one retain where a struct of strings and arrays costs several.
@@ -100,7 +107,7 @@ public final class TypeDefinition: Sendable {
         self.isAbstract = isAbstract
         self.elements = elements
         self.propertyNames = propertyNames
-        propertyTable = PropertyTable(propertyNames.values)
+        propertyTable = NameTable(propertyNames.map { ($0.key, $0.value) })
     }
 
     /// A property by name, through the same byte table as the JSON reader (FNV and one comparison, cheaper
@@ -169,37 +176,38 @@ public enum JSONPrimitiveKind: Sendable {
     }
 }
 
-/// An open-addressing table from a property name's UTF-8 bytes to its definition: FNV-1a over the
-/// bytes, then a byte comparison with the one candidate (types have at most a few hundred names).
-struct PropertyTable: Sendable {
+/// An open-addressing table from a name's UTF-8 bytes to a value (a property or type definition): FNV-1a
+/// over the bytes, then a byte comparison with the candidate. Cheaper than a `[String: Value]` lookup,
+/// which hashes the String with SipHash, and usable on bytes that are not yet a String.
+struct NameTable<Value: Sendable>: Sendable {
     /// Slot → index of the entry, or -1.
     private let slots: [Int32]
     /// Every name's bytes, one after another; entry `i` is `nameBytes[nameStarts[i]..<nameStarts[i + 1]]`.
     private let nameBytes: [UInt8]
     private let nameStarts: [Int32]
-    private let properties: [TypeDefinition.Property]
+    private let values: [Value]
     private let mask: Int
 
-    init(_ properties: some Collection<TypeDefinition.Property>) {
+    init(_ entries: [(name: String, value: Value)]) {
         var size = 8
-        while size < properties.count * 2 { size *= 2 }
+        while size < entries.count * 2 { size *= 2 }
         var slots = [Int32](repeating: -1, count: size)
         var nameBytes: [UInt8] = []
         var nameStarts: [Int32] = [0]
-        var list: [TypeDefinition.Property] = []
-        for property in properties {
-            let bytes = Array(property.name.utf8)
+        var values: [Value] = []
+        for (name, value) in entries {
+            let bytes = Array(name.utf8)
             var slot = Int(truncatingIfNeeded: bytes.withUnsafeBufferPointer(Self.hash)) & (size - 1)
             while slots[slot] >= 0 { slot = (slot + 1) & (size - 1) }
-            slots[slot] = Int32(list.count)
+            slots[slot] = Int32(values.count)
             nameBytes += bytes
             nameStarts.append(Int32(nameBytes.count))
-            list.append(property)
+            values.append(value)
         }
         self.slots = slots
         self.nameBytes = nameBytes
         self.nameStarts = nameStarts
-        self.properties = list
+        self.values = values
         mask = size - 1
     }
 
@@ -210,7 +218,7 @@ struct PropertyTable: Sendable {
         return hash
     }
 
-    func lookup(_ bytes: UnsafeBufferPointer<UInt8>) -> TypeDefinition.Property? {
+    func lookup(_ bytes: UnsafeBufferPointer<UInt8>) -> Value? {
         var slot = Int(truncatingIfNeeded: Self.hash(bytes)) & mask
         while true {
             let entry = Int(slots[slot])
@@ -224,7 +232,7 @@ struct PropertyTable: Sendable {
                     same = nameBytes[start + index] == bytes[index]
                     index += 1
                 }
-                if same { return properties[entry] }
+                if same { return values[entry] }
             }
             slot = (slot + 1) & mask
         }

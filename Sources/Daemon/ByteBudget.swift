@@ -8,7 +8,6 @@ final class ByteBudget: @unchecked Sendable {  // all state is guarded by `condi
     private let condition = NSCondition()
     let limit: Int
     private var inUse = 0
-    private var peak = 0
 
     init(limit: Int) { self.limit = max(1, limit) }
 
@@ -19,7 +18,6 @@ final class ByteBudget: @unchecked Sendable {  // all state is guarded by `condi
         defer { condition.unlock() }
         while inUse + charge > limit { condition.wait() }
         inUse += charge
-        peak = max(peak, inUse)
         return charge
     }
 
@@ -30,7 +28,6 @@ final class ByteBudget: @unchecked Sendable {  // all state is guarded by `condi
         }
     }
 
+    /// (The metrics keep the current and peak figures; this is for tests.)
     var bytesInFlight: Int { condition.withLock { inUse } }
-    /// The most ever in flight at once (metrics).
-    var peakBytesInFlight: Int { condition.withLock { peak } }
 }

@@ -46,9 +46,6 @@ public final class DirectoryHandle: @unchecked Sendable {
     /// directory that began after the call (shared with other workers waiting at the same time).
     public func fsync() throws(SystemError) { try group.waitUntilDurable() }
 
-    /// Directory fsyncs made so far (each may have covered the renames of several workers).
-    var fsyncCalls: Int { group.fsyncCalls }
-
     /// The device of the directory itself (all five must share one filesystem).
     public func device() throws(SystemError) -> UInt {
         var info = Glibc.stat()

@@ -16,8 +16,8 @@ final class GroupSync: @unchecked Sendable {  // all state is guarded by `condit
     /// The last failed fsync and the tickets it was meant to cover.
     private var failure: (upTo: UInt64, error: SystemError)?
     private var syncing = false
-    /// fsync calls made (tests and metrics: how many renames each one covered).
-    private(set) var syncCount = 0
+    /// fsync calls made (tests: how many callers each one served).
+    private var syncCount = 0
 
     init(_ sync: @escaping () throws(SystemError) -> Void) { self.sync = sync }
 

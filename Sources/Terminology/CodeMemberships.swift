@@ -25,25 +25,35 @@ public struct ValueSetMembership: Sendable, Equatable {
     }
 
     public func contains(_ id: ValueSetID) -> Bool {
-        let ordinal = id.ordinal
-        return ordinal < 64
-            ? valueSetBits.low & (1 << UInt64(ordinal)) != 0 : valueSetBits.high & (1 << UInt64(ordinal - 64)) != 0
+        let (low, high) = Self.bits(id)
+        return valueSetBits.low & low != 0 || valueSetBits.high & high != 0
     }
 
-    public func contains(_ medicationClass: MedicationClass) -> Bool {
-        classBits & (1 << UInt16(medicationClass.ordinal)) != 0
+    public func contains(_ medicationClass: MedicationClass) -> Bool { classBits & Self.bit(medicationClass) != 0 }
+
+    /// A set's bit: its case index among the 128 bits (`CodeMembershipsTests` checks that all cases fit).
+    private static func bits(_ id: ValueSetID) -> (low: UInt64, high: UInt64) {
+        let index = id.caseIndex
+        return index < 64 ? (1 << UInt64(index), 0) : (0, 1 << UInt64(index - 64))
     }
+
+    private static func bit(_ medicationClass: MedicationClass) -> UInt16 { 1 << UInt16(medicationClass.caseIndex) }
 
     mutating func insert(_ id: ValueSetID) {
-        let ordinal = id.ordinal
-        if ordinal < 64 {
-            valueSetBits.low |= 1 << UInt64(ordinal)
-        } else {
-            valueSetBits.high |= 1 << UInt64(ordinal - 64)
-        }
+        let (low, high) = Self.bits(id)
+        valueSetBits.low |= low
+        valueSetBits.high |= high
     }
 
-    mutating func insert(_ medicationClass: MedicationClass) { classBits |= 1 << UInt16(medicationClass.ordinal) }
+    mutating func insert(_ medicationClass: MedicationClass) { classBits |= Self.bit(medicationClass) }
+
+    mutating func remove(_ id: ValueSetID) {
+        let (low, high) = Self.bits(id)
+        valueSetBits.low &= ~low
+        valueSetBits.high &= ~high
+    }
+
+    mutating func remove(_ medicationClass: MedicationClass) { classBits &= ~Self.bit(medicationClass) }
 
     public mutating func formUnion(_ other: ValueSetMembership) {
         valueSetBits.low |= other.valueSetBits.low
@@ -55,15 +65,6 @@ public struct ValueSetMembership: Sendable, Equatable {
     public static func == (lhs: Self, rhs: Self) -> Bool {
         lhs.valueSetBits == rhs.valueSetBits && lhs.classBits == rhs.classBits && lhs.isKnown == rhs.isKnown
     }
-}
-
-extension ValueSetID {
-    /// The bit of a set in `ValueSetMembership` (`CodeMembershipsTests` checks that all cases fit).
-    @inline(__always) var ordinal: Int { caseIndex }
-}
-
-extension MedicationClass {
-    @inline(__always) var ordinal: Int { caseIndex }
 }
 
 /// The membership of every code a value set lists (exactly), every product and ingredient code of the
@@ -151,14 +152,8 @@ extension ValueSetMembership {
 
     mutating func remove(_ member: CodeMemberships.Member) {
         switch member {
-        case .valueSet(let id):
-            let ordinal = id.ordinal
-            if ordinal < 64 {
-                valueSetBits.low &= ~(1 << UInt64(ordinal))
-            } else {
-                valueSetBits.high &= ~(1 << UInt64(ordinal - 64))
-            }
-        case .medicationClass(let medicationClass): classBits &= ~(1 << UInt16(medicationClass.ordinal))
+        case .valueSet(let id): remove(id)
+        case .medicationClass(let medicationClass): remove(medicationClass)
         }
     }
 }

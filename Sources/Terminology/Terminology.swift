@@ -72,7 +72,6 @@ public struct Terminology: Sendable {
     public let valueSets: [String: ValueSetIndex]
     /// The same indexes by the ids the readers ask for, so that a lookup builds no URL string.
     let valueSetsByID: [ValueSetID: ValueSetIndex]
-    let classValueSets: [MedicationClass: ValueSetIndex]
     /// RxNorm product code → its ingredients.
     public let products: [String: [ProductIngredient]]
     /// RxNorm ingredient code → ingredient name.

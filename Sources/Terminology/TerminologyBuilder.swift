@@ -210,7 +210,7 @@ struct TerminologyBuilder {
             valueSets: valueSetsByID, classes: classValueSets, knownCodes: knownCodes, knownPrefixes: knownPrefixes,
             productCodes: Array(products.keys) + Array(ingredientNames.keys), aliases: aliases)
         return Terminology(
-            valueSets: valueSets, valueSetsByID: valueSetsByID, classValueSets: classValueSets,
+            valueSets: valueSets, valueSetsByID: valueSetsByID,
             products: products, ingredientNames: ingredientNames,
             ingredientClasses: ingredientClasses, mmeFactors: mmeFactors, aliases: aliases, memberships: memberships,
             source: source, digest: digest,

@@ -7,13 +7,17 @@ import Testing
 /// The membership table computed at load answers exactly what each value set's own index answers.
 @Suite("code memberships: one lookup per coding")
 struct CodeMembershipsTests {
-    @Test func ordinalsAreDeclarationIndexesAndFitTheBits() {
-        for (index, id) in ValueSetID.allCases.enumerated() { #expect(id.ordinal == index, "\(id.rawValue)") }
-        for (index, medicationClass) in MedicationClass.allCases.enumerated() {
-            #expect(medicationClass.ordinal == index, "\(medicationClass.rawValue)")
-        }
+    /// Case indexes are checked against `allCases` in `HashedByCaseTests`; here, that they fit the bits.
+    @Test func everySetAndClassFitsTheBits() {
         #expect(ValueSetID.allCases.count <= 128)
         #expect(MedicationClass.allCases.count <= 16)
+        var all = ValueSetMembership.none
+        for id in ValueSetID.allCases {
+            var one = ValueSetMembership.none
+            one.insert(id)
+            #expect(one.contains(id) && !all.intersects(one), "\(id.rawValue) has a bit of its own")
+            all.formUnion(one)
+        }
     }
 
     /// Every listed code (a sample of every third), codes reached only through an ICD-10-CM prefix, and

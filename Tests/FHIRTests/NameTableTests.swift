@@ -1,0 +1,33 @@
+import Testing
+
+@testable import FHIR
+
+/// The byte tables the reader, writers and builders look names up in answer exactly as the schema's
+/// dictionaries do, for every type and every property name of R4 (thousands of names, so collisions and
+/// probing are exercised), and answer nil for names R4 does not have.
+@Suite("name tables")
+struct NameTableTests {
+    @Test func everyTypeAndPropertyNameResolvesAsInTheDictionaries() {
+        let schema = FHIRSchema.r4
+        var names = 0
+        for (typeName, type) in schema.types {
+            #expect(schema.type(named: typeName) === type, "\(typeName)")
+            for (name, property) in type.propertyNames {
+                names += 1
+                #expect(type.property(name) === property, "\(typeName).\(name)")
+                let byBytes = Array(name.utf8).withUnsafeBufferPointer { type.property(bytes: $0) }
+                #expect(byBytes === property, "\(typeName).\(name) by bytes")
+            }
+        }
+        #expect(names > 5_000)
+    }
+
+    @Test func namesR4DoesNotHaveAreNil() {
+        let observation = FHIRSchema.r4.type(named: "Observation")!
+        for name in ["", "valueQuantit", "valueQuantityX", "ValueQuantity", "value", "_value", "résumé"] {
+            #expect(observation.property(name) == nil, "\(name)")
+        }
+        #expect(FHIRSchema.r4.type(named: "Observatio") == nil && FHIRSchema.r4.type(named: "") == nil)
+        #expect(!FHIRSchema.r4.isResourceType("Resource") && FHIRSchema.r4.isResourceType("Observation"))
+    }
+}

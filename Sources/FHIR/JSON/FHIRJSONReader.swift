@@ -112,7 +112,9 @@ private struct JSONToFHIR {
 
     /// One property being assembled from `name` and `_name` (token indices; -1 when absent).
     private struct Pending {
-        let property: TypeDefinition.Property
+        /// Unowned: the schema holds every definition for longer than a read, and this is copied for every
+        /// member of every object (a strong reference costs a retain and a release each time).
+        unowned(unsafe) let property: TypeDefinition.Property
         var name: String { property.name }
         var value: Int
         var metadata: Int
@@ -149,8 +151,8 @@ private struct JSONToFHIR {
                 warn("unknown property '\(PrimitiveLexical.clip(key))' ignored", at: keyOffset, child: key)
                 continue
             }
-            let name = property.name
-            let key = isMetadata ? "_" + name : name
+            // The key as written, for messages only (not made for every member).
+            var key: String { isMetadata ? "_" + property.name : property.name }
             if isMetadata && !property.isPrimitive {
                 warn("'\(key)' ignored: only primitive elements have a '_' companion", at: keyOffset, child: key)
                 continue
@@ -163,7 +165,7 @@ private struct JSONToFHIR {
                 guard pendingStack[existing].property === property else {
                     throw error(
                         .structure,
-                        "both '\(pendingStack[existing].name)' and '\(name)' are given for \(property.element.name)[x]; only one is allowed",
+                        "both '\(pendingStack[existing].name)' and '\(property.name)' are given for \(property.element.name)[x]; only one is allowed",
                         at: keyOffset, child: key)
                 }
                 // Duplicate keys are rejected by design: which one would the sender have meant?
@@ -397,6 +399,8 @@ private struct JSONToFHIR {
 
     private mutating func readMetadata(_ token: Int, into primitive: inout FHIRPrimitive) throws(FHIRReadError) {
         guard let extensionType else { return }
+        var extensions: [FHIRElement] = []
+        defer { if !extensions.isEmpty { primitive.extensions = extensions } }
         for member in members(token) {
             let key = tape.text(member.key)
             let kind = tape.tokens[member.value].kind
@@ -412,7 +416,7 @@ private struct JSONToFHIR {
                             .structure, "an extension must be a JSON object, found \(tape.kindDescription(item))",
                             at: offset(item))
                     }
-                    primitive.extensions.append(try element(item, type: extensionType))
+                    extensions.append(try element(item, type: extensionType))
                 }
             case ("id", _), ("extension", _):
                 throw error(

@@ -86,16 +86,51 @@ public struct FHIRPrimitive: Hashable, Sendable {
     public var type: String
     /// The lexical form; nil when the primitive carries only an id or extensions.
     public var value: String?
-    public var id: String?
-    public var extensions: [FHIRElement]
+    /// The id and extensions, boxed: nearly every primitive has neither, and a primitive is copied each time a
+    /// view reads it — one nil reference copies for nothing where a String and an array cost two retains.
+    private var metadata: Metadata?
+
+    private final class Metadata: Sendable {
+        let id: String?
+        let extensions: [FHIRElement]
+
+        init(id: String?, extensions: [FHIRElement]) {
+            self.id = id
+            self.extensions = extensions
+        }
+    }
 
     public init(type: String, value: String?, id: String? = nil, extensions: [FHIRElement] = []) {
         self.type = type
         self.value = value
-        self.id = id
-        self.extensions = extensions
+        self.metadata = Self.metadata(id: id, extensions: extensions)
+    }
+
+    private static func metadata(id: String?, extensions: [FHIRElement]) -> Metadata? {
+        id == nil && extensions.isEmpty ? nil : Metadata(id: id, extensions: extensions)
+    }
+
+    public var id: String? {
+        get { metadata?.id }
+        set { metadata = Self.metadata(id: newValue, extensions: extensions) }
+    }
+
+    public var extensions: [FHIRElement] {
+        get { metadata?.extensions ?? [] }
+        set { metadata = Self.metadata(id: id, extensions: newValue) }
     }
 
     /// Has the `_name` part of JSON (an id or extensions).
-    public var hasMetadata: Bool { id != nil || !extensions.isEmpty }
+    public var hasMetadata: Bool { metadata != nil }
+
+    public static func == (lhs: FHIRPrimitive, rhs: FHIRPrimitive) -> Bool {
+        lhs.type == rhs.type && lhs.value == rhs.value && lhs.id == rhs.id && lhs.extensions == rhs.extensions
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(type)
+        hasher.combine(value)
+        hasher.combine(id)
+        hasher.combine(extensions)
+    }
 }

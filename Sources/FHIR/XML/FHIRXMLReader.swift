@@ -189,6 +189,7 @@ private struct XMLToFHIR {
             }
         }
         guard let extensionType = schema.type(named: "Extension") else { return nil }
+        var extensions: [FHIRElement] = []
         var child = node.pointee.children
         while let current = child {
             child = current.pointee.next
@@ -197,7 +198,7 @@ private struct XMLToFHIR {
                 if current.name == "extension" && current.namespaceURI == fhirNamespace {
                     path.append(PathStep("extension"))
                     defer { path.removeLast() }
-                    primitive.extensions.append(try element(current, type: extensionType))
+                    extensions.append(try element(current, type: extensionType))
                 } else {
                     warn("unknown element <\(PrimitiveLexical.clip(current.name))> inside a \(type) ignored", current)
                 }
@@ -211,6 +212,7 @@ private struct XMLToFHIR {
                 break
             }
         }
+        if !extensions.isEmpty { primitive.extensions = extensions }
         if primitive.value == nil && !primitive.hasMetadata {
             warn("<\(node.name)> has neither a value nor an extension; ignored", node)
             return nil

@@ -70,6 +70,28 @@ final class DaemonHarness: @unchecked Sendable {  // used from one test at a tim
 
     func signal(_ index: Int, _ signal: Int32) { kill(processes[index].processIdentifier, signal) }
 
+    /// SIGSTOP, then waits until every thread of the daemon is stopped: `kill` returns before the process
+    /// stops, and a test that lists the daemon's files at once races with its last rename.
+    func freeze(_ index: Int, timeout: TimeInterval = 10) {
+        let pid = processes[index].processIdentifier
+        kill(pid, SIGSTOP)
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline && !Self.allThreadsStopped(pid) { usleep(1_000) }
+    }
+
+    /// Every thread in state T (stopped), from /proc/PID/task/*/stat ("TID (name) STATE …").
+    private static func allThreadsStopped(_ pid: pid_t) -> Bool {
+        guard let threads = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task"),
+            !threads.isEmpty
+        else { return false }
+        return threads.allSatisfy { thread in
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/task/\(thread)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { return false }
+            return stat[close...].dropFirst(2).first == "T"
+        }
+    }
+
     /// Waits for exit; nil on timeout.
     func waitExit(_ index: Int, timeout: TimeInterval = 30) -> Int32? {
         let deadline = Date().addingTimeInterval(timeout)

@@ -158,11 +158,11 @@ struct SharedFilesystemTests {
         let a = try start(0)
         #expect(harness.waitReady(a))
         // Node a claims files, then freezes with claims in work/.
-        harness.signal(a, SIGSTOP)
+        harness.freeze(a)
         for n in 0..<60 { tree.drop("f\(n).json", smallBundle(n), via: 0) }
         harness.signal(a, SIGCONT)
         #expect(harness.waitFor(timeout: 20) { tree.names("work").contains { $0.contains("@node-a-") } })
-        harness.signal(a, SIGSTOP)
+        harness.freeze(a)
         let frozenClaims = tree.names("work").filter { $0.contains("@node-a-") }
         let b = try start(1)
         #expect(harness.waitReady(b))

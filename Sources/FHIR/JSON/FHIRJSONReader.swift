@@ -21,15 +21,16 @@ public struct FHIRJSONReader: Sendable {
                 .limit, "the input is \(bytes.count) bytes, over the limit of \(limits.maxInputBytes) bytes")
         }
         return try bytes.withUnsafeBufferPointer { (buffer) throws(FHIRReadError) -> FHIRReadResult in
-            let tape = try JSONParser.parse(buffer, limits: limits)
-            var decoder = JSONToFHIR(schema: schema, limits: limits, tape: tape)
-            guard tape.tokens[0].kind == .object else {
-                throw FHIRReadError(
-                    .structure, "a FHIR resource must be a JSON object, found \(tape.kindDescription(0))", line: 1,
-                    column: 1)
+            try JSONParser.withTape(buffer, limits: limits) { (tape) throws(FHIRReadError) -> FHIRReadResult in
+                var decoder = JSONToFHIR(schema: schema, limits: limits, tape: tape)
+                guard tape.tokens[0].kind == .object else {
+                    throw FHIRReadError(
+                        .structure, "a FHIR resource must be a JSON object, found \(tape.kindDescription(0))",
+                        line: 1, column: 1)
+                }
+                let resource = try decoder.resource(0)
+                return FHIRReadResult(resource: resource, warnings: decoder.warnings)
             }
-            let resource = try decoder.resource(0)
-            return FHIRReadResult(resource: resource, warnings: decoder.warnings)
         }
     }
 }
@@ -235,7 +236,7 @@ private struct JSONToFHIR {
             valueTokens = .one(token)
         }
         var values = FHIRValues()
-        let childType = property.type == "Resource" ? nil : schema.type(named: property.type)
+        let childType = property.valueType
         var cursor = valueTokens
         for index in 0..<valueTokens.count {
             let valueToken = cursor.next(in: tape)

@@ -14,8 +14,12 @@ struct JSONParser {
     private var tokens: [JSONToken] = []
     private var unescaped: [UInt8] = []
 
-    /// Parses a whole document. A leading UTF-8 byte order mark is skipped.
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, limits: FHIRReadLimits) throws(FHIRReadError) -> JSONTape {
+    /// Parses a whole document and gives its tape to `body` (valid only inside it). A leading UTF-8 byte
+    /// order mark is skipped.
+    static func withTape<Result>(
+        _ bytes: UnsafeBufferPointer<UInt8>, limits: FHIRReadLimits,
+        _ body: (JSONTape) throws(FHIRReadError) -> Result
+    ) throws(FHIRReadError) -> Result {
         guard bytes.count < Int(Int32.max) else {
             throw FHIRReadError(.limit, "the input is too large for the JSON parser")
         }
@@ -23,7 +27,11 @@ struct JSONParser {
         // About one token per 12 bytes of FHIR JSON; reserving avoids most regrowth.
         parser.tokens.reserveCapacity(bytes.count / 12 + 16)
         try parser.parseDocument()
-        return JSONTape(bytes: bytes, tokens: parser.tokens, unescaped: parser.unescaped)
+        return try parser.tokens.withUnsafeBufferPointer { (tokens) throws(FHIRReadError) -> Result in
+            try parser.unescaped.withUnsafeBufferPointer { (unescaped) throws(FHIRReadError) -> Result in
+                try body(JSONTape(bytes: bytes, tokens: tokens, unescaped: unescaped))
+            }
+        }
     }
 
     private init(bytes: UnsafeBufferPointer<UInt8>, limits: FHIRReadLimits) {

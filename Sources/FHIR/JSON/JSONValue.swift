@@ -23,11 +23,14 @@ struct JSONToken {
 
 /// A parsed JSON document as one flat array of tokens over the input bytes. Numbers keep their
 /// exact text; strings are created only when the reader asks for them.
+///
+/// Pointers into the parser's arrays, valid inside `JSONParser.withTape`: copying the tape costs nothing
+/// (the reader passes it to every method, and a struct of arrays retains and releases each array per call).
 struct JSONTape {
     let bytes: UnsafeBufferPointer<UInt8>
-    let tokens: [JSONToken]
+    let tokens: UnsafeBufferPointer<JSONToken>
     /// The unescaped content of strings that had escapes.
-    let unescaped: [UInt8]
+    let unescaped: UnsafeBufferPointer<UInt8>
 
     func kindDescription(_ index: Int) -> String {
         switch tokens[index].kind {
@@ -45,11 +48,10 @@ struct JSONTape {
         let token = tokens[index]
         if token.kind == .string {
             if token.flags & JSONToken.escapedFlag != 0 {
-                return unescaped.withUnsafeBufferPointer {
-                    String(
-                        decoding: UnsafeBufferPointer(rebasing: $0[Int(token.count)..<Int(token.count + token.length)]),
-                        as: UTF8.self)
-                }
+                return String(
+                    decoding: UnsafeBufferPointer(
+                        rebasing: unescaped[Int(token.count)..<Int(token.count + token.length)]),
+                    as: UTF8.self)
             }
             let start = Int(token.start) + 1
             return String(

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// What the model knows about FHIR R4 structure: for every resource, datatype and backbone element,
 /// its elements in canonical order, which repeat, their types and their XML representation.
 ///
@@ -57,6 +61,9 @@ public struct FHIRSchema: Sendable {
         // Second pass: now that every type is known, mark which properties hold primitives.
         let primitiveNames = Set(types.values.filter { $0.kind == .primitive }.map(\.name))
         self.types = types.mapValues { $0.build(primitiveTypes: primitiveNames) }
+        for type in self.types.values {
+            for property in type.propertyNames.values { property.resolveValueType(in: self.types) }
+        }
         typeTable = NameTable(self.types.map { ($0.key, $0.value) })
     }
 }
@@ -80,7 +87,8 @@ public final class TypeDefinition: Sendable {
 
     /// One property name's definition. A class: the readers pass it around for every member of every
     /// object, and a reference costs one retain where a struct of strings and arrays costs several.
-    public final class Property: Sendable {
+    public final class Property: @unchecked Sendable {
+        // @unchecked: `valueType` is written once, while the schema is built, before any reader can see it.
         /// The name as JSON and XML spell it (`valueQuantity`); the model's property names share it.
         public let name: String
         public let element: ElementDefinition
@@ -90,6 +98,15 @@ public final class TypeDefinition: Sendable {
         /// For primitives: how the value appears in JSON, and which lexical check it gets.
         public let jsonKind: JSONPrimitiveKind
         public let lexicalCheck: LexicalCheck
+        /// The definition of `type` (nil for `Resource`, the abstract type of contained resources): the readers
+        /// need it for every complex value, and a name lookup per value costs a hash of the name. Unowned: the
+        /// schema holds every type for as long as its properties (`FHIRSchema` is made once, as `r4`), and a
+        /// strong reference would make cycles (Extension.extension is an Extension).
+        public private(set) unowned(unsafe) var valueType: TypeDefinition?
+
+        func resolveValueType(in types: [String: TypeDefinition]) {
+            valueType = type == "Resource" ? nil : types[type]
+        }
 
         init(name: String, element: ElementDefinition, type: String, isPrimitive: Bool) {
             self.name = name
@@ -176,39 +193,56 @@ public enum JSONPrimitiveKind: Sendable {
     }
 }
 
-/// An open-addressing table from a name's UTF-8 bytes to a value (a property or type definition): FNV-1a
+/// An open-addressing table from a name's UTF-8 bytes to a definition (a property or a type): FNV-1a
 /// over the bytes, then a byte comparison with the candidate. Cheaper than a `[String: Value]` lookup,
 /// which hashes the String with SipHash, and usable on bytes that are not yet a String.
-struct NameTable<Value: Sendable>: Sendable {
+///
+/// A class over buffers allocated once: the readers ask it for every member of every object, and a struct
+/// of arrays retains and releases each array it reads from on every lookup.
+final class NameTable<Value: AnyObject & Sendable>: @unchecked Sendable {
+    // @unchecked: the buffers are written only in init and freed in deinit; lookups only read them.
     /// Slot → index of the entry, or -1.
-    private let slots: [Int32]
+    private let slots: UnsafeMutableBufferPointer<Int32>
     /// Every name's bytes, one after another; entry `i` is `nameBytes[nameStarts[i]..<nameStarts[i + 1]]`.
-    private let nameBytes: [UInt8]
-    private let nameStarts: [Int32]
-    private let values: [Value]
+    private let nameBytes: UnsafeMutableBufferPointer<UInt8>
+    private let nameStarts: UnsafeMutableBufferPointer<Int32>
+    /// The values, held strongly by `owners`; looked up without a retain of the table's storage.
+    private let values: UnsafeMutableBufferPointer<Unmanaged<Value>>
+    private let owners: [Value]
     private let mask: Int
 
     init(_ entries: [(name: String, value: Value)]) {
         var size = 8
         while size < entries.count * 2 { size *= 2 }
-        var slots = [Int32](repeating: -1, count: size)
-        var nameBytes: [UInt8] = []
-        var nameStarts: [Int32] = [0]
-        var values: [Value] = []
-        for (name, value) in entries {
-            let bytes = Array(name.utf8)
-            var slot = Int(truncatingIfNeeded: bytes.withUnsafeBufferPointer(Self.hash)) & (size - 1)
-            while slots[slot] >= 0 { slot = (slot + 1) & (size - 1) }
-            slots[slot] = Int32(values.count)
-            nameBytes += bytes
-            nameStarts.append(Int32(nameBytes.count))
-            values.append(value)
-        }
-        self.slots = slots
-        self.nameBytes = nameBytes
-        self.nameStarts = nameStarts
-        self.values = values
+        slots = .allocate(capacity: size)
+        slots.initialize(repeating: -1)
+        let byteCount = entries.reduce(0) { $0 + $1.name.utf8.count }
+        nameBytes = .allocate(capacity: max(byteCount, 1))
+        nameStarts = .allocate(capacity: entries.count + 1)
+        values = .allocate(capacity: max(entries.count, 1))
+        owners = entries.map(\.value)
         mask = size - 1
+        var written = 0
+        nameStarts[0] = 0
+        for (index, (name, value)) in entries.enumerated() {
+            let bytes = Array(name.utf8)
+            var slot = Int(truncatingIfNeeded: bytes.withUnsafeBufferPointer(Self.hash)) & mask
+            while slots[slot] >= 0 { slot = (slot + 1) & mask }
+            slots[slot] = Int32(index)
+            for byte in bytes {
+                nameBytes[written] = byte
+                written += 1
+            }
+            nameStarts[index + 1] = Int32(written)
+            values[index] = Unmanaged.passUnretained(value)
+        }
+    }
+
+    deinit {
+        slots.deallocate()
+        nameBytes.deallocate()
+        nameStarts.deallocate()
+        values.deallocate()
     }
 
     @inline(__always)
@@ -224,15 +258,10 @@ struct NameTable<Value: Sendable>: Sendable {
             let entry = Int(slots[slot])
             if entry < 0 { return nil }
             let start = Int(nameStarts[entry])
-            let end = Int(nameStarts[entry + 1])
-            if end - start == bytes.count {
-                var same = true
-                var index = 0
-                while same && index < bytes.count {
-                    same = nameBytes[start + index] == bytes[index]
-                    index += 1
-                }
-                if same { return values[entry] }
+            if Int(nameStarts[entry + 1]) - start == bytes.count
+                && (bytes.isEmpty || memcmp(nameBytes.baseAddress! + start, bytes.baseAddress!, bytes.count) == 0)
+            {
+                return values[entry].takeUnretainedValue()
             }
             slot = (slot + 1) & mask
         }

@@ -165,7 +165,7 @@ private struct XMLToFHIR {
             }
             return .element(try resource(children[0]))
         }
-        guard let type = schema.type(named: property.type) else {
+        guard let type = property.valueType else {
             throw error(.structure, "no definition for type \(property.type)", node)
         }
         if type.kind == .primitive {

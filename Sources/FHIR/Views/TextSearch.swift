@@ -1,17 +1,18 @@
 extension StringProtocol {
+    /// The text's UTF-8 bytes, without a copy when it is stored contiguously (native Strings are); a copy
+    /// otherwise. For byte-level checks of values read for every resource (dates, numbers, ids).
+    @inline(__always)
+    func withUTF8Bytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        if let result = utf8.withContiguousStorageIfAvailable(body) { return result }
+        return Array(utf8).withUnsafeBufferPointer(body)
+    }
+
     /// Whether the text contains `needle`, byte for byte (UTF-8). Foundation's `contains` goes through
     /// NSString on Linux and the standard library's generic `firstRange(of:)` builds a searcher per call;
     /// readers call this for the words of many resources, so it is a plain byte scan that allocates
     /// nothing for native strings.
     public func includes(_ needle: some StringProtocol) -> Bool {
-        if let found = utf8.withContiguousStorageIfAvailable({ haystack in
-            needle.utf8.withContiguousStorageIfAvailable { Self.search(haystack, $0) }
-        }), let found {
-            return found
-        }
-        return Array(utf8).withUnsafeBufferPointer { haystack in
-            Array(needle.utf8).withUnsafeBufferPointer { Self.search(haystack, $0) }
-        }
+        withUTF8Bytes { haystack in needle.withUTF8Bytes { Self.search(haystack, $0) } }
     }
 
     private static func search(_ haystack: UnsafeBufferPointer<UInt8>, _ needle: UnsafeBufferPointer<UInt8>) -> Bool {

@@ -1,5 +1,6 @@
-import FHIR
 import Testing
+
+@testable import FHIR
 
 @Suite("Bundle reference resolution")
 struct ReferenceTests {
@@ -14,6 +15,21 @@ struct ReferenceTests {
         ]}
         """
     ).resource
+
+    @Test("the reference indexes are built on the first resolution, not for a bundle nobody resolves in")
+    func indexesBuiltOnFirstUse() {
+        let resolver = BundleResolver(bundle: bundle)
+        #expect(!resolver.hasBuiltReferenceIndex)
+        #expect(resolver.resources(ofType: "Patient").count == 1)
+        #expect(!resolver.hasBuiltReferenceIndex, "listing by type needs no reference index")
+        #expect(resolver.resolve("#m1", container: bundle) == nil)
+        #expect(!resolver.hasBuiltReferenceIndex, "a #contained reference needs no reference index")
+        #expect(resolver.resolve("Patient/p1")?.string("id") == "p1")
+        #expect(resolver.hasBuiltReferenceIndex)
+        // A copy shares the index built once.
+        let copy = resolver
+        #expect(copy.hasBuiltReferenceIndex && copy.resolve("Condition/c1")?.string("id") == "c1")
+    }
 
     @Test("urn:uuid references resolve by fullUrl")
     func urnUUID() {

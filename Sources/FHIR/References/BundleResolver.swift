@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Resolves references between the resources of one bundle, the four ways FHIR allows:
 /// literal (`Patient/1`, also relative to the referring entry's server base), `urn:uuid:`/`urn:oid:`
 /// (by fullUrl), absolute (`https://host/fhir/Patient/1`, by fullUrl or by type and id), and
@@ -15,42 +17,69 @@ public struct BundleResolver: Sendable {
     }
 
     public let entries: [Entry]
-    private let byFullUrl: [String: Int]
-    private let byTypeAndId: [TypeAndId: Int]
     /// Resource type → entry positions, in bundle order.
     private let byType: [String: [Int]]
+    /// The indexes by fullUrl and by type and id, built when the first reference is resolved: most bundles'
+    /// readers resolve a few references or none, and hashing every entry's fullUrl and id cost a tenth of the
+    /// case stage on a Synthea bundle.
+    private let referenceIndex: LazyReferenceIndex
 
     public init(bundle: FHIRElement) {
         let entryElements = bundle.children("entry")
         var entries: [Entry] = []
-        var byFullUrl: [String: Int] = [:]
-        var byTypeAndId: [TypeAndId: Int] = [:]
         var byType: [String: [Int]] = [:]
         entries.reserveCapacity(entryElements.count)
-        byFullUrl.reserveCapacity(entryElements.count)
-        byTypeAndId.reserveCapacity(entryElements.count)
         for entry in entryElements {
             guard let resource = entry.child("resource") else { continue }
-            let fullUrl = entry.string("fullUrl")
-            let index = entries.count
-            entries.append(Entry(fullUrl: fullUrl, resource: resource))
-            byType[resource.type, default: []].append(index)
-            // The first entry of a fullUrl or a Type/id is the one references reach.
-            // (One hash per entry: a duplicate, rare, puts the first back.)
-            if let fullUrl {
-                let key = BundleResolver.withoutHistory(fullUrl)
-                if let first = byFullUrl.updateValue(index, forKey: key) { byFullUrl[key] = first }
-            }
-            if let id = resource.string("id") {
-                let key = TypeAndId(type: resource.type, id: id)
-                if let first = byTypeAndId.updateValue(index, forKey: key) { byTypeAndId[key] = first }
-            }
+            byType[resource.type, default: []].append(entries.count)
+            entries.append(Entry(fullUrl: entry.string("fullUrl"), resource: resource))
         }
         self.entries = entries
-        self.byFullUrl = byFullUrl
-        self.byTypeAndId = byTypeAndId
         self.byType = byType
+        referenceIndex = LazyReferenceIndex()
     }
+
+    /// Where references lead: fullUrl (without `/_history/n`) and `Type/id` → entry position.
+    private struct ReferenceIndex: Sendable {
+        var byFullUrl: [String: Int] = [:]
+        var byTypeAndId: [TypeAndId: Int] = [:]
+
+        init(_ entries: [Entry]) {
+            byFullUrl.reserveCapacity(entries.count)
+            byTypeAndId.reserveCapacity(entries.count)
+            for (index, entry) in entries.enumerated() {
+                // The first entry of a fullUrl or a Type/id is the one references reach.
+                // (One hash per entry: a duplicate, rare, puts the first back.)
+                if let fullUrl = entry.fullUrl {
+                    let key = BundleResolver.withoutHistory(fullUrl)
+                    if let first = byFullUrl.updateValue(index, forKey: key) { byFullUrl[key] = first }
+                }
+                if let id = entry.resource.string("id") {
+                    let key = TypeAndId(type: entry.resource.type, id: id)
+                    if let first = byTypeAndId.updateValue(index, forKey: key) { byTypeAndId[key] = first }
+                }
+            }
+        }
+    }
+
+    /// Built once, on first use, by whichever caller comes first (a resolver is Sendable and may be shared).
+    private final class LazyReferenceIndex: Sendable {
+        private let index = Mutex<ReferenceIndex?>(nil)
+
+        func get(_ entries: [Entry]) -> ReferenceIndex {
+            index.withLock { index in
+                if let built = index { return built }
+                let built = ReferenceIndex(entries)
+                index = built
+                return built
+            }
+        }
+
+        var isBuilt: Bool { index.withLock { $0 != nil } }
+    }
+
+    /// Whether the reference indexes have been built (tests: a bundle nobody resolves in never builds them).
+    var hasBuiltReferenceIndex: Bool { referenceIndex.isBuilt }
 
     /// The resource a reference points to, or nil when it is not in the bundle.
     /// - Parameters:
@@ -67,17 +96,19 @@ public struct BundleResolver: Sendable {
             return container.children("contained").first { $0.string("id") == String(id) }
         }
         let target = BundleResolver.withoutHistory(reference)
-        if let index = byFullUrl[target] { return entries[index].resource }
+        let index = referenceIndex.get(entries)
+        if let position = index.byFullUrl[target] { return entries[position].resource }
         if target.hasPrefix("urn:") { return nil }
         if target.includes("://") {
             // Absolute, but not a fullUrl here: match its last two segments as Type/id.
-            return typeAndId(of: target).flatMap { byTypeAndId[$0] }.map { entries[$0].resource }
+            return typeAndId(of: target).flatMap { index.byTypeAndId[$0] }.map { entries[$0].resource }
         }
         // Relative: first against the referring entry's server base, then by type and id.
-        if let base = containerFullUrl.flatMap(BundleResolver.serverBase), let index = byFullUrl[base + target] {
-            return entries[index].resource
+        if let base = containerFullUrl.flatMap(BundleResolver.serverBase), let position = index.byFullUrl[base + target]
+        {
+            return entries[position].resource
         }
-        return typeAndId(of: target).flatMap { byTypeAndId[$0] }.map { entries[$0].resource }
+        return typeAndId(of: target).flatMap { index.byTypeAndId[$0] }.map { entries[$0].resource }
     }
 
     public func resolve(_ reference: Reference, container: FHIRElement? = nil, containerFullUrl: String? = nil)

@@ -54,6 +54,8 @@ private struct JSONToFHIR {
     /// The properties being assembled, for every element being read: a stack (each element uses the part
     /// above its parent's and gives it back when done), so that no array is allocated per element.
     private var pendingStack: [Pending] = []
+    /// Long string values made once per document (see `StringInterner`).
+    private var interner = StringInterner()
 
     init(schema: FHIRSchema, limits: FHIRReadLimits, tape: JSONTape) {
         self.schema = schema
@@ -386,7 +388,12 @@ private struct JSONToFHIR {
                 "wrong JSON type: a \(property.type) must be \(description), found \(tape.kindDescription(token))",
                 at: offset(token))
         }
-        let text = tape.text(token)
+        let text: String
+        if kind == .string, let bytes = tape.unescapedBytes(token), bytes.count >= StringInterner.minimumLength {
+            text = interner.string(bytes)
+        } else {
+            text = tape.text(token)
+        }
         if property.lexicalCheck.needsStructuralCheck,
             let problem = PrimitiveLexical.structuralProblem(text, type: property.type)
         {

@@ -128,9 +128,9 @@ struct ResultNameTests {
         #expect(ResultNames.outcome(forInput: ".hidden") == ".hidden.outcome.json")
     }
 
-    @Test func defaultWorkersAreTwiceTheCores() {
+    @Test func defaultWorkersAreFourPerCore() {
         var configuration = DaemonConfiguration()
-        #expect(configuration.effectiveWorkers == max(2, 2 * ProcessInfo.processInfo.activeProcessorCount))
+        #expect(configuration.effectiveWorkers == max(4, 4 * ProcessInfo.processInfo.activeProcessorCount))
         configuration.workers = 3
         #expect(configuration.effectiveWorkers == 3)
     }

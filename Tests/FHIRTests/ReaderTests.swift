@@ -215,6 +215,33 @@ struct XMLTests {
         #expect(error?.message.contains("FHIR namespace") == true)
     }
 
+    @Test("names and namespaces are matched exactly: foreign elements, near-miss names and attributes are warned")
+    func namesAndNamespaces() throws {
+        let xml = """
+            <Patient xmlns="http://hl7.org/fhir" xmlns:x="urn:other">
+              <id value="p1"/>
+              <x:gender value="male"/>
+              <gende value="male"/>
+              <genderr value="male"/>
+              <birthDate id="b" value="1970-01-02" valuex="1" x:value="2"><extension url="urn:e"><valueString value="s"/></extension></birthDate>
+              <div xmlns="http://www.w3.org/1999/xhtml">stray</div>
+              <active xmlns="http://hl7.org/fhirx" value="true"/>
+            </Patient>
+            """
+        let result = try readXML(xml)
+        let patient = result.resource
+        #expect(patient.properties.map(\.name) == ["id", "birthDate"])
+        let birthDate = try #require(patient["birthDate"].first?.primitive)
+        #expect(birthDate.value == "1970-01-02" && birthDate.id == "b")
+        #expect(birthDate.extensions.first?.string("url") == "urn:e")
+        let messages = result.warnings.map(\.message)
+        #expect(messages.filter { $0.contains("outside the FHIR namespace") }.count == 2, "\(messages)")  // x:gender, fhirx
+        #expect(messages.contains("unknown element <gende> ignored"))
+        #expect(messages.contains("unknown element <genderr> ignored"))
+        #expect(messages.contains("unknown element <div> ignored"), "an XHTML div where the type has none")
+        #expect(messages.filter { $0.hasPrefix("unknown attribute") }.count == 2, "\(messages)")  // valuex, x:value
+    }
+
     @Test("text inside a FHIR element is an error with its line")
     func textInElement() {
         let error = readError {

@@ -33,10 +33,13 @@ private struct XMLToFHIR {
     let limits: FHIRReadLimits
     var warnings: [FHIRReadWarning] = []
     var path: [PathStep] = []
+    /// Asked for by every primitive that has extensions: looked up once.
+    let extensionType: TypeDefinition?
 
     init(schema: FHIRSchema, limits: FHIRReadLimits) {
         self.schema = schema
         self.limits = limits
+        extensionType = schema.type(named: "Extension")
     }
 
     mutating func resource(_ node: xmlNodePtr) throws(FHIRReadError) -> FHIRElement {
@@ -91,16 +94,19 @@ private struct XMLToFHIR {
             default:
                 continue  // comments, processing instructions
             }
-            let name = current.name
-            guard current.namespaceURI == fhirNamespace || (name == "div" && current.namespaceURI == xhtmlNamespace)
+            guard
+                current.isInNamespace(fhirNamespaceURI)
+                    || (current.hasName("div") && current.isInNamespace(xhtmlNamespaceURI))
             else {
-                warn("element <\(name)> outside the FHIR namespace ignored", current)
+                warn("element <\(current.name)> outside the FHIR namespace ignored", current)
                 continue
             }
-            guard let property = type.property(name), !property.element.isXMLAttribute else {
-                warn("unknown element <\(PrimitiveLexical.clip(name))> ignored", current)
+            // Found by the name's bytes in place; the property's name is the schema's String, equal to it.
+            guard let property = type.property(bytes: current.nameBytes), !property.element.isXMLAttribute else {
+                warn("unknown element <\(PrimitiveLexical.clip(current.name))> ignored", current)
                 continue
             }
+            let name = property.name
             // How many <name> came before: the values already collected (a short linear search;
             // a dictionary per element cost more than the whole libxml2 parse).
             let index = properties.first(where: { $0.name == name })?.values.count ?? 0
@@ -139,7 +145,7 @@ private struct XMLToFHIR {
         if let existing = properties.firstIndex(where: { $0.name == name }) {
             properties[existing].values.append(value)
         } else {
-            properties.append(FHIRProperty(name: name, values: [value]))
+            properties.append(FHIRProperty(name: name, values: FHIRValues(value)))
             indices.append(property.element.index)
         }
     }
@@ -148,12 +154,12 @@ private struct XMLToFHIR {
         -> FHIRValue?
     {
         if property.element.isXHTML {
-            guard node.namespaceURI == xhtmlNamespace else {
+            guard node.isInNamespace(xhtmlNamespaceURI) else {
                 throw error(.structure, "the narrative <div> must be in the XHTML namespace \(xhtmlNamespace)", node)
             }
             return .xhtml(XHTML.canonical(node))
         }
-        if node.name == "div" && node.namespaceURI == xhtmlNamespace {
+        if node.hasName("div") && node.isInNamespace(xhtmlNamespaceURI) {
             throw error(.structure, "an XHTML <div> is only allowed as Narrative.div", node)
         }
         if property.type == "Resource" {
@@ -177,25 +183,25 @@ private struct XMLToFHIR {
     private mutating func primitive(_ node: xmlNodePtr, type: String) throws(FHIRReadError) -> FHIRValue? {
         var primitive = FHIRPrimitive(type: type, value: nil)
         for attribute in attributes(of: node) {
-            switch (attribute.namespaceURI, attribute.name) {
-            case (nil, "value"):
+            // Names compared in place (no String per attribute): `value` and `id`, without a namespace.
+            if attribute.pointee.ns == nil && attribute.hasName("value") {
                 let value = attribute.value
                 try checkLexical(value, type: type, node)
                 primitive.value = value
-            case (nil, "id"):
+            } else if attribute.pointee.ns == nil && attribute.hasName("id") {
                 primitive.id = attribute.value
-            default:
+            } else {
                 warn("unknown attribute '\(attribute.name)' on a \(type) ignored", node)
             }
         }
-        guard let extensionType = schema.type(named: "Extension") else { return nil }
+        guard let extensionType else { return nil }
         var extensions: [FHIRElement] = []
         var child = node.pointee.children
         while let current = child {
             child = current.pointee.next
             switch current.pointee.type {
             case XML_ELEMENT_NODE:
-                if current.name == "extension" && current.namespaceURI == fhirNamespace {
+                if current.hasName("extension") && current.isInNamespace(fhirNamespaceURI) {
                     path.append(PathStep("extension"))
                     defer { path.removeLast() }
                     extensions.append(try element(current, type: extensionType))

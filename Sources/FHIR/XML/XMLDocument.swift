@@ -130,9 +130,34 @@ final class XMLDocumentOwner {
 
 let fhirNamespace = "http://hl7.org/fhir"
 let xhtmlNamespace = "http://www.w3.org/1999/xhtml"
+/// The same, for comparisons in place (`isInNamespace`).
+let fhirNamespaceURI: StaticString = "http://hl7.org/fhir"
+let xhtmlNamespaceURI: StaticString = "http://www.w3.org/1999/xhtml"
 
 extension UnsafeMutablePointer where Pointee == xmlNode {
     var name: String { pointee.name.map { String(cString: $0) } ?? "" }
+
+    /// The element's local name as bytes in libxml2's memory (valid while the document lives): the reader
+    /// looks definitions up by these, making no String per element.
+    var nameBytes: UnsafeBufferPointer<UInt8> {
+        guard let name = pointee.name else { return UnsafeBufferPointer(start: nil, count: 0) }
+        var count = 0
+        while name[count] != 0 { count += 1 }
+        return UnsafeBufferPointer(start: name, count: count)
+    }
+
+    /// The element's name is exactly `expected` (compared in place).
+    func hasName(_ expected: StaticString) -> Bool {
+        guard let name = pointee.name else { return false }
+        return isCString(name, expected)
+    }
+
+    /// The element's namespace is exactly `uri` (compared in place: a String per element cost more than the
+    /// comparison).
+    func isInNamespace(_ uri: StaticString) -> Bool {
+        guard let href = pointee.ns?.pointee.href else { return false }
+        return isCString(href, uri)
+    }
     var namespaceURI: String? { pointee.ns?.pointee.href.map { String(cString: $0) } }
     var namespacePrefix: String? { pointee.ns?.pointee.prefix.map { String(cString: $0) } }
     var isElement: Bool { pointee.type == XML_ELEMENT_NODE }
@@ -168,6 +193,12 @@ extension UnsafeMutablePointer where Pointee == xmlNode {
 
 extension UnsafeMutablePointer where Pointee == xmlAttr {
     var name: String { pointee.name.map { String(cString: $0) } ?? "" }
+
+    /// The attribute's name is exactly `expected` (compared in place).
+    func hasName(_ expected: StaticString) -> Bool {
+        guard let name = pointee.name else { return false }
+        return isCString(name, expected)
+    }
     var namespaceURI: String? { pointee.ns?.pointee.href.map { String(cString: $0) } }
     var namespacePrefix: String? { pointee.ns?.pointee.prefix.map { String(cString: $0) } }
 
@@ -183,13 +214,24 @@ extension UnsafeMutablePointer where Pointee == xmlAttr {
     }
 }
 
-/// The attributes of an element, in document order.
-func attributes(of node: xmlNodePtr) -> [xmlAttrPtr] {
-    var result: [xmlAttrPtr] = []
-    var attribute = node.pointee.properties
-    while let current = attribute {
-        result.append(current)
-        attribute = current.pointee.next
+/// A NUL-terminated libxml2 string is exactly `expected`: compared byte by byte, never reading past its end.
+func isCString(_ text: UnsafePointer<xmlChar>, _ expected: StaticString) -> Bool {
+    let count = expected.utf8CodeUnitCount
+    let bytes = expected.utf8Start
+    for index in 0..<count where text[index] != bytes[index] { return false }
+    return text[count] == 0
+}
+
+/// The attributes of an element, in document order: walked through libxml2's list, no array made (every
+/// primitive element has its `value` attribute).
+func attributes(of node: xmlNodePtr) -> AttributeList { AttributeList(first: node.pointee.properties) }
+
+struct AttributeList: Sequence, IteratorProtocol {
+    var first: xmlAttrPtr?
+
+    mutating func next() -> xmlAttrPtr? {
+        guard let current = first else { return nil }
+        first = current.pointee.next
+        return current
     }
-    return result
 }

@@ -12,6 +12,9 @@ public struct RuleBook: Sendable {
     /// The rules in an order where every rule comes after the rules it reads.
     public let evaluationOrder: [Rule]
     private let index: [RuleID: Int]
+    /// The ids each selector that a rule reads names, found once: rules ask them at every evaluation, and
+    /// filtering all the rules for each question was a third of the guideline stage.
+    private let selected: [RuleSelector: [RuleID]]
 
     public init(_ rules: [Rule]) throws(RuleBookError) {
         var index: [RuleID: Int] = [:]
@@ -27,9 +30,11 @@ public struct RuleBook: Sendable {
         // What each rule reads, resolved to rule ids; a selector that names nothing is an error
         // (a misspelt dependency would otherwise be silently empty).
         var reads: [RuleID: [RuleID]] = [:]
+        var selected: [RuleSelector: [RuleID]] = [:]
         for rule in sorted {
             var ids: [RuleID] = []
             for selector in rule.reads {
+                if selected[selector] == nil { selected[selector] = sorted.filter { $0.matches(selector) }.map(\.id) }
                 let found = sorted.filter { $0.matches(selector) && $0.id != rule.id }.map(\.id)
                 guard !found.isEmpty else {
                     throw RuleBookError("rule \(rule.id.rawValue) reads \(Self.describe(selector)), which no rule is")
@@ -38,6 +43,7 @@ public struct RuleBook: Sendable {
             }
             reads[rule.id] = ids
         }
+        self.selected = selected
         evaluationOrder = try Self.order(sorted, reads: reads)
     }
 
@@ -87,5 +93,7 @@ public struct RuleBook: Sendable {
     public func rule(_ id: RuleID) -> Rule? { index[id].map { rules[$0] } }
 
     /// The ids of the rules a selector names, in document order.
-    public func ids(_ selector: RuleSelector) -> [RuleID] { rules.filter { $0.matches(selector) }.map(\.id) }
+    public func ids(_ selector: RuleSelector) -> [RuleID] {
+        selected[selector] ?? rules.filter { $0.matches(selector) }.map(\.id)
+    }
 }

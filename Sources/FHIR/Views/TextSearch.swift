@@ -1,7 +1,7 @@
 extension StringProtocol {
     /// The text's UTF-8 bytes, without a copy when it is stored contiguously (native Strings are); a copy
     /// otherwise. For byte-level checks of values read for every resource (dates, numbers, ids).
-    @inline(__always)
+    @inlinable @inline(__always)
     func withUTF8Bytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
         if let result = utf8.withContiguousStorageIfAvailable(body) { return result }
         return Array(utf8).withUnsafeBufferPointer(body)
@@ -10,12 +10,14 @@ extension StringProtocol {
     /// Whether the text contains `needle`, byte for byte (UTF-8). Foundation's `contains` goes through
     /// NSString on Linux and the standard library's generic `firstRange(of:)` builds a searcher per call;
     /// readers call this for the words of many resources, so it is a plain byte scan that allocates
-    /// nothing for native strings.
+    /// nothing for native strings. Inlinable, so that the case stage's calls are specialized for String.
+    @inlinable
     public func includes(_ needle: some StringProtocol) -> Bool {
         withUTF8Bytes { haystack in needle.withUTF8Bytes { Self.search(haystack, $0) } }
     }
 
-    private static func search(_ haystack: UnsafeBufferPointer<UInt8>, _ needle: UnsafeBufferPointer<UInt8>) -> Bool {
+    @usableFromInline
+    static func search(_ haystack: UnsafeBufferPointer<UInt8>, _ needle: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let first = needle.first else { return true }
         guard haystack.count >= needle.count else { return false }
         var start = 0

@@ -35,7 +35,7 @@ public struct RuleBook: Sendable {
             var ids: [RuleID] = []
             for selector in rule.reads {
                 if selected[selector] == nil { selected[selector] = sorted.filter { $0.matches(selector) }.map(\.id) }
-                let found = sorted.filter { $0.matches(selector) && $0.id != rule.id }.map(\.id)
+                let found = selected[selector, default: []].filter { $0 != rule.id }
                 guard !found.isEmpty else {
                     throw RuleBookError("rule \(rule.id.rawValue) reads \(Self.describe(selector)), which no rule is")
                 }

@@ -115,9 +115,7 @@ private struct JSONToFHIR {
 
     /// One property being assembled from `name` and `_name` (token indices; -1 when absent).
     private struct Pending {
-        /// Unowned: the schema holds every definition for longer than a read, and this is copied for every
-        /// member of every object (a strong reference costs a retain and a release each time).
-        unowned(unsafe) let property: TypeDefinition.Property
+        let property: TypeDefinition.Property
         var name: String { property.name }
         var value: Int
         var metadata: Int

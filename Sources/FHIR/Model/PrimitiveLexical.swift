@@ -140,11 +140,10 @@ enum PrimitiveLexical {
         return true
     }
 
-    /// `allSatisfy` over the UTF-8 bytes, on contiguous storage when the string has it (fast).
+    /// `allSatisfy` over the UTF-8 bytes in place.
     @inline(__always)
     static func allBytes(_ text: String, _ predicate: (UInt8) -> Bool) -> Bool {
-        if let result = text.utf8.withContiguousStorageIfAvailable({ $0.allSatisfy(predicate) }) { return result }
-        return text.utf8.allSatisfy(predicate)
+        text.withUTF8Bytes { $0.allSatisfy(predicate) }
     }
 
     private static func isIdByte(_ byte: UInt8) -> Bool {

@@ -128,11 +128,11 @@ final class XMLDocumentOwner {
 
 // MARK: - small libxml2 helpers
 
-let fhirNamespace = "http://hl7.org/fhir"
-let xhtmlNamespace = "http://www.w3.org/1999/xhtml"
-/// The same, for comparisons in place (`isInNamespace`).
+/// The namespaces, as compared in place (`isInNamespace`), and as Strings for messages and the XHTML writer.
 let fhirNamespaceURI: StaticString = "http://hl7.org/fhir"
 let xhtmlNamespaceURI: StaticString = "http://www.w3.org/1999/xhtml"
+let fhirNamespace = fhirNamespaceURI.description
+let xhtmlNamespace = xhtmlNamespaceURI.description
 
 extension UnsafeMutablePointer where Pointee == xmlNode {
     var name: String { pointee.name.map { String(cString: $0) } ?? "" }

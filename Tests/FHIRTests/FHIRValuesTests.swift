@@ -44,3 +44,34 @@ struct FHIRValuesTests {
         #expect(built == FHIRValues([a, b]) && built.hashValue == FHIRValues([a, b]).hashValue)
     }
 }
+
+/// A primitive's id and extensions (kept in one box that only primitives carrying them have): equal and
+/// hashed by what they hold, however they were set, and gone again when cleared.
+@Suite("FHIRPrimitive")
+struct FHIRPrimitiveTests {
+    let extensionElement = FHIRElement(
+        type: "Extension", properties: [FHIRProperty(name: "url", values: [.uri("urn:x")])])
+
+    @Test func idAndExtensionsReadAsSetAndCompareByValue() {
+        var built = FHIRPrimitive(type: "date", value: "1970")
+        #expect(!built.hasMetadata && built.id == nil && built.extensions.isEmpty)
+        built.id = "d1"
+        built.extensions = [extensionElement]
+        let given = FHIRPrimitive(type: "date", value: "1970", id: "d1", extensions: [extensionElement])
+        #expect(built.hasMetadata && built.id == "d1" && built.extensions == [extensionElement])
+        #expect(built == given && built.hashValue == given.hashValue)
+        #expect(built != FHIRPrimitive(type: "date", value: "1970", id: "d2", extensions: [extensionElement]))
+        #expect(built != FHIRPrimitive(type: "date", value: "1970", id: "d1"))
+    }
+
+    @Test func clearingBothLeavesAPlainPrimitive() {
+        var primitive = FHIRPrimitive(type: "string", value: "x", id: "i", extensions: [extensionElement])
+        let copy = primitive
+        primitive.id = nil
+        #expect(primitive.hasMetadata, "the extension is still there")
+        primitive.extensions = []
+        #expect(!primitive.hasMetadata)
+        #expect(primitive == FHIRPrimitive(type: "string", value: "x"))
+        #expect(copy.id == "i" && copy.extensions.count == 1, "a copy keeps its own id and extensions")
+    }
+}

@@ -22,6 +22,20 @@ struct NameTableTests {
         #expect(names > 5_000)
     }
 
+    @Test func everyPropertyKnowsItsValueType() {
+        let schema = FHIRSchema.r4
+        for type in schema.types.values {
+            for property in type.propertyNames.values {
+                if property.type == "Resource" {
+                    #expect(property.valueType == nil, "\(type.name).\(property.name)")
+                } else {
+                    #expect(property.valueType === schema.type(named: property.type), "\(type.name).\(property.name)")
+                    #expect(property.valueType != nil, "\(type.name).\(property.name): \(property.type)")
+                }
+            }
+        }
+    }
+
     @Test func namesR4DoesNotHaveAreNil() {
         let observation = FHIRSchema.r4.type(named: "Observation")!
         for name in ["", "valueQuantit", "valueQuantityX", "ValueQuantity", "value", "_value", "résumé"] {

@@ -1,7 +1,8 @@
 import Case
-import Guideline
 import PainPathTestKit
 import Testing
+
+@testable import Guideline
 
 /// The rule book: what each rule reads decides the evaluation order; a dependency on a rule that is
 /// not there, or a cycle, is refused with a message that names the rules.
@@ -19,6 +20,17 @@ struct RuleBookTests {
             return nil
         } catch {
             return error.description
+        }
+    }
+
+    @Test func selectorsNameTheSameRulesWhetherAskedOftenOrNot() {
+        // The selectors rules read are answered from a table made with the book; any other by a search.
+        let book = Rules.book
+        let asked = Set(book.rules.flatMap(\.reads)).union([
+            .kind(.warning), .tagged(.lowerEvidence), .rule(.patientEducation),
+        ])
+        for selector in asked {
+            #expect(book.ids(selector) == book.rules.filter { $0.matches(selector) }.map(\.id), "\(selector)")
         }
     }
 

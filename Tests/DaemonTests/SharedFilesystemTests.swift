@@ -147,29 +147,39 @@ struct SharedFilesystemTests {
             ])
         try FileManager.default.createDirectory(atPath: tree.roots[0], withIntermediateDirectories: true)
         defer { if mounts != nil { try? FileManager.default.removeItem(atPath: tree.roots[0]) } }
+        let claimTimeout = 10.0
         func start(_ mount: Int, workers: Int = 1) throws -> Int {
             try harness.start(
                 [
                     "--node-name", mount == 0 ? "node-a" : "node-b", "--claim-protocol", "shared", "--scan-seconds",
                     "0.2",
-                    "--claim-timeout-seconds", "6", "--workers", String(workers), "--settle-ms", "100",
+                    "--claim-timeout-seconds", String(claimTimeout), "--workers", String(workers), "--settle-ms", "100",
                 ], root: tree.roots[mount])
         }
+        // Both nodes started and frozen first: b's start-up (seconds on a loaded machine) must not eat
+        // into the timed window below, where a's claims are younger than the timeout.
         let a = try start(0)
-        #expect(harness.waitReady(a))
-        // Node a claims files, then freezes with claims in work/.
+        let b = try start(1)
+        #expect(harness.waitReady(a) && harness.waitReady(b))
         harness.freeze(a)
+        harness.freeze(b)
         for n in 0..<60 { tree.drop("f\(n).json", smallBundle(n), via: 0) }
+        // Node a claims files, then freezes with claims in work/. Every claim is made after this instant.
+        let aResumed = Date()
         harness.signal(a, SIGCONT)
         #expect(harness.waitFor(timeout: 20) { tree.names("work").contains { $0.contains("@node-a-") } })
         harness.freeze(a)
         let frozenClaims = tree.names("work").filter { $0.contains("@node-a-") }
-        let b = try start(1)
-        #expect(harness.waitReady(b))
-        usleep(2_000_000)
+        harness.signal(b, SIGCONT)
+        // b scans work/ every 0.2 s (--scan-seconds): a second is five looks at a's claims.
+        usleep(1_000_000)
         // Before the timeout: b leaves a's claims alone.
         let stillA = tree.names("work").filter { $0.contains("@node-a-") }
+        let oldestClaimAge = Date().timeIntervalSince(aResumed)
         #expect(!frozenClaims.isEmpty, "node a froze with no claim left; the scenario needs some")
+        #expect(
+            oldestClaimAge < claimTimeout,
+            "the machine took \(oldestClaimAge) s to get here: a's claims may be past the timeout already")
         #expect(Set(frozenClaims).isSubset(of: Set(stillA)), "a live claim was taken before the timeout")
         #expect(!harness.log(b).contains("event=claim-taken-over"))
         // After it: b takes them over and finishes.

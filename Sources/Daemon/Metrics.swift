@@ -15,6 +15,8 @@ public final class Metrics: @unchecked Sendable {  // every field is guarded by 
     private(set) var lastSuccess: TimeInterval = 0
     private(set) var processingSeconds = 0.0
     private(set) var reloads = 0
+    /// Reads of the inbox directory (each from its start): batched, about one per half queue of files.
+    private(set) var inboxScans = 0
 
     public init() {}
 
@@ -41,9 +43,10 @@ public final class Metrics: @unchecked Sendable {  // every field is guarded by 
         }
     }
     func reloaded() { lock.withLock { reloads += 1 } }
+    func scannedInbox() { lock.withLock { inboxScans += 1 } }
 
     public struct Snapshot: Sendable {
-        public let processed, failed, skipped, faults, inFlight, reloads: Int
+        public let processed, failed, skipped, faults, inFlight, reloads, inboxScans: Int
         public let bytesInFlight, peakBytesInFlight: Int
         public let lastSuccess: TimeInterval
         public let processingSeconds: Double
@@ -53,7 +56,8 @@ public final class Metrics: @unchecked Sendable {  // every field is guarded by 
         lock.withLock {
             Snapshot(
                 processed: processed, failed: failed, skipped: alreadyDone, faults: faults, inFlight: inFlight,
-                reloads: reloads, bytesInFlight: bytesInFlight, peakBytesInFlight: peakBytesInFlight,
+                reloads: reloads, inboxScans: inboxScans, bytesInFlight: bytesInFlight,
+                peakBytesInFlight: peakBytesInFlight,
                 lastSuccess: lastSuccess, processingSeconds: processingSeconds)
         }
     }
@@ -80,6 +84,9 @@ public final class Metrics: @unchecked Sendable {  // every field is guarded by 
             # HELP painpathd_reloads_total Configuration and profile reloads (SIGHUP).
             # TYPE painpathd_reloads_total counter
             painpathd_reloads_total\(label) \(s.reloads)
+            # HELP painpathd_inbox_scans_total Reads of the inbox directory.
+            # TYPE painpathd_inbox_scans_total counter
+            painpathd_inbox_scans_total\(label) \(s.inboxScans)
             # HELP painpathd_processing_seconds_total Time spent processing files.
             # TYPE painpathd_processing_seconds_total counter
             painpathd_processing_seconds_total\(label) \(String(format: "%.6f", s.processingSeconds))

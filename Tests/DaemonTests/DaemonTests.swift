@@ -167,7 +167,8 @@ struct DaemonTests {
         }
         // Old enough to be settled.
         usleep(200_000)
-        let daemon = try harness.start(["--no-fsync", "--after-success", "delete"])
+        let metrics = harness.root + "/painpathd.prom"
+        let daemon = try harness.start(["--no-fsync", "--after-success", "delete", "--metrics-file", metrics])
         #expect(
             harness.waitFor(timeout: 600) { harness.names("inbox").isEmpty && harness.names("work").isEmpty },
             "\(harness.log(daemon).suffix(2000))")
@@ -178,6 +179,13 @@ struct DaemonTests {
         // Peak memory stayed bounded: the queue holds at most its capacity of names.
         let status = harness.log(daemon)
         #expect(status.contains("event=stopped processed=\(count)"))
+        // The inbox was read in batches (a refill per half queue of 256), not once per file taken:
+        // each read starts at the directory's beginning, so one per file made the burst quadratic.
+        let text = (try? String(contentsOfFile: metrics, encoding: .utf8)) ?? ""
+        let scans = text.split(separator: "\n").first { $0.hasPrefix("painpathd_inbox_scans_total") }
+            .flatMap { Int($0.split(separator: " ")[1]) }
+        #expect(
+            scans.map { $0 > 0 && $0 <= count / 32 } == true, "\(String(describing: scans)) scans for \(count) files")
     }
 
     @Test func sigkillUnderLoadThenRestartLosesNothingAndDuplicatesNothing() throws {

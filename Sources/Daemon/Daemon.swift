@@ -114,16 +114,28 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
         let budget = ByteBudget(limit: configuration.maxBytesInFlight)
         let wake = painpath_eventfd()
         defer { close(wake) }
+        // Bounded: a stalled disk stops the workers (the watchdog sees them stuck) instead of letting
+        // published results pile up undurable.
+        let finishing = BatchQueue<Finishing>(capacity: max(64, 4 * configuration.effectiveWorkers))
         let finished = DispatchGroup()
         for index in 0..<configuration.effectiveWorkers {
             finished.enter()
             let thread = Thread { [self] in
-                self.workerLoop(index, queue: queue, budget: budget, directories: directories, wake: wake)
+                self.workerLoop(
+                    index, queue: queue, budget: budget, finishing: finishing, directories: directories, wake: wake)
                 finished.leave()
             }
             thread.name = "painpathd-worker-\(index)"
             thread.start()
         }
+        let finisherDone = DispatchGroup()
+        finisherDone.enter()
+        let finisher = Thread { [self] in
+            self.finishLoop(finishing, queue: queue, wake: wake, index: configuration.effectiveWorkers)
+            finisherDone.leave()
+        }
+        finisher.name = "painpathd-finish"
+        finisher.start()
 
         var watcher = configuration.pollOnly ? nil : InboxWatcher(path: configuration.inbox)
         if !configuration.pollOnly && watcher == nil {
@@ -316,10 +328,13 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
         notify.stopping()
         queue.close()
         let grace = DispatchTime.now() + configuration.shutdownGraceSeconds
-        if finished.wait(timeout: grace) == .timedOut {
+        let workersDone = finished.wait(timeout: grace)
+        // What the workers published is finished before exit (their last files, within the grace time).
+        finishing.close()
+        if workersDone == .timedOut || finisherDone.wait(timeout: grace) == .timedOut {
             log.log(
                 .warning, "shutdown-timeout",
-                ["in_flight": String(queue.inFlight), "note": "left in work/, redone at the next start"])
+                ["in_flight": String(metrics.snapshot.inFlight), "note": "left in work/, redone at the next start"])
         }
         let s = metrics.snapshot
         log.log(
@@ -357,7 +372,17 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
         }
     }
 
-    func workerLoop(_ index: Int, queue: WorkQueue, budget: ByteBudget, directories: Directories, wake: Int32) {
+    /// A file whose result is published, waiting for `Processor.finish`.
+    struct Finishing: Sendable {
+        let publication: Publication
+        let processor: Processor
+        let started: Date
+    }
+
+    func workerLoop(
+        _ index: Int, queue: WorkQueue, budget: ByteBudget, finishing: BatchQueue<Finishing>,
+        directories: Directories, wake: Int32
+    ) {
         while let name = queue.pop(worker: index) {
             let (pipeline, settings) = current
             let processor = Processor(directories: directories, configuration: settings, pipeline: pipeline)
@@ -365,37 +390,73 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
             let charge = budget.acquire(Int(directories.work.stat(name)?.st_size ?? 0))
             metrics.started(bytes: charge)
             let start = Date()
-            let result = processor.process(name)
-            let seconds = Date().timeIntervalSince(start)
-            metrics.finished(result, seconds: seconds, bytes: charge)
+            let step = processor.process(name)
+            // The input's bytes and model are gone once it is published: its charge is free.
+            metrics.released(bytes: charge)
             budget.release(charge)
-            queue.done(name, worker: index)
-            var one: UInt64 = 1
-            _ = write(wake, &one, 8)
-            switch result {
-            case .recommended(let output, let unmatched):
-                if faultCleared() { log.log(.notice, "fault-cleared", ["file": name]) }
+            switch step {
+            case .finished(let result):
+                report(result, for: name, started: start, queue: queue, wake: wake)
+                queue.release(worker: index)
+            case .published(let publication):
+                let item = Finishing(publication: publication, processor: processor, started: start)
+                // Closed (shutting down past the grace time): finished here, alone.
+                if !finishing.submit(item) { finish([item], queue: queue, wake: wake) }
+                // Only now: a worker blocked on a full finishing queue counts as busy for the watchdog.
+                queue.release(worker: index)
+            }
+        }
+    }
+
+    /// The finishing thread: batches of published files made durable and their inputs archived
+    /// (`Processor.finish`), until the workers are done and the queue is closed.
+    func finishLoop(_ finishing: BatchQueue<Finishing>, queue: WorkQueue, wake: Int32, index: Int) {
+        while let batch = finishing.takeBatch() {
+            // Busy like a worker: an fsync that never returns stops the watchdog pings.
+            queue.markBusy(worker: index)
+            finish(batch, queue: queue, wake: wake)
+            queue.release(worker: index)
+        }
+    }
+
+    func finish(_ batch: [Finishing], queue: WorkQueue, wake: Int32) {
+        let results = Processor.finish(batch.map { ($0.publication, $0.processor) })
+        for (item, result) in zip(batch, results) {
+            report(result, for: item.publication.name, started: item.started, queue: queue, wake: wake)
+        }
+    }
+
+    /// A file is done with: counted, logged, and forgotten by the queue (a rescan of work/ may queue
+    /// it again only now — after a fault it is still there, to be retried).
+    func report(_ result: ProcessingResult, for name: String, started: Date, queue: WorkQueue, wake: Int32) {
+        let seconds = Date().timeIntervalSince(started)
+        metrics.finished(result, seconds: seconds)
+        queue.done(name)
+        var one: UInt64 = 1
+        _ = write(wake, &one, 8)
+        switch result {
+        case .recommended(let output, let unmatched):
+            if faultCleared() { log.log(.notice, "fault-cleared", ["file": name]) }
+            log.log(
+                .info, "processed",
+                [
+                    "file": name, "result": output, "ms": String(Int(seconds * 1000)),
+                    "unmatched": String(unmatched),
+                ])
+        case .rejected(let reason, let outcome):
+            if faultCleared() { log.log(.notice, "fault-cleared", ["file": name]) }
+            log.log(.warning, "rejected", ["file": name, "reason": reason, "outcome": outcome])
+        case .skipped(let reason):
+            log.log(.debug, "skipped", ["file": name, "reason": reason])
+        case .fault(let error):
+            // One line per fault, not per file: the file stays in work/ and the next rescan retries it.
+            if faultStarted("errno \(error.code)") {
                 log.log(
-                    .info, "processed",
+                    .error, "fault",
                     [
-                        "file": name, "result": output, "ms": String(Int(seconds * 1000)),
-                        "unmatched": String(unmatched),
+                        "file": name, "reason": error.description,
+                        "action": "kept in work/, retried at the next rescan",
                     ])
-            case .rejected(let reason, let outcome):
-                if faultCleared() { log.log(.notice, "fault-cleared", ["file": name]) }
-                log.log(.warning, "rejected", ["file": name, "reason": reason, "outcome": outcome])
-            case .skipped(let reason):
-                log.log(.debug, "skipped", ["file": name, "reason": reason])
-            case .fault(let error):
-                // One line per fault, not per file: the file stays in work/ and the next rescan retries it.
-                if faultStarted("errno \(error.code)") {
-                    log.log(
-                        .error, "fault",
-                        [
-                            "file": name, "reason": error.description,
-                            "action": "kept in work/, retried at the next rescan",
-                        ])
-                }
             }
         }
     }

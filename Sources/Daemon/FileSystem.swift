@@ -118,11 +118,13 @@ public final class DirectoryHandle: @unchecked Sendable {
     }
 
     /// Writes `bytes` as `name` atomically: a temporary file, fsync, a rename that never replaces,
-    /// and the directory fsynced. Returns `.identical` when `name` already holds these bytes
-    /// (a redo after a crash), `.conflict` when it holds other bytes.
-    public func writeAtomically(_ name: String, _ bytes: [UInt8], sync: Bool, shared: Bool = false, node: String? = nil)
-        throws(SystemError) -> WriteOutcome
-    {
+    /// and the directory fsynced (unless `syncDirectory` is false: the caller fsyncs it later, for
+    /// several files at once). Returns `.identical` when `name` already holds these bytes (a redo
+    /// after a crash), `.conflict` when it holds other bytes.
+    public func writeAtomically(
+        _ name: String, _ bytes: [UInt8], sync: Bool, syncDirectory: Bool = true, shared: Bool = false,
+        node: String? = nil
+    ) throws(SystemError) -> WriteOutcome {
         let temporary = ".painpath-\(node ?? Self.host)-\(getpid())-\(DirectoryHandle.nextTemporary()).tmp"
         let file = openat(fd, temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o640)
         guard file >= 0 else { throw SystemError("create \(path)/\(temporary)") }
@@ -146,7 +148,7 @@ public final class DirectoryHandle: @unchecked Sendable {
         close(file)
         do {
             if try move(temporary, to: self, as: name, shared: shared) {
-                if sync { try fsync() }
+                if sync && syncDirectory { try fsync() }
                 return .written
             }
         } catch {

@@ -27,10 +27,11 @@ public final class Metrics: @unchecked Sendable {  // every field is guarded by 
             peakBytesInFlight = max(peakBytesInFlight, bytesInFlight)
         }
     }
-    func finished(_ result: ProcessingResult, seconds: Double, bytes: Int = 0) {
+    /// The input's bytes are no longer held (its result is written; the file may still be finishing).
+    func released(bytes: Int) { lock.withLock { bytesInFlight -= bytes } }
+    func finished(_ result: ProcessingResult, seconds: Double) {
         lock.withLock {
             inFlight -= 1
-            bytesInFlight -= bytes
             processingSeconds += seconds
             switch result {
             case .recommended:

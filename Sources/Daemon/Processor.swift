@@ -70,6 +70,37 @@ enum ProcessingResult: Sendable {
     case fault(SystemError)
 }
 
+/// Where a worker leaves a file: finished, or its result published for `Processor.finish`.
+enum ProcessingStep: Sendable {
+    case finished(ProcessingResult)
+    /// The result is in outbox/ under its final name (its data fsynced); the outbox's fsync and the
+    /// input's archiving remain, done for a batch of files at once.
+    case published(Publication)
+
+    static func skipped(reason: String) -> ProcessingStep { .finished(.skipped(reason: reason)) }
+    static func fault(_ error: SystemError) -> ProcessingStep { .finished(.fault(error)) }
+}
+
+/// A result renamed into outbox/ whose input is still in work/.
+struct Publication: Sendable {
+    /// The name in work/.
+    let name: String
+    /// The result's name in outbox/.
+    let output: String
+    /// The input's SHA-256.
+    let digest: String
+    let unmatchedCodes: Int
+    /// The input, open (and locked under the local protocol) until it is archived.
+    let input: OpenFile
+}
+
+/// A descriptor closed when the last reference goes.
+final class OpenFile: Sendable {
+    let fd: Int32
+    init(_ fd: Int32) { self.fd = fd }
+    deinit { close(fd) }
+}
+
 /// Processes one claimed file of work/: the defensive open, the pipeline, the result written
 /// atomically to outbox/ (or the OperationOutcome to error/), then the input archived or deleted.
 struct Processor: Sendable {
@@ -81,33 +112,42 @@ struct Processor: Sendable {
 
     /// Processes work/`name` (under the shared protocol a claim name `INPUT@NODE-N`; results and the
     /// archived input take the input's own name).
-    func process(_ name: String) -> ProcessingResult {
+    func process(_ name: String) -> ProcessingStep {
         let work = directories.work
         guard let before = work.stat(name) else { return .skipped(reason: "gone") }
         let type = before.st_mode & S_IFMT
         // Never open what is not a regular file: a FIFO would block, a device could act.
         guard type == S_IFREG else {
-            return reject(name, bytes: nil, reason: Self.describe(type: type) + "; painpathd takes only regular files")
+            return .finished(
+                reject(name, bytes: nil, reason: Self.describe(type: type) + "; painpathd takes only regular files"))
         }
         let fd = openat(work.fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else {
             if errno == ENOENT { return .skipped(reason: "gone") }
             if errno == ELOOP {
-                return reject(name, bytes: nil, reason: "a symbolic link; painpathd takes only regular files")
+                return .finished(
+                    reject(name, bytes: nil, reason: "a symbolic link; painpathd takes only regular files"))
             }
             return .fault(SystemError("open \(work.path)/\(name)"))
         }
-        defer { close(fd) }
+        // Closed when the file is done with: held by the publication until `finish` archived the input,
+        // so the flock below keeps a neighbouring daemon's rescan off it until then.
+        let open = OpenFile(fd)
+        defer { withExtendedLifetime(open) {} }  // (open at least until this function returns, as before)
         // Local protocol: several daemons may share work/ (restart recovery), and the lock decides who
         // processes it. Shared protocol: the claim's name decides (a node taken over after the claim
         // timeout may still hold the file open; it finds its name gone and stops at the end).
-        if !shared, flock(fd, LOCK_EX | LOCK_NB) != 0 { return .skipped(reason: "being processed by another daemon") }
+        if !shared, flock(open.fd, LOCK_EX | LOCK_NB) != 0 {
+            return .skipped(reason: "being processed by another daemon")
+        }
         var info = stat()
-        guard fstat(fd, &info) == 0 else { return .fault(SystemError("stat \(name)")) }
+        guard fstat(open.fd, &info) == 0 else { return .fault(SystemError("stat \(name)")) }
         guard let now = work.stat(name), now.st_ino == info.st_ino, now.st_dev == info.st_dev else {
             return .skipped(reason: "finished by another daemon")
         }
-        guard info.st_mode & S_IFMT == S_IFREG else { return reject(name, bytes: nil, reason: "not a regular file") }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            return .finished(reject(name, bytes: nil, reason: "not a regular file"))
+        }
         if info.st_nlink > 1, shared, let archived = directories.archive.stat(ClaimName.parse(name).input),
             archived.st_ino == info.st_ino, archived.st_dev == info.st_dev
         {
@@ -116,39 +156,40 @@ struct Processor: Sendable {
             return .skipped(reason: "already archived")
         }
         guard info.st_nlink == 1 else {
-            return reject(
-                name, bytes: nil,
-                reason:
-                    "a hard-linked file (\(info.st_nlink) links); write a new file into the inbox instead of linking one"
-            )
+            return .finished(
+                reject(
+                    name, bytes: nil,
+                    reason:
+                        "a hard-linked file (\(info.st_nlink) links); write a new file into the inbox instead of linking one"
+                ))
         }
-        guard info.st_size > 0 else { return reject(name, bytes: nil, reason: "an empty file") }
+        guard info.st_size > 0 else { return .finished(reject(name, bytes: nil, reason: "an empty file")) }
         guard Int(info.st_size) <= configuration.maxInputBytes else {
-            return reject(
-                name, bytes: nil,
-                reason:
-                    "\(info.st_size) bytes, over the limit of \(configuration.maxInputBytes) bytes (processing.max_input_bytes)"
-            )
+            return .finished(
+                reject(
+                    name, bytes: nil,
+                    reason:
+                        "\(info.st_size) bytes, over the limit of \(configuration.maxInputBytes) bytes (processing.max_input_bytes)"
+                ))
         }
         let bytes: [UInt8]
         var hasher = SHA256()
         do {
-            bytes = try readAll(fd, limit: configuration.maxInputBytes) { hasher.update(buffer: $0) }
+            bytes = try readAll(open.fd, limit: configuration.maxInputBytes) { hasher.update(buffer: $0) }
         } catch { return .fault(error) }
         do {
             // Hashed while read, not in a second pass.
             let recommendation = try pipeline.run(bytes, digest: SHA256.hexString(hasher.finalize()))
+            // Published, not yet durable: `finish` makes the outbox durable, then archives the input.
             let output = try writeResult(
                 name, recommendation.bytes, format: recommendation.format, digest: recommendation.inputSHA256)
-            guard work.exists(name) else {
-                // Taken over by another node while this one stalled: it publishes (or has published) the
-                // same input's result, found above as the same digest; nothing more to do here.
-                return .skipped(reason: "taken over by another node")
-            }
-            try finishInput(name, digest: recommendation.inputSHA256)
-            return .recommended(output: output, unmatchedCodes: recommendation.evaluation.facts.unmatchedCodes.count)
+            return .published(
+                Publication(
+                    name: name, output: output, digest: recommendation.inputSHA256,
+                    unmatchedCodes: recommendation.evaluation.facts.unmatchedCodes.count, input: open))
         } catch let failure as PipelineFailure {
-            return reject(name, bytes: bytes, outcome: failure.outcomeJSON, reason: failure.error.description)
+            return .finished(
+                reject(name, bytes: bytes, outcome: failure.outcomeJSON, reason: failure.error.description))
         } catch let error as SystemError {
             return .fault(error)
         } catch {
@@ -167,8 +208,10 @@ struct Processor: Sendable {
             ResultNames.result(forInput: input, format: format),
             ResultNames.result(forInput: input, format: format, digest: digest),
         ] {
+            // The directory's fsync is left to `finish`, shared by a batch of results.
             switch try directories.outbox.writeAtomically(
-                candidate, bytes, sync: configuration.fsync, shared: shared, node: configuration.nodeName)
+                candidate, bytes, sync: configuration.fsync, syncDirectory: false, shared: shared,
+                node: configuration.nodeName)
             {
             case .written, .identical: return candidate
             case .conflict:
@@ -185,27 +228,69 @@ struct Processor: Sendable {
             EEXIST)
     }
 
+    /// Published results made durable, then their inputs archived (or deleted), for a batch at once:
+    /// one fsync of outbox/ before any input moves (a result is durable before its input leaves
+    /// work/), then one of archive/ and one of work/. In the order given.
+    static func finish(_ batch: [(publication: Publication, processor: Processor)]) -> [ProcessingResult] {
+        guard let first = batch.first?.processor else { return [] }
+        let sync = batch.contains { $0.processor.configuration.fsync }
+        if sync {
+            do throws(SystemError) { try first.directories.outbox.fsync() } catch {
+                // Inputs stay in work/ and are redone at the next rescan, finding their results.
+                return batch.map { _ in .fault(error) }
+            }
+        }
+        var results: [ProcessingResult] = batch.map { item in
+            let (publication, processor) = item
+            guard processor.directories.work.exists(publication.name) else {
+                // Taken over by another node while this one stalled: it publishes (or has published) the
+                // same input's result, found as the same digest; nothing more to do here.
+                return .skipped(reason: "taken over by another node")
+            }
+            do throws(SystemError) {
+                try processor.finishInput(publication.name, digest: publication.digest, sync: false)
+            } catch {
+                return .fault(error)
+            }
+            return .recommended(output: publication.output, unmatchedCodes: publication.unmatchedCodes)
+        }
+        if sync && results.contains(where: { if case .recommended = $0 { true } else { false } }) {
+            do throws(SystemError) {
+                if batch.contains(where: { $0.processor.configuration.afterSuccess == .archive }) {
+                    try first.directories.archive.fsync()
+                }
+                try first.directories.work.fsync()
+            } catch {
+                for index in results.indices {
+                    if case .recommended = results[index] { results[index] = .fault(error) }
+                }
+            }
+        }
+        return results
+    }
+
     /// After the result: the input to archive/ (or deleted). A same-named earlier input in archive/
-    /// is kept; this one gets its digest appended.
-    func finishInput(_ name: String, digest: String) throws(SystemError) {
+    /// is kept; this one gets its digest appended. `sync`: fsync the directories changed (`finish`
+    /// does it once for a batch instead).
+    func finishInput(_ name: String, digest: String, sync: Bool) throws(SystemError) {
         switch configuration.afterSuccess {
         case .delete:
             try directories.work.remove(name)
-            if configuration.fsync { try directories.work.fsync() }
+            if sync { try directories.work.fsync() }
         case .archive:
-            try move(name, from: directories.work, to: directories.archive, digest: digest)
+            try move(name, from: directories.work, to: directories.archive, digest: digest, sync: sync)
         }
     }
 
     /// work/`name` to `target` under the input's own name (or with its digest appended when that is
     /// taken by another file), never replacing.
-    func move(_ name: String, from source: DirectoryHandle, to target: DirectoryHandle, digest: String)
+    func move(_ name: String, from source: DirectoryHandle, to target: DirectoryHandle, digest: String, sync: Bool)
         throws(SystemError)
     {
         let input = ClaimName.parse(name).input
         for candidate in [input, "\(input).\(digest.prefix(12))"] {
             if try source.move(name, to: target, as: candidate, shared: shared) {
-                if configuration.fsync {
+                if sync {
                     try target.fsync()
                     try source.fsync()
                 }
@@ -243,7 +328,7 @@ struct Processor: Sendable {
                 break
             }
             guard let written else { throw SystemError("write outcome for \(input)", EEXIST) }
-            try move(name, from: directories.work, to: directories.error, digest: digest)
+            try move(name, from: directories.work, to: directories.error, digest: digest, sync: configuration.fsync)
             return .rejected(reason: reason, outcome: written)
         } catch {
             return .fault(error)

@@ -47,12 +47,14 @@ final class WorkQueue: @unchecked Sendable {  // all state is guarded by `condit
         }
     }
 
-    func done(_ name: String, worker: Int) {
-        condition.withLock {
-            known.remove(name)
-            busySince[worker] = nil
-        }
-    }
+    /// Busy from now on something other than a popped file (the finishing thread on a batch).
+    func markBusy(worker: Int) { condition.withLock { busySince[worker] = Date() } }
+
+    /// The worker is free (its file may still be finishing: the name stays known until `done`).
+    func release(worker: Int) { condition.withLock { busySince[worker] = nil } }
+
+    /// The file is finished with: a rescan of work/ may queue the name again.
+    func done(_ name: String) { condition.withLock { _ = known.remove(name) } }
 
     /// Stop handing out work: queued names stay in work/ and are redone at the next start.
     func close() {

@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(name: "PainPathCLITests", dependencies: ["PainPathCLI", "FHIR", "Guideline", "PainPathTestKit"]),
         .testTarget(
             name: "GuidelineTests", dependencies: ["Guideline", "Case", "Terminology", "FHIR", "PainPathTestKit"]),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Output", "FHIR", "PainPathTestKit"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Pipeline", "Output", "FHIR", "PainPathTestKit"]),
         .testTarget(
             name: "OutputTests",
             dependencies: [

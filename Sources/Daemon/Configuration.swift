@@ -15,8 +15,10 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var error = "var/error"
     /// Where the inputs go after a result is written.
     public var afterSuccess = AfterSuccess.archive
-    /// Parallel workers; 0 = four per core. A worker spends much of each file waiting on fsync (the result, then
-    /// two directory fsyncs), so fewer leave the CPU idle: `scripts/bench-daemon 2000 100 5 typical`, 2 cores,
+    /// Parallel workers; 0 = four per core. A worker waits on its result's fsync (the directory fsyncs are the
+    /// finishing thread's, one per batch), so fewer leave the CPU idle. With the finishing thread (24a0703),
+    /// 4,000-file bursts on a journaled ext4, alternated twice: 4 workers 922/946, 8 workers 1,035/1,056, 16
+    /// workers 1,049/1,064 bundles/s — four per core still. Before it: `scripts/bench-daemon 2000 100 5 typical`, 2 cores,
     /// fsync on, measured 461 bundles/s with 2 workers and 573 with 4 (e29a927); 4 → 8 workers, alternated twice,
     /// 629/526 → 665/600 bundles/s on this machine's root ext4 and 666/658 → 744/754 on a journaled ext4, with the
     /// p99 at 100/s unchanged and 2 MB more RSS; on 1 MB bundles the same rate, peak RSS 89 → 114 MB (more of

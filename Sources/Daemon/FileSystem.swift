@@ -46,6 +46,9 @@ public final class DirectoryHandle: @unchecked Sendable {
     /// directory that began after the call (shared with other workers waiting at the same time).
     public func fsync() throws(SystemError) { try group.waitUntilDurable() }
 
+    /// fsyncs of this directory made so far (tests: how many files one served).
+    var fsyncCalls: Int { group.fsyncCalls }
+
     /// The device of the directory itself (all five must share one filesystem).
     public func device() throws(SystemError) -> UInt {
         var info = Glibc.stat()

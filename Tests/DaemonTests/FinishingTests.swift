@@ -1,0 +1,98 @@
+import Foundation
+import PainPathTestKit
+import Pipeline
+import Synchronization
+import Testing
+
+@testable import Daemon
+
+/// The hand-off from workers to the finishing thread: whatever waits is taken as one batch, the
+/// queue is bounded, and a closed queue hands out what is left.
+@Suite("batch hand-off")
+struct BatchQueueTests {
+    @Test func everythingWaitingIsTakenAsOneBatchInOrder() {
+        let queue = BatchQueue<Int>(capacity: 100)
+        for n in 0..<10 { #expect(queue.submit(n)) }
+        #expect(queue.takeBatch() == Array(0..<10))
+        #expect(queue.submit(10))
+        #expect(queue.takeBatch() == [10])
+        #expect(queue.batches == 2)
+    }
+
+    @Test func aFullQueueHoldsProducersUntilABatchIsTaken() {
+        let queue = BatchQueue<Int>(capacity: 3)
+        let accepted = Mutex(0)
+        let producer = DispatchGroup()
+        producer.enter()
+        Thread {
+            for n in 0..<5 where queue.submit(n) { accepted.withLock { $0 += 1 } }
+            producer.leave()
+        }.start()
+        usleep(100_000)
+        #expect(accepted.withLock { $0 } == 3, "the producer went past a full queue")
+        #expect(queue.takeBatch() == [0, 1, 2])
+        #expect(producer.wait(timeout: .now() + 10) == .success)
+        #expect(queue.takeBatch() == [3, 4])
+    }
+
+    @Test func aClosedQueueHandsOutTheRestThenNilAndRefusesMore() {
+        let queue = BatchQueue<String>(capacity: 8)
+        #expect(queue.submit("a"))
+        queue.close()
+        #expect(!queue.submit("b"), "accepted after close: nobody would finish it")
+        #expect(queue.takeBatch() == ["a"])
+        #expect(queue.takeBatch() == nil)
+    }
+}
+
+/// `Processor.finish` on real directories: a batch costs one fsync of each directory, not one per
+/// file; results come back in order; an input gone from work/ (taken over) is skipped, not moved.
+@Suite("finishing published results")
+struct FinishTests {
+    func directories() throws -> (Directories, DaemonConfiguration, String) {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("painpath-finish-\(UUID())").path
+        var configuration = DaemonConfiguration()
+        configuration.setRoot(root)
+        return (try Directories(configuration), configuration, root)
+    }
+
+    @Test(arguments: [DaemonConfiguration.AfterSuccess.archive, .delete])
+    func aBatchIsOneFsyncPerDirectoryAndArchivesEveryInput(afterSuccess: DaemonConfiguration.AfterSuccess) throws {
+        var (directories, configuration, root) = try directories()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        configuration.afterSuccess = afterSuccess
+        let processor = Processor(
+            directories: directories, configuration: configuration,
+            pipeline: Pipeline(terminology: repositoryTerminology))
+        var published: [(publication: Publication, processor: Processor)] = []
+        for n in 0..<6 {
+            try Data(smallBundle(n)).write(to: URL(fileURLWithPath: "\(root)/work/b\(n).json"))
+            guard case .published(let publication) = processor.process("b\(n).json") else {
+                Issue.record("b\(n).json was not published")
+                return
+            }
+            published.append((publication, processor))
+        }
+        // Published, not finished: every result is in outbox/, every input still in work/.
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: "\(root)/work")).count == 6)
+        let before = (directories.outbox.fsyncCalls, directories.work.fsyncCalls, directories.archive.fsyncCalls)
+        #expect(before == (0, 0, 0), "a worker fsynced a directory: \(before)")
+        // One input is gone before finishing (another node took it over).
+        try FileManager.default.removeItem(atPath: "\(root)/work/b3.json")
+        let results = Processor.finish(published)
+        #expect(results.count == 6)
+        for (n, result) in results.enumerated() {
+            switch result {
+            case .recommended(let output, _): #expect(n != 3 && output == "b\(n).careplan.json")
+            case .skipped: #expect(n == 3)
+            default: Issue.record("b\(n).json: \(result)")
+            }
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(root)/work").isEmpty)
+        let archived = try FileManager.default.contentsOfDirectory(atPath: "\(root)/archive")
+        #expect(Set(archived) == (afterSuccess == .archive ? Set([0, 1, 2, 4, 5].map { "b\($0).json" }) : []))
+        #expect(directories.outbox.fsyncCalls == 1)
+        #expect(directories.work.fsyncCalls == 1)
+        #expect(directories.archive.fsyncCalls == (afterSuccess == .archive ? 1 : 0))
+    }
+}

@@ -102,7 +102,8 @@ final class OpenFile: Sendable {
 }
 
 /// Processes one claimed file of work/: the defensive open, the pipeline, the result written
-/// atomically to outbox/ (or the OperationOutcome to error/), then the input archived or deleted.
+/// atomically to outbox/ (or the OperationOutcome to error/, the input beside it). `finish` then
+/// makes a batch of published results durable and archives or deletes their inputs.
 struct Processor: Sendable {
     let directories: Directories
     let configuration: DaemonConfiguration

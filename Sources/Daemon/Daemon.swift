@@ -115,7 +115,7 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
         let wake = painpath_eventfd()
         defer { close(wake) }
         // Bounded: a stalled disk stops the workers (the watchdog sees them stuck) instead of letting
-        // published results pile up undurable.
+        // written results pile up unpublished.
         let finishing = BatchQueue<Finishing>(capacity: max(64, 4 * configuration.effectiveWorkers))
         let finished = DispatchGroup()
         for index in 0..<configuration.effectiveWorkers {
@@ -329,7 +329,7 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
         queue.close()
         let grace = DispatchTime.now() + configuration.shutdownGraceSeconds
         let workersDone = finished.wait(timeout: grace)
-        // What the workers published is finished before exit (their last files, within the grace time).
+        // What the workers wrote is finished before exit (their last files, within the grace time).
         finishing.close()
         if workersDone == .timedOut || finisherDone.wait(timeout: grace) == .timedOut {
             log.log(
@@ -372,9 +372,9 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
         }
     }
 
-    /// A file whose result is published, waiting for `Processor.finish`.
+    /// A file whose result is written, waiting for `Processor.finish`.
     struct Finishing: Sendable {
-        let publication: Publication
+        let result: WrittenResult
         let processor: Processor
         let started: Date
     }
@@ -391,15 +391,15 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
             metrics.started(bytes: charge)
             let start = Date()
             let step = processor.process(name)
-            // The input's bytes and model are gone once it is published: its charge is free.
+            // The input's bytes and model are gone once its result is written: its charge is free.
             metrics.released(bytes: charge)
             budget.release(charge)
             switch step {
             case .finished(let result):
                 report(result, for: name, started: start, queue: queue, wake: wake)
                 queue.release(worker: index)
-            case .published(let publication):
-                let item = Finishing(publication: publication, processor: processor, started: start)
+            case .written(let result):
+                let item = Finishing(result: result, processor: processor, started: start)
                 // Closed (shutting down past the grace time): finished here, alone.
                 if !finishing.submit(item) { finish([item], queue: queue, wake: wake) }
                 // Only now: a worker blocked on a full finishing queue counts as busy for the watchdog.
@@ -408,7 +408,7 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
         }
     }
 
-    /// The finishing thread: batches of published files made durable and their inputs archived
+    /// The finishing thread: batches of written results made durable and published, their inputs archived
     /// (`Processor.finish`), until the workers are done and the queue is closed.
     func finishLoop(_ finishing: BatchQueue<Finishing>, queue: WorkQueue, wake: Int32, index: Int) {
         while let batch = finishing.takeBatch() {
@@ -420,9 +420,9 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
     }
 
     func finish(_ batch: [Finishing], queue: WorkQueue, wake: Int32) {
-        let results = Processor.finish(batch.map { ($0.publication, $0.processor) })
+        let results = Processor.finish(batch.map { ($0.result, $0.processor) })
         for (item, result) in zip(batch, results) {
-            report(result, for: item.publication.name, started: item.started, queue: queue, wake: wake)
+            report(result, for: item.result.name, started: item.started, queue: queue, wake: wake)
         }
     }
 

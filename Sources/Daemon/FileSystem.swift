@@ -128,9 +128,24 @@ public final class DirectoryHandle: @unchecked Sendable {
         _ name: String, _ bytes: [UInt8], sync: Bool, syncDirectory: Bool = true, shared: Bool = false,
         node: String? = nil
     ) throws(SystemError) -> WriteOutcome {
-        let temporary = ".painpath-\(node ?? Self.host)-\(getpid())-\(DirectoryHandle.nextTemporary()).tmp"
-        let file = openat(fd, temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o640)
-        guard file >= 0 else { throw SystemError("create \(path)/\(temporary)") }
+        let temporary = try writeTemporary(bytes, startWriteback: false, node: node)
+        defer { temporary.discard() }
+        if sync { try temporary.makeDurable() }
+        let outcome = try publish(temporary, as: name, bytes: bytes, shared: shared)
+        if outcome == .written && sync && syncDirectory { try fsync() }
+        return outcome
+    }
+
+    /// `bytes` under a fresh temporary name in this directory, for `publish` to rename later.
+    /// `startWriteback`: the kernel starts writing the data out now (sync_file_range), so that the
+    /// fdatasync of a batch of them later finds it on its way rather than starting each in turn.
+    public func writeTemporary(_ bytes: [UInt8], startWriteback: Bool, node: String? = nil) throws(SystemError)
+        -> TemporaryFile
+    {
+        let name = ".painpath-\(node ?? Self.host)-\(getpid())-\(DirectoryHandle.nextTemporary()).tmp"
+        let file = openat(fd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o640)
+        guard file >= 0 else { throw SystemError("create \(path)/\(name)") }
+        let temporary = TemporaryFile(directory: self, name: name, file: OpenFile(file))
         var written = 0
         let ok = bytes.withUnsafeBytes { buffer -> Bool in
             while written < buffer.count {
@@ -141,24 +156,25 @@ public final class DirectoryHandle: @unchecked Sendable {
             }
             return true
         }
-        let writeErrno = errno
-        if !ok || (sync && Glibc.fsync(file) != 0) {
-            let code = ok ? errno : writeErrno
-            close(file)
-            unlinkat(fd, temporary, 0)
+        guard ok else {
+            let code = errno
+            temporary.discard()
             throw SystemError("write \(path)/\(name)", code)
         }
-        close(file)
-        do {
-            if try move(temporary, to: self, as: name, shared: shared) {
-                if sync && syncDirectory { try fsync() }
-                return .written
-            }
-        } catch {
-            unlinkat(fd, temporary, 0)
-            throw error
+        if startWriteback { painpath_start_writeback(file) }
+        return temporary
+    }
+
+    /// Renames `temporary` to `name`, never replacing: `.written`; `.identical` when `name` already
+    /// holds `bytes` (a redo after a crash), `.conflict` when it holds others — the temporary is kept
+    /// then, for another name. Make it durable first: a name must never show a half-written file.
+    public func publish(_ temporary: TemporaryFile, as name: String, bytes: [UInt8], shared: Bool = false)
+        throws(SystemError) -> WriteOutcome
+    {
+        if try move(temporary.name, to: self, as: name, shared: shared) {
+            temporary.renamed = true
+            return .written
         }
-        unlinkat(fd, temporary, 0)
         return read(name) == bytes ? .identical : .conflict
     }
 
@@ -183,6 +199,34 @@ public final class DirectoryHandle: @unchecked Sendable {
             if !stale, let info = stat(name), now - Double(info.st_mtim.tv_sec) > age { stale = true }
             if stale { unlinkat(fd, name, 0) }
         }
+    }
+}
+
+/// A file written under a temporary name, open until the last reference goes. `discard` unlinks it
+/// unless it was renamed to its own name.
+public final class TemporaryFile: @unchecked Sendable {  // `renamed` and `durable` are set by one thread at a time
+    let directory: DirectoryHandle
+    let name: String
+    let file: OpenFile
+    var renamed = false
+    private var durable = false
+
+    init(directory: DirectoryHandle, name: String, file: OpenFile) {
+        self.directory = directory
+        self.name = name
+        self.file = file
+    }
+
+    /// fdatasync: its data (and size) on disk. Once.
+    func makeDurable() throws(SystemError) {
+        guard !durable else { return }
+        guard fdatasync(file.fd) == 0 else { throw SystemError("fsync \(directory.path)/\(name)") }
+        durable = true
+    }
+
+    /// Unlinks the temporary name unless the file was renamed to its own.
+    func discard() {
+        if !renamed { unlinkat(directory.fd, name, 0) }
     }
 }
 

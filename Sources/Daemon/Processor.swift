@@ -70,23 +70,26 @@ enum ProcessingResult: Sendable {
     case fault(SystemError)
 }
 
-/// Where a worker leaves a file: finished, or its result published for `Processor.finish`.
+/// Where a worker leaves a file: finished, or its result written for `Processor.finish` to publish.
 enum ProcessingStep: Sendable {
     case finished(ProcessingResult)
-    /// The result is in outbox/ under its final name (its data fsynced); the outbox's fsync and the
-    /// input's archiving remain, done for a batch of files at once.
-    case published(Publication)
+    /// The result is in outbox/ under a temporary name, its writeback started; making it durable,
+    /// renaming it to its own name, the outbox's fsync and the input's archiving remain — done for a
+    /// batch of files at once.
+    case written(WrittenResult)
 
     static func skipped(reason: String) -> ProcessingStep { .finished(.skipped(reason: reason)) }
     static func fault(_ error: SystemError) -> ProcessingStep { .finished(.fault(error)) }
 }
 
-/// A result renamed into outbox/ whose input is still in work/.
-struct Publication: Sendable {
+/// A result written under a temporary name in outbox/, its input still in work/.
+struct WrittenResult: Sendable {
     /// The name in work/.
     let name: String
-    /// The result's name in outbox/.
-    let output: String
+    let temporary: TemporaryFile
+    /// The result's bytes (to tell a redo's identical earlier result from another).
+    let bytes: [UInt8]
+    let format: FHIRFormat
     /// The input's SHA-256.
     let digest: String
     let unmatchedCodes: Int
@@ -181,12 +184,13 @@ struct Processor: Sendable {
         do {
             // Hashed while read, not in a second pass.
             let recommendation = try pipeline.run(bytes, digest: SHA256.hexString(hasher.finalize()))
-            // Published, not yet durable: `finish` makes the outbox durable, then archives the input.
-            let output = try writeResult(
-                name, recommendation.bytes, format: recommendation.format, digest: recommendation.inputSHA256)
-            return .published(
-                Publication(
-                    name: name, output: output, digest: recommendation.inputSHA256,
+            // Written, not published: `finish` makes a batch durable, renames, then archives the inputs.
+            let temporary = try directories.outbox.writeTemporary(
+                recommendation.bytes, startWriteback: configuration.fsync, node: configuration.nodeName)
+            return .written(
+                WrittenResult(
+                    name: name, temporary: temporary, bytes: recommendation.bytes, format: recommendation.format,
+                    digest: recommendation.inputSHA256,
                     unmatchedCodes: recommendation.evaluation.facts.unmatchedCodes.count, input: open))
         } catch let failure as PipelineFailure {
             return .finished(
@@ -198,26 +202,22 @@ struct Processor: Sendable {
         }
     }
 
-    /// `STEM.careplan.EXT`; a different earlier result under that name is kept, and this one gets
-    /// the input digest in its name (the same input redone after a crash finds its own file). A
-    /// result for the same input published by another node (its Provenance names the same input
-    /// digest) counts as this one.
-    func writeResult(_ name: String, _ bytes: [UInt8], format: FHIRFormat, digest: String) throws(SystemError) -> String
-    {
-        let input = ClaimName.parse(name).input
+    /// Renames a written result to `STEM.careplan.EXT`; a different earlier result under that name is
+    /// kept, and this one gets the input digest in its name (the same input redone after a crash finds
+    /// its own file). A result for the same input published by another node (its Provenance names the
+    /// same input digest) counts as this one. Returns the name.
+    func publish(_ result: WrittenResult) throws(SystemError) -> String {
+        let input = ClaimName.parse(result.name).input
         for candidate in [
-            ResultNames.result(forInput: input, format: format),
-            ResultNames.result(forInput: input, format: format, digest: digest),
+            ResultNames.result(forInput: input, format: result.format),
+            ResultNames.result(forInput: input, format: result.format, digest: result.digest),
         ] {
-            // The directory's fsync is left to `finish`, shared by a batch of results.
-            switch try directories.outbox.writeAtomically(
-                candidate, bytes, sync: configuration.fsync, syncDirectory: false, shared: shared,
-                node: configuration.nodeName)
+            switch try directories.outbox.publish(result.temporary, as: candidate, bytes: result.bytes, shared: shared)
             {
             case .written, .identical: return candidate
             case .conflict:
                 if let existing = directories.outbox.read(candidate),
-                    String(decoding: existing, as: UTF8.self).contains(digest)
+                    String(decoding: existing, as: UTF8.self).contains(result.digest)
                 {
                     return candidate
                 }
@@ -229,31 +229,48 @@ struct Processor: Sendable {
             EEXIST)
     }
 
-    /// Published results made durable, then their inputs archived (or deleted), for a batch at once:
-    /// one fsync of outbox/ before any input moves (a result is durable before its input leaves
-    /// work/), then one of archive/ and one of work/. In the order given.
-    static func finish(_ batch: [(publication: Publication, processor: Processor)]) -> [ProcessingResult] {
+    /// Written results made durable (each one's data, its writeback started when it was written),
+    /// renamed to their own names, then their inputs archived (or deleted), for a batch at once: one
+    /// fsync of outbox/ before any input moves (a result is durable under its name before its input
+    /// leaves work/), then one of archive/ and one of work/. Results in the order given.
+    static func finish(_ batch: [(result: WrittenResult, processor: Processor)]) -> [ProcessingResult] {
         guard let first = batch.first?.processor else { return [] }
         let sync = batch.contains { $0.processor.configuration.fsync }
-        if sync {
-            do throws(SystemError) { try first.directories.outbox.fsync() } catch {
-                // Inputs stay in work/ and are redone at the next rescan, finding their results.
-                return batch.map { _ in .fault(error) }
+        // Durable, then renamed: a result's name never shows a half-written file.
+        var outputs: [Result<String, SystemError>] = batch.map { item in
+            let (result, processor) = item
+            defer { result.temporary.discard() }  // (unless renamed: identical, conflict or failed)
+            do throws(SystemError) {
+                if processor.configuration.fsync { try result.temporary.makeDurable() }
+                return .success(try processor.publish(result))
+            } catch {
+                return .failure(error)
             }
         }
-        var results: [ProcessingResult] = batch.map { item in
-            let (publication, processor) = item
-            guard processor.directories.work.exists(publication.name) else {
+        if sync && outputs.contains(where: { if case .success = $0 { true } else { false } }) {
+            do throws(SystemError) { try first.directories.outbox.fsync() } catch {
+                // Inputs stay in work/ and are redone at the next rescan, finding their results.
+                outputs = outputs.map { _ in .failure(error) }
+            }
+        }
+        var results: [ProcessingResult] = zip(batch, outputs).map { item, output in
+            let (result, processor) = item
+            let published: String
+            switch output {
+            case .success(let name): published = name
+            case .failure(let error): return .fault(error)
+            }
+            guard processor.directories.work.exists(result.name) else {
                 // Taken over by another node while this one stalled: it publishes (or has published) the
                 // same input's result, found as the same digest; nothing more to do here.
                 return .skipped(reason: "taken over by another node")
             }
             do throws(SystemError) {
-                try processor.finishInput(publication.name, digest: publication.digest, sync: false)
+                try processor.finishInput(result.name, digest: result.digest, sync: false)
             } catch {
                 return .fault(error)
             }
-            return .recommended(output: publication.output, unmatchedCodes: publication.unmatchedCodes)
+            return .recommended(output: published, unmatchedCodes: result.unmatchedCodes)
         }
         if sync && results.contains(where: { if case .recommended = $0 { true } else { false } }) {
             do throws(SystemError) {

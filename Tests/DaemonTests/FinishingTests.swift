@@ -45,9 +45,10 @@ struct BatchQueueTests {
     }
 }
 
-/// `Processor.finish` on real directories: a batch costs one fsync of each directory, not one per
-/// file; results come back in order; an input gone from work/ (taken over) is skipped, not moved.
-@Suite("finishing published results")
+/// `Processor.finish` on real directories: workers leave results under temporary names, and a batch
+/// is published with one fsync of each directory, not one per file; results come back in order; an
+/// input gone from work/ (taken over) is skipped, not moved.
+@Suite("finishing written results")
 struct FinishTests {
     func directories() throws -> (Directories, DaemonConfiguration, String) {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("painpath-finish-\(UUID())").path
@@ -64,31 +65,43 @@ struct FinishTests {
         let processor = Processor(
             directories: directories, configuration: configuration,
             pipeline: Pipeline(terminology: repositoryTerminology))
-        var published: [(publication: Publication, processor: Processor)] = []
+        var written: [(result: WrittenResult, processor: Processor)] = []
         for n in 0..<6 {
             try Data(smallBundle(n)).write(to: URL(fileURLWithPath: "\(root)/work/b\(n).json"))
-            guard case .published(let publication) = processor.process("b\(n).json") else {
-                Issue.record("b\(n).json was not published")
+            guard case .written(let result) = processor.process("b\(n).json") else {
+                Issue.record("b\(n).json was not written")
                 return
             }
-            published.append((publication, processor))
+            written.append((result, processor))
         }
-        // Published, not finished: every result is in outbox/, every input still in work/.
+        // Written, not published: six temporaries and no result under its own name; every input in work/.
+        let outboxBefore = try FileManager.default.contentsOfDirectory(atPath: "\(root)/outbox")
+        #expect(outboxBefore.filter { $0.hasSuffix(".tmp") }.count == 6)
+        #expect(!outboxBefore.contains { $0.hasSuffix(".careplan.json") }, "\(outboxBefore)")
         #expect(Set(try FileManager.default.contentsOfDirectory(atPath: "\(root)/work")).count == 6)
         let before = (directories.outbox.fsyncCalls, directories.work.fsyncCalls, directories.archive.fsyncCalls)
         #expect(before == (0, 0, 0), "a worker fsynced a directory: \(before)")
-        // One input is gone before finishing (another node took it over).
+        // One input is gone before finishing (another node took it over); b1's name holds another result
+        // (kept: b1's goes under its digest-named alternative); b2's holds the same bytes (a redo).
         try FileManager.default.removeItem(atPath: "\(root)/work/b3.json")
-        let results = Processor.finish(published)
+        try Data("another result".utf8).write(to: URL(fileURLWithPath: "\(root)/outbox/b1.careplan.json"))
+        try Data(written[2].result.bytes).write(to: URL(fileURLWithPath: "\(root)/outbox/b2.careplan.json"))
+        let b1Alternative = "b1.\(written[1].result.digest.prefix(12)).careplan.json"
+        let results = Processor.finish(written)
         #expect(results.count == 6)
         for (n, result) in results.enumerated() {
             switch result {
-            case .recommended(let output, _): #expect(n != 3 && output == "b\(n).careplan.json")
+            case .recommended(let output, _):
+                #expect(n != 3 && output == (n == 1 ? b1Alternative : "b\(n).careplan.json"))
             case .skipped: #expect(n == 3)
             default: Issue.record("b\(n).json: \(result)")
             }
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: "\(root)/work").isEmpty)
+        // Every result under its own name (b3's too: published before its input was found gone), no temporary.
+        let outbox = try FileManager.default.contentsOfDirectory(atPath: "\(root)/outbox")
+        #expect(Set(outbox) == Set((0..<6).map { "b\($0).careplan.json" } + [b1Alternative]), "\(outbox)")
+        #expect(FileManager.default.contents(atPath: "\(root)/outbox/b1.careplan.json") == Data("another result".utf8))
         let archived = try FileManager.default.contentsOfDirectory(atPath: "\(root)/archive")
         #expect(Set(archived) == (afterSuccess == .archive ? Set([0, 1, 2, 4, 5].map { "b\($0).json" }) : []))
         #expect(directories.outbox.fsyncCalls == 1)

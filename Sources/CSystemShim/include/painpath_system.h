@@ -24,6 +24,10 @@ int painpath_signalfd_for_shutdown_and_reload(void);
 /// Reads one pending signal from the signalfd: its number, 0 when none is pending, -1 on error.
 int painpath_read_signal(int fd);
 
+/// Starts writing the file's dirty pages out without waiting (sync_file_range SYNC_FILE_RANGE_WRITE):
+/// a hint, durability still needs fdatasync. Returns 0 or -1 with errno.
+int painpath_start_writeback(int fd);
+
 /// A non-blocking, close-on-exec eventfd (workers wake the main loop through it), or -1.
 int painpath_eventfd(void);
 

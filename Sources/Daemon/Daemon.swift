@@ -115,8 +115,10 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
         let wake = painpath_eventfd()
         defer { close(wake) }
         // Bounded: a stalled disk stops the workers (the watchdog sees them stuck) instead of letting
-        // written results pile up unpublished.
-        let finishing = BatchQueue<Finishing>(capacity: max(64, 4 * configuration.effectiveWorkers))
+        // written results pile up unpublished. Each waiting file holds two descriptors (its input and
+        // its temporary result): 128 keep that far below the unit's LimitNOFILE=4096, and batches of
+        // more than that would share no more fsyncs.
+        let finishing = BatchQueue<Finishing>(capacity: 128)
         let finished = DispatchGroup()
         for index in 0..<configuration.effectiveWorkers {
             finished.enter()

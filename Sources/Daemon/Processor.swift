@@ -95,6 +95,8 @@ struct WrittenResult: Sendable {
     let unmatchedCodes: Int
     /// The input, open (and locked under the local protocol) until it is archived.
     let input: OpenFile
+    /// Its name in outbox/ when the worker published it already (the shared protocol).
+    var output: String?
 }
 
 /// A descriptor closed when the last reference goes.
@@ -186,12 +188,21 @@ struct Processor: Sendable {
             let recommendation = try pipeline.run(bytes, digest: SHA256.hexString(hasher.finalize()))
             // Written, not published: `finish` makes a batch durable, renames, then archives the inputs.
             let temporary = try directories.outbox.writeTemporary(
-                recommendation.bytes, startWriteback: configuration.fsync, node: configuration.nodeName)
-            return .written(
-                WrittenResult(
-                    name: name, temporary: temporary, bytes: recommendation.bytes, format: recommendation.format,
-                    digest: recommendation.inputSHA256,
-                    unmatchedCodes: recommendation.evaluation.facts.unmatchedCodes.count, input: open))
+                recommendation.bytes, startWriteback: configuration.fsync && !shared, node: configuration.nodeName)
+            var result = WrittenResult(
+                name: name, temporary: temporary, bytes: recommendation.bytes, format: recommendation.format,
+                digest: recommendation.inputSHA256,
+                unmatchedCodes: recommendation.evaluation.facts.unmatchedCodes.count, input: open)
+            if shared {
+                // A shared (network) filesystem makes every call a round trip: the workers make their
+                // results durable and publish them side by side, where one finishing thread would do it
+                // file after file (GlusterFS, one daemon: 196 → 173 bundles/s); it still batches the
+                // directory fsyncs and the archiving.
+                defer { temporary.discard() }
+                if configuration.fsync { try temporary.makeDurable() }
+                result.output = try publish(result)
+            }
+            return .written(result)
         } catch let failure as PipelineFailure {
             return .finished(
                 reject(name, bytes: bytes, outcome: failure.outcomeJSON, reason: failure.error.description))
@@ -239,6 +250,7 @@ struct Processor: Sendable {
         // Durable, then renamed: a result's name never shows a half-written file.
         var outputs: [Result<String, SystemError>] = batch.map { item in
             let (result, processor) = item
+            if let output = result.output { return .success(output) }
             defer { result.temporary.discard() }  // (unless renamed: identical, conflict or failed)
             do throws(SystemError) {
                 if processor.configuration.fsync { try result.temporary.makeDurable() }

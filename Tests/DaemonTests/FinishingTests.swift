@@ -109,3 +109,31 @@ struct FinishTests {
         #expect(directories.archive.fsyncCalls == (afterSuccess == .archive ? 1 : 0))
     }
 }
+
+extension FinishTests {
+    /// On a shared (network) filesystem the worker publishes its own result (each call a round trip:
+    /// side by side in the workers, not file after file in the finishing thread); `finish` archives.
+    @Test func underTheSharedProtocolTheWorkerPublishesAndFinishArchives() throws {
+        var (directories, configuration, root) = try directories()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        configuration.claimProtocol = .shared
+        let processor = Processor(
+            directories: directories, configuration: configuration,
+            pipeline: Pipeline(terminology: repositoryTerminology))
+        try Data(smallBundle(7)).write(to: URL(fileURLWithPath: "\(root)/work/s.json@node-1"))
+        guard case .written(let result) = processor.process("s.json@node-1") else {
+            Issue.record("not written")
+            return
+        }
+        #expect(result.output == "s.careplan.json")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(root)/outbox") == ["s.careplan.json"])
+        let results = Processor.finish([(result, processor)])
+        guard case .recommended(let output, _) = results.first else {
+            Issue.record("\(results)")
+            return
+        }
+        #expect(output == "s.careplan.json")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(root)/archive") == ["s.json"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(root)/work").isEmpty)
+    }
+}

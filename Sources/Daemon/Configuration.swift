@@ -15,14 +15,13 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var error = "var/error"
     /// Where the inputs go after a result is written.
     public var afterSuccess = AfterSuccess.archive
-    /// Parallel workers; 0 = four per core. A worker waits on its result's fsync (the directory fsyncs are the
-    /// finishing thread's, one per batch), so fewer leave the CPU idle. With the finishing thread (24a0703),
-    /// 4,000-file bursts on a journaled ext4, alternated twice: 4 workers 922/946, 8 workers 1,035/1,056, 16
-    /// workers 1,049/1,064 bundles/s — four per core still. Before it: `scripts/bench-daemon 2000 100 5 typical`, 2 cores,
-    /// fsync on, measured 461 bundles/s with 2 workers and 573 with 4 (e29a927); 4 → 8 workers, alternated twice,
-    /// 629/526 → 665/600 bundles/s on this machine's root ext4 and 666/658 → 744/754 on a journaled ext4, with the
-    /// p99 at 100/s unchanged and 2 MB more RSS; on 1 MB bundles the same rate, peak RSS 89 → 114 MB (more of
-    /// them in flight; `max_bytes_in_flight` bounds it).
+    /// Parallel workers; 0 = four per core. On a local disk a worker waits on no fsync (the finishing
+    /// thread makes batches durable): 2, 4 and 8 workers on 2 cores ran typical bursts alike (fc87053,
+    /// journaled ext4, alternated twice: 1,190–1,219 / 1,172–1,185 / 1,187–1,193 bundles/s; peak RSS 65 /
+    /// 70–74 / 78–81 MB), but on 1 MB bundles 2 workers left cores idle while reading and writing (130
+    /// against 140–145 bundles/s with 8). Under the shared protocol each worker still waits on its
+    /// result's fsync and rename, network round trips, where more workers help: four per core stays.
+    /// Earlier, when workers waited on three fsyncs per file: 2 → 4 → 8 workers 461 → 573 → 744–754.
     public var workers = 0
     /// A file is taken only after it stayed unchanged (and closed) this long.
     public var settleMilliseconds = 500

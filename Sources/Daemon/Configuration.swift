@@ -22,7 +22,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// against 140–145 bundles/s with 8). Under the shared protocol each worker still waits on its
     /// result's fsync and rename, network round trips, where more workers help: four per core stays.
     /// Earlier, when workers waited on three fsyncs per file: 461 bundles/s with 2 workers and 573 with 4
-    /// (e29a927, root ext4); 666/658 with 4 and 744/754 with 8 on a journaled ext4 (833a9c3).
+    /// (e29a927, root ext4); 666/658 with 4 and 744/754 with 8 on a journaled ext4 (3675602).
     public var workers = 0
     /// A file is taken only after it stayed unchanged (and closed) this long.
     public var settleMilliseconds = 500

@@ -15,14 +15,16 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var error = "var/error"
     /// Where the inputs go after a result is written.
     public var afterSuccess = AfterSuccess.archive
-    /// Parallel workers; 0 = four per core. On a local disk a worker waits on no fsync (the finishing
-    /// thread makes batches durable): 2, 4 and 8 workers on 2 cores ran typical bursts alike (fc87053,
-    /// journaled ext4, alternated twice: 1,190–1,219 / 1,172–1,185 / 1,187–1,193 bundles/s; peak RSS 65 /
-    /// 70–74 / 78–81 MB), but on 1 MB bundles 2 workers left cores idle while reading and writing (130
-    /// against 140–145 bundles/s with 8). Under the shared protocol each worker still waits on its
-    /// result's fsync and rename, network round trips, where more workers help: four per core stays.
-    /// Earlier, when workers waited on three fsyncs per file: 461 bundles/s with 2 workers and 573 with 4
-    /// (e29a927, root ext4); 666/658 with 4 and 744/754 with 8 on a journaled ext4 (3675602).
+    /// Parallel workers; 0 = one per core (at least two) on a local disk, four per core under the shared
+    /// protocol. On a local disk a worker waits on no fsync (the finishing thread makes batches durable),
+    /// so more workers than cores only interleave pipelines that evict each other's data from the caches:
+    /// fc87053, journaled ext4, 2 cores, alternated twice — 1 MB bundles with 2 / 3 / 4 / 8 workers
+    /// 160–166 / 149–158 / 144–152 / 138–149 bundles/s (11.4–11.7 ms of CPU each with 2, 12.3–14.8 with 8),
+    /// peak RSS 70 / 79–82 / 87–88 / 121–123 MB; typical bursts 1,190–1,219 with 2 and 1,187–1,193 with 8.
+    /// Under the shared protocol each worker still waits on its result's fsync and rename, network round
+    /// trips, where more workers help. Earlier, when workers waited on three fsyncs per file: 461
+    /// bundles/s with 2 workers and 573 with 4 (e29a927, root ext4); 666/658 with 4 and 744/754 with 8 on
+    /// a journaled ext4 (3675602).
     public var workers = 0
     /// A file is taken only after it stayed unchanged (and closed) this long.
     public var settleMilliseconds = 500
@@ -77,7 +79,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
     }
 
     public var effectiveWorkers: Int {
-        workers > 0 ? workers : max(4, 4 * ProcessInfo.processInfo.activeProcessorCount)
+        if workers > 0 { return workers }
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        return claimProtocol == .shared ? max(4, 4 * cores) : max(2, cores)
     }
 
     public var outputOptions: OutputOptions {

@@ -474,7 +474,8 @@ public final class Daemon: @unchecked Sendable {  // mutable state is touched by
                     || fresh.outbox != configuration.outbox
                     || fresh.archive != configuration.archive || fresh.error != configuration.error
                     ? "directories" : nil,
-                fresh.effectiveWorkers != configuration.effectiveWorkers ? "workers" : nil,
+                // (The setting, not the count: a default depends on the protocol probed at start.)
+                fresh.workers != options.configuration.workers ? "workers" : nil,
                 fresh.queueCapacity != configuration.queueCapacity ? "queue_capacity" : nil,
                 fresh.maxBytesInFlight != configuration.maxBytesInFlight ? "max_bytes_in_flight" : nil,
                 fresh.pollOnly != options.configuration.pollOnly ? "poll_only" : nil,

@@ -36,7 +36,7 @@ struct PainPathDaemonCommand: ParsableCommand {
     @Option var archive: String?
     @Option(name: .customLong("error")) var errorDirectory: String?
 
-    @Option(help: "Parallel workers (default: four per core; workers wait on fsync much of the time).")
+    @Option(help: "Parallel workers (default: one per core, at least two; four per core on a shared filesystem).")
     var workers: Int?
 
     @Option(help: "Most input bytes processed at once; a larger file goes alone (default: 32 MiB).")

@@ -128,9 +128,16 @@ struct ResultNameTests {
         #expect(ResultNames.outcome(forInput: ".hidden") == ".hidden.outcome.json")
     }
 
-    @Test func defaultWorkersAreFourPerCore() {
+    /// One per core on a local disk (workers wait on no fsync there), four per core under the shared
+    /// protocol (each waits on network round trips); a setting wins over either.
+    @Test func defaultWorkersFollowTheClaimProtocol() {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
         var configuration = DaemonConfiguration()
-        #expect(configuration.effectiveWorkers == max(4, 4 * ProcessInfo.processInfo.activeProcessorCount))
+        #expect(configuration.effectiveWorkers == max(2, cores))
+        configuration.claimProtocol = .local
+        #expect(configuration.effectiveWorkers == max(2, cores))
+        configuration.claimProtocol = .shared
+        #expect(configuration.effectiveWorkers == max(4, 4 * cores))
         configuration.workers = 3
         #expect(configuration.effectiveWorkers == 3)
     }

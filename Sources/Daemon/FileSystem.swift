@@ -121,18 +121,17 @@ public final class DirectoryHandle: @unchecked Sendable {
     }
 
     /// Writes `bytes` as `name` atomically: a temporary file, fsync, a rename that never replaces,
-    /// and the directory fsynced (unless `syncDirectory` is false: the caller fsyncs it later, for
-    /// several files at once). Returns `.identical` when `name` already holds these bytes (a redo
-    /// after a crash), `.conflict` when it holds other bytes.
-    public func writeAtomically(
-        _ name: String, _ bytes: [UInt8], sync: Bool, syncDirectory: Bool = true, shared: Bool = false,
-        node: String? = nil
-    ) throws(SystemError) -> WriteOutcome {
+    /// and the directory fsynced. Returns `.identical` when `name` already holds these bytes (a redo
+    /// after a crash), `.conflict` when it holds other bytes. (Results go the batched way instead:
+    /// `writeTemporary` now, `publish` and the directory's fsync in `Processor.finish`.)
+    public func writeAtomically(_ name: String, _ bytes: [UInt8], sync: Bool, shared: Bool = false, node: String? = nil)
+        throws(SystemError) -> WriteOutcome
+    {
         let temporary = try writeTemporary(bytes, startWriteback: false, node: node)
         defer { temporary.discard() }
         if sync { try temporary.makeDurable() }
         let outcome = try publish(temporary, as: name, bytes: bytes, shared: shared)
-        if outcome == .written && sync && syncDirectory { try fsync() }
+        if outcome == .written && sync { try fsync() }
         return outcome
     }
 
@@ -204,12 +203,11 @@ public final class DirectoryHandle: @unchecked Sendable {
 
 /// A file written under a temporary name, open until the last reference goes. `discard` unlinks it
 /// unless it was renamed to its own name.
-public final class TemporaryFile: @unchecked Sendable {  // `renamed` and `durable` are set by one thread at a time
+public final class TemporaryFile: @unchecked Sendable {  // `renamed` is set by one thread at a time
     let directory: DirectoryHandle
     let name: String
     let file: OpenFile
     var renamed = false
-    private var durable = false
 
     init(directory: DirectoryHandle, name: String, file: OpenFile) {
         self.directory = directory
@@ -217,11 +215,9 @@ public final class TemporaryFile: @unchecked Sendable {  // `renamed` and `durab
         self.file = file
     }
 
-    /// fdatasync: its data (and size) on disk. Once.
+    /// fdatasync: its data (and size) on disk.
     func makeDurable() throws(SystemError) {
-        guard !durable else { return }
         guard fdatasync(file.fd) == 0 else { throw SystemError("fsync \(directory.path)/\(name)") }
-        durable = true
     }
 
     /// Unlinks the temporary name unless the file was renamed to its own.

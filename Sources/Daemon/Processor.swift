@@ -278,7 +278,7 @@ struct Processor: Sendable {
                 return .skipped(reason: "taken over by another node")
             }
             do throws(SystemError) {
-                try processor.finishInput(result.name, digest: result.digest, sync: false)
+                try processor.finishInput(result.name, digest: result.digest)
             } catch {
                 return .fault(error)
             }
@@ -300,15 +300,11 @@ struct Processor: Sendable {
     }
 
     /// After the result: the input to archive/ (or deleted). A same-named earlier input in archive/
-    /// is kept; this one gets its digest appended. `sync`: fsync the directories changed (`finish`
-    /// does it once for a batch instead).
-    func finishInput(_ name: String, digest: String, sync: Bool) throws(SystemError) {
+    /// is kept; this one gets its digest appended. Not fsynced: `finish` does it once for a batch.
+    func finishInput(_ name: String, digest: String) throws(SystemError) {
         switch configuration.afterSuccess {
-        case .delete:
-            try directories.work.remove(name)
-            if sync { try directories.work.fsync() }
-        case .archive:
-            try move(name, from: directories.work, to: directories.archive, digest: digest, sync: sync)
+        case .delete: try directories.work.remove(name)
+        case .archive: try move(name, from: directories.work, to: directories.archive, digest: digest, sync: false)
         }
     }
 

@@ -14,12 +14,14 @@ public final class Directories: Sendable {
     public init(_ configuration: DaemonConfiguration) throws(StartupError) {
         func open(_ role: String, _ path: String) throws(StartupError) -> DirectoryHandle {
             do {
-                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+                try Self.retryingStaleHandles {
+                    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+                }
             } catch {
                 throw StartupError(
                     "cannot create the \(role) directory \(path): \((error as NSError).localizedDescription)")
             }
-            do { return try DirectoryHandle(path: path) } catch {
+            do { return try Self.retryingStaleHandles { try DirectoryHandle(path: path) } } catch {
                 throw StartupError("cannot open the \(role) directory \(path): \(error)")
             }
         }
@@ -45,6 +47,34 @@ public final class Directories: Sendable {
                 "the \(different.0) directory is on another filesystem than the inbox; all five must share one (claims and results are atomic renames)"
             )
         }
+    }
+}
+
+extension Directories {
+    /// `body` again while it fails with ESTALE, a few times. Two hosts starting at once on a shared
+    /// filesystem create the same tree through two mounts, and one mount can hold a handle of a
+    /// directory the other just made for a moment (GlusterFS: OPENDIR … Stale file handle — a node
+    /// then failed to start, exit 73, seen in the two-host test).
+    static func retryingStaleHandles<T>(attempts: Int = 5, pause: useconds_t = 100_000, _ body: () throws -> T)
+        throws -> T
+    {
+        var attempt = 1
+        while true {
+            do { return try body() } catch  where attempt < attempts && isStaleHandle(error) {
+                usleep(pause * useconds_t(attempt))
+                attempt += 1
+            }
+        }
+    }
+
+    static func isStaleHandle(_ error: any Error) -> Bool {
+        if let system = error as? SystemError { return system.code == ESTALE }
+        let ns = error as NSError
+        if ns.domain == NSPOSIXErrorDomain { return ns.code == Int(ESTALE) }
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError {
+            return underlying.domain == NSPOSIXErrorDomain && underlying.code == Int(ESTALE)
+        }
+        return false
     }
 }
 

@@ -137,3 +137,45 @@ extension FinishTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: "\(root)/work").isEmpty)
     }
 }
+
+/// Starting two hosts at once on a shared filesystem: a stale handle while the other mount creates the
+/// same tree is tried again; other errors are not.
+@Suite("directories on a shared filesystem")
+struct StaleHandleTests {
+    final class Calls: @unchecked Sendable {
+        var count = 0
+    }
+
+    @Test func aStaleHandleIsTriedAgainThenSucceeds() throws {
+        let calls = Calls()
+        let value = try Directories.retryingStaleHandles(pause: 1_000) { () throws -> Int in
+            calls.count += 1
+            if calls.count < 3 { throw SystemError("open directory x", ESTALE) }
+            return 7
+        }
+        #expect(value == 7 && calls.count == 3)
+    }
+
+    @Test func otherErrorsAndAPersistentStaleHandleFailAsBefore() {
+        let calls = Calls()
+        #expect(throws: SystemError.self) {
+            try Directories.retryingStaleHandles(pause: 1_000) { () throws -> Int in
+                calls.count += 1
+                throw SystemError("open directory x", EACCES)
+            }
+        }
+        #expect(calls.count == 1)
+        calls.count = 0
+        #expect(throws: SystemError.self) {
+            try Directories.retryingStaleHandles(attempts: 4, pause: 1_000) { () throws -> Int in
+                calls.count += 1
+                throw SystemError("open directory x", ESTALE)
+            }
+        }
+        #expect(calls.count == 4)
+        let foundation = NSError(
+            domain: NSCocoaErrorDomain, code: 512,
+            userInfo: [NSUnderlyingErrorKey: NSError(domain: NSPOSIXErrorDomain, code: Int(ESTALE))])
+        #expect(Directories.isStaleHandle(foundation))
+    }
+}

@@ -92,7 +92,8 @@ struct SharedFilesystemTests {
             return index
         }
         var daemons = [try start(0), try start(1)]
-        #expect(harness.waitReady(daemons[0]) && harness.waitReady(daemons[1]))
+        // (The logs on failure: a node that could not start says why in one line.)
+        #expect(harness.waitReady(daemons[0]) && harness.waitReady(daemons[1]), "\(harness.allLogs.suffix(3000))")
         for n in 0..<count {
             tree.drop("b\(n).json", smallBundle(n), via: n % 2)
             if n > 0, n % (count / 4) == 0 {

@@ -142,6 +142,14 @@ public struct CaseBuilder: Sendable {
 struct Context {
     let terminology: Terminology
     let resolver: BundleResolver
+    /// Concepts asked of the model, remembered for this bundle.
+    let concepts: ConceptMemberships
+
+    init(terminology: Terminology, resolver: BundleResolver) {
+        self.terminology = terminology
+        self.resolver = resolver
+        concepts = ConceptMemberships(terminology: terminology)
+    }
 
     func reference(_ resource: FHIRElement) -> String? { resource.string("id").map { "\(resource.type)/\($0)" } }
     func ref(_ resource: FHIRElement) -> String { reference(resource) ?? resource.type }

@@ -25,9 +25,11 @@ extension Context {
             let reference = ref(resource)
             let label = label(code)
             let active = isActiveCondition(condition)
+            // The code's value sets, asked once for the twenty-odd sets tested below.
+            let sets = terminology.membership(code)
 
             // Red flags count whether active or past (a history of cancer is a red flag).
-            if terminology.contains(.malignancy, code) { facts.redFlags[.malignancy, default: []].append(reference) }
+            if sets.contains(.malignancy) { facts.redFlags[.malignancy, default: []].append(reference) }
             if active {
                 let flags: [(ValueSetID, RedFlag)] = [
                     (.spinalInfection, .spinalInfection), (.vertebralCompressionFracture, .vertebralFracture),
@@ -35,34 +37,34 @@ extension Context {
                     (.immunosuppression, .immunosuppression),
                     (.caudaEquinaSyndrome, .caudaEquina),
                 ]
-                for (set, flag) in flags where terminology.contains(set, code) {
+                for (set, flag) in flags where sets.contains(set) {
                     facts.redFlags[flag, default: []].append(reference)
                 }
-                if terminology.contains(.opioidUseDisorder, code) { facts.opioidUseDisorder.append(reference) }
-                if terminology.contains(.depression, code) {
+                if sets.contains(.opioidUseDisorder) { facts.opioidUseDisorder.append(reference) }
+                if sets.contains(.depression) {
                     facts.psychosocialFactors.append(PsychosocialFactor(.depression(label: label), [reference]))
                 }
-                if terminology.contains(.anxiety, code) {
+                if sets.contains(.anxiety) {
                     facts.psychosocialFactors.append(PsychosocialFactor(.anxiety(label: label), [reference]))
                 }
-                if terminology.contains(.neuroDeficit, code) {
+                if sets.contains(.neuroDeficit) {
                     facts.deficits.append(
                         deficit(
                             reference: reference, label: label,
                             concepts: [code, condition.severity].compactMap { $0 } + condition.stageSummaries,
-                            text: code?.text, caudaEquina: terminology.contains(.caudaEquinaSyndrome, code)))
+                            text: code?.text, caudaEquina: sets.contains(.caudaEquinaSyndrome)))
                 }
-                contraindications(condition: condition, reference: reference, label: label, into: &facts)
+                contraindications(sets, reference: reference, label: label, into: &facts)
             }
             // GI bleeding or ulcer counts against NSAIDs even when healed.
-            if !active, terminology.contains(.giBleedOrPepticUlcer, code) {
+            if !active, sets.contains(.giBleedOrPepticUlcer) {
                 facts.contraindications[.nsaid, default: []].append(
                     Contraindication(.pastGIBleed(label: label), [reference]))
             }
 
             guard active else { continue }
             var phenotypes = Set<Phenotype>()
-            for (set, phenotype) in Self.phenotypeSets where terminology.contains(set, code) {
+            for (set, phenotype) in Self.phenotypeSets where sets.contains(set) {
                 phenotypes.insert(phenotype)
             }
             guard !phenotypes.isEmpty else { continue }
@@ -85,8 +87,10 @@ extension Context {
 
     /// The contraindications a condition brings (GUIDELINE §1); CKD 4–5 also asks for renal dosing
     /// of gabapentinoids.
-    func contraindications(condition: Condition, reference: String, label: String, into facts: inout ClinicalCase) {
-        for cause in ContraindicatingCondition.allCases where terminology.contains(cause.valueSet, condition.code) {
+    func contraindications(
+        _ sets: ValueSetMembership, reference: String, label: String, into facts: inout ClinicalCase
+    ) {
+        for cause in ContraindicatingCondition.allCases where sets.contains(cause.valueSet) {
             let against = cause.against + (cause == .ckdStage4to5 ? [.gabapentinoidRenalDose] : [])
             for target in against {
                 facts.contraindications[target, default: []].append(
@@ -116,43 +120,63 @@ extension Context {
     mutating func readEncounters(_ resources: [FHIRElement], into facts: inout ClinicalCase) {
         let backPainConditions = Set(
             facts.conditions.filter { !$0.phenotypes.isDisjoint(with: Phenotype.backPain) }.map(\.reference))
-        var candidates: [(Date, Encounter, String)] = []
+        // Every encounter of a long record passes here: what it is asked is read on the model, and a reference
+        // string is made only for the encounters kept.
+        var candidates: [(start: Date, inProgress: Bool, resource: FHIRElement)] = []
         var episodeEncounters: [(Date, String, Bool)] = []
+        var resolved: [String: Bool] = [:]
         for resource in resources where resource.type == "Encounter" {
-            guard let encounter = Encounter(resource), encounter.status != "entered-in-error",
-                encounter.status != "cancelled"
-            else { continue }
-            let reference = ref(resource)
-            let start = ClinicalDate.parse(encounter.period?.start)
-            let specialist = terminology.membership([encounter.serviceType].compactMap { $0 } + encounter.types)
-                .contains(.specialistSetting)
-            if let start, start <= facts.now { candidates.append((start, encounter, reference)) }
+            let status = resource.string("status")
+            guard status != "entered-in-error", status != "cancelled" else { continue }
+            let start = ClinicalDate.parse(resource.child("period")?.string("start"))
+            if let start, start <= facts.now {
+                candidates.append((start, status == "in-progress", resource))
+            }
+            guard let start else { continue }
             // Reasons are resolved only when the episode has back-pain conditions to point to.
-            let referred =
-                !backPainConditions.isEmpty
-                && (encounter.reasonReferences + encounter.diagnosisConditions).contains { reference in
-                    guard let target = reference.reference.flatMap({ resolver.resolve($0, container: resource) })
-                    else {
-                        return false
-                    }
-                    return backPainConditions.contains(ref(target))
-                }
-            let coded = terminology.membership(encounter.reasonCodes).intersects(Self.backPainSets)
-            if referred || coded, let start { episodeEncounters.append((start, reference, specialist)) }
+            let coded = terminology.membership(of: resource, property: "reasonCode").intersects(Self.backPainSets)
+            guard
+                coded
+                    || (!backPainConditions.isEmpty
+                        && refersToAny(backPainConditions, from: resource, resolved: &resolved))
+            else {
+                continue
+            }
+            episodeEncounters.append((start, ref(resource), isSpecialistSetting(resource)))
         }
         // The current encounter: the latest one in progress, else the latest that has started.
         let current =
-            candidates.filter { $0.1.status == "in-progress" }.max { $0.0 < $1.0 } ?? candidates.max { $0.0 < $1.0 }
-        if let (_, encounter, reference) = current,
-            terminology.contains(.specialistSetting, encounter.serviceType)
-                || terminology.containsAny(.specialistSetting, encounter.types)
-        {
-            facts.setting = Sourced(.specialist, [reference])
+            candidates.filter(\.inProgress).max { $0.start < $1.start } ?? candidates.max { $0.start < $1.start }
+        if let current, isSpecialistSetting(current.resource) {
+            facts.setting = Sourced(.specialist, [ref(current.resource)])
         }
         episodeEncounters.sort { $0.0 < $1.0 }
         if let first = episodeEncounters.first {
             facts.presentation = Sourced(first.0, [first.1])
         }
         facts.primaryCareEncountersInEpisode = episodeEncounters.filter { !$0.2 }.map(\.1)
+    }
+
+    /// An encounter's service type or type is a specialist setting (its types are asked again by the
+    /// opioid-safety reader: remembered).
+    func isSpecialistSetting(_ encounter: FHIRElement) -> Bool {
+        terminology.membership(of: encounter, property: "serviceType").contains(.specialistSetting)
+            || concepts.membership(of: encounter, property: "type").contains(.specialistSetting)
+    }
+
+    /// Whether a reason reference or diagnosis condition of an encounter leads to one of these conditions.
+    /// A long record's encounters point at the same few conditions: each reference text is resolved once
+    /// (`#contained` ones, which depend on the encounter, every time).
+    func refersToAny(
+        _ conditions: Set<String>, from encounter: FHIRElement, resolved: inout [String: Bool]
+    ) -> Bool {
+        let encounterView = Encounter(unchecked: encounter)
+        return (encounterView.reasonReferences + encounterView.diagnosisConditions).contains { reference in
+            guard let text = reference.reference else { return false }
+            if let known = resolved[text] { return known }
+            let leads = resolver.resolve(text, container: encounter).map { conditions.contains(ref($0)) } ?? false
+            if !text.hasPrefix("#") { resolved[text] = leads }
+            return leads
+        }
     }
 }

@@ -18,8 +18,8 @@ extension Context {
     /// coded value that is a neurological deficit; asked of the model itself.
     func observationMayMatter(_ resource: FHIRElement) -> Bool {
         func matters(_ element: FHIRElement) -> Bool {
-            terminology.membership(of: element, property: "code").intersects(Self.observationSets)
-                || terminology.membership(of: element, property: "valueCodeableConcept").contains(.neuroDeficit)
+            concepts.membership(of: element, property: "code").intersects(Self.observationSets)
+                || concepts.membership(of: element, property: "valueCodeableConcept").contains(.neuroDeficit)
         }
         if matters(resource) { return true }
         for case .element(let component) in resource["component"] where matters(component) { return true }

@@ -32,7 +32,7 @@ extension Context {
                     !["entered-in-error", "cancelled", "revoked", "not-done"].contains(resource.string("status") ?? "")
                 else { continue }
                 // Read on the model: most of these resources match nothing here.
-                let sets = terminology.membership(
+                let sets = concepts.membership(
                     of: resource,
                     property: resource.type == "DocumentReference" || resource.type == "Encounter" ? "type" : "code")
                 if sets.contains(.hospiceOrEndOfLife) {

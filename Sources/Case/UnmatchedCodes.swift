@@ -47,7 +47,7 @@ extension Context {
             default: continue
             }
             guard let conceptElement = resource.child(property),
-                !terminology.membership(conceptElement: conceptElement).isKnown
+                !concepts.membership(conceptElement: conceptElement).isKnown
             else { continue }
             let element = resource.type + (property == "code" ? ".code" : ".medication")
             check(CodeableConcept(conceptElement), element: element, reference: ref(resource))

@@ -13,9 +13,9 @@ public struct RxNormName: Sendable, Equatable {
         var text = name.lowercased()
         // The brand, and a pack's wrapping: "{60 (" … ") } pack".
         if let bracket = text.firstIndex(of: "[") { text = String(text[..<bracket]) }
-        text = text.replacingOccurrences(of: "{", with: " ").replacingOccurrences(of: "}", with: " ")
-            .replacingOccurrences(of: "(", with: " ").replacingOccurrences(of: ")", with: " ")
-        var words = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        // Braces and parentheses are word separators like spaces (one pass, no Foundation text search: this
+        // runs for every order of a medicine the codes do not name, each month's re-order again).
+        var words = text.split(whereSeparator: { " \t{}()".contains($0) }).map(String.init)
         // A leading pack count ("60") and duration ("12 hr") say nothing of the ingredient.
         var extended = false
         if words.first == "abuse-deterrent" { words.removeFirst() }
@@ -31,8 +31,8 @@ public struct RxNormName: Sendable, Equatable {
         let form = Self.form(of: whole)
         extended = extended || whole.includes("extended release") || whole.includes("transdermal system")
         var found: [ProductIngredient] = []
-        for part in whole.components(separatedBy: " / ") {
-            let part = part.trimmingSpaces
+        for part in whole.split(separator: " / ", omittingEmptySubsequences: false) {
+            let part = String(part).trimmingSpaces
             guard let ingredient = knownIngredients.first(where: { part.hasPrefix($0) && Self.endsWord(part, at: $0) })
             else { continue }
             let strength = Self.strength(in: part)

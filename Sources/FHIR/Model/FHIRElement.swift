@@ -36,6 +36,13 @@ public struct FHIRElement: Hashable, Sendable {
         return nil
     }
 
+    /// An identity of this element's property storage: the same for its copies, and held by no other element
+    /// while a copy is alive and unchanged (nil without properties). A reader that keeps a copy may remember
+    /// what it computed of an element of the document it reads under this key.
+    public var storageIdentity: UnsafeRawPointer? {
+        properties.isEmpty ? nil : properties.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
+    }
+
     /// The first property whose name starts with a choice element's name (`value` → `valueQuantity`).
     public func choice(_ baseName: String) -> FHIRProperty? {
         properties.first {

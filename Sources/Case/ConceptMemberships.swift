@@ -1,0 +1,34 @@
+import FHIR
+import Terminology
+
+/// The value sets of the concepts asked of the model, remembered for the bundle being read: an Observation's
+/// code is asked by the observation reader, the opioid-safety reader and the unmatched-code report, and its
+/// codings' lookups were a tenth of the case stage on a Synthea record.
+///
+/// Keyed by the concept's storage identity, with a copy of the concept kept beside its membership: while the
+/// copy is held no other element can have that storage, and the concept cannot change under the key.
+final class ConceptMemberships {
+    private let terminology: Terminology
+    private var remembered: [UnsafeRawPointer: (concept: FHIRElement, membership: ValueSetMembership)] = [:]
+
+    init(terminology: Terminology) { self.terminology = terminology }
+
+    /// The union over the codings of one CodeableConcept element.
+    func membership(conceptElement concept: FHIRElement) -> ValueSetMembership {
+        guard let identity = concept.storageIdentity else { return .none }
+        if let found = remembered[identity] { return found.membership }
+        let membership = terminology.membership(conceptElement: concept)
+        remembered[identity] = (concept, membership)
+        return membership
+    }
+
+    /// How many concepts are remembered (tests).
+    var rememberedCount: Int { remembered.count }
+
+    /// The union over the CodeableConcepts of a property (one or repeating) of an element.
+    func membership(of element: FHIRElement, property name: String) -> ValueSetMembership {
+        var union = ValueSetMembership.none
+        for case .element(let concept) in element[name] { union.formUnion(membership(conceptElement: concept)) }
+        return union
+    }
+}

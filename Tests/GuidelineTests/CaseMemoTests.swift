@@ -1,0 +1,101 @@
+import FHIR
+import PainPathTestKit
+import Terminology
+import Testing
+
+@testable import Case
+
+/// What the case stage remembers within one bundle must never change what it reads: a concept's value sets are
+/// the terminology's, and a reference that depends on the encounter holding it is resolved for each encounter.
+@Suite("case stage: what is remembered within a bundle")
+struct CaseMemoTests {
+    static let severeBackPain = FHIRElement(
+        type: "CodeableConcept",
+        properties: [
+            FHIRProperty(
+                name: "coding",
+                values: [
+                    .element(
+                        FHIRElement(
+                            type: "Coding",
+                            properties: [
+                                FHIRProperty(name: "system", values: [.primitive("uri", sct)]),
+                                FHIRProperty(name: "code", values: [.primitive("code", lowBackPain)]),
+                            ]))
+                ])
+        ])
+
+    @Test func aConceptsMembershipIsTheTerminologysAndIsComputedOncePerConcept() {
+        let memo = ConceptMemberships(terminology: repositoryTerminology)
+        let concept = Self.severeBackPain
+        let expected = repositoryTerminology.membership(conceptElement: concept)
+        #expect(expected.contains(.lowBackPain))
+        #expect(memo.membership(conceptElement: concept) == expected)
+        let copy = concept
+        #expect(memo.membership(conceptElement: copy) == expected)
+        #expect(memo.rememberedCount == 1)
+        // The same codes in another element are another entry, with the same answer.
+        let rebuilt = FHIRElement(type: concept.type, properties: concept.properties.map { $0 })
+        #expect(memo.membership(conceptElement: rebuilt) == expected)
+        #expect(memo.rememberedCount == 2)
+    }
+
+    @Test func aConceptChangedAfterBeingAskedIsAskedAgain() {
+        let memo = ConceptMemberships(terminology: repositoryTerminology)
+        var concept = Self.severeBackPain
+        #expect(memo.membership(conceptElement: concept).contains(.lowBackPain))
+        // The memo holds a copy: changing this one gives it storage of its own, so the old answer is not reused.
+        concept.properties[0] = FHIRProperty(name: "text", values: [.primitive("string", "back ache")])
+        #expect(memo.membership(conceptElement: concept) == .none)
+    }
+
+    @Test func storageIdentityIsSharedByCopiesOnly() {
+        let concept = Self.severeBackPain
+        var changed = concept
+        #expect(concept.storageIdentity != nil && changed.storageIdentity == concept.storageIdentity)
+        changed.properties.removeLast()
+        #expect(changed.storageIdentity != concept.storageIdentity)
+        #expect(FHIRElement(type: "Coding").storageIdentity == nil)
+    }
+
+    @Test func aContainedReasonIsResolvedInsideEachEncounter() throws {
+        // Both encounters give "#reason"; only the first contains a Condition of that id, and that Condition's
+        // reference ("Condition/reason") is the back-pain condition's: the first is in the episode, the second not.
+        var fixture = CaseFixture()
+        fixture.add([
+            "resourceType": "Condition", "id": "reason", "subject": ["reference": "Patient/p1"],
+            "clinicalStatus": CaseFixture.concept("http://terminology.hl7.org/CodeSystem/condition-clinical", "active"),
+            "code": CaseFixture.concept(sct, lowBackPain), "onsetDateTime": chronicOnset,
+        ])
+        for (id, date, contains) in [("with", "2026-06-01", true), ("without", "2026-07-01", false)] {
+            var encounter: [String: Any] = [
+                "resourceType": "Encounter", "id": id, "status": "finished",
+                "class": ["system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "AMB"],
+                "subject": ["reference": "Patient/p1"], "period": ["start": date],
+                "reasonReference": [["reference": "#reason"]],
+            ]
+            if contains {
+                encounter["contained"] = [
+                    [
+                        "resourceType": "Condition", "id": "reason", "subject": ["reference": "Patient/p1"],
+                        "code": CaseFixture.concept(sct, lowBackPain),
+                    ]
+                ]
+            }
+            fixture.add(encounter)
+        }
+        let facts = try fixture.facts()
+        #expect(facts.primaryCareEncountersInEpisode == ["Encounter/with"])
+    }
+
+    @Test func encountersSharingAReasonAreAllInTheEpisode() throws {
+        var fixture = CaseFixture()
+        let condition = fixture.condition(sct, lowBackPain, onset: chronicOnset)
+        let first = fixture.encounter(on: "2026-06-01", reason: condition)
+        let second = fixture.encounter(on: "2026-07-01", reason: condition)
+        fixture.encounter(on: "2026-08-01", reason: "Condition/elsewhere")
+        let facts = try fixture.facts()
+        #expect(facts.primaryCareEncountersInEpisode == [first, second])
+        #expect(facts.presentation?.sources == [first])
+    }
+}

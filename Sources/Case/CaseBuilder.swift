@@ -144,11 +144,14 @@ struct Context {
     let resolver: BundleResolver
     /// Concepts asked of the model, remembered for this bundle.
     let concepts: ConceptMemberships
+    /// Labels searched for the names of a value set's members, remembered for this bundle.
+    let labels: LabelMatches
 
     init(terminology: Terminology, resolver: BundleResolver) {
         self.terminology = terminology
         self.resolver = resolver
         concepts = ConceptMemberships(terminology: terminology)
+        labels = LabelMatches(terminology: terminology)
     }
 
     func reference(_ resource: FHIRElement) -> String? { resource.string("id").map { "\(resource.type)/\($0)" } }

@@ -32,3 +32,24 @@ final class ConceptMemberships {
         return union
     }
 }
+
+/// Whether a medicine's label names a member of a value set in words (a display of the set is in it), remembered
+/// per label for the bundle: a record's monthly re-orders repeat their label, and each ask searches the label
+/// for every display of the set (150 for the anticoagulants).
+final class LabelMatches {
+    private let terminology: Terminology
+    private var remembered: [ValueSetID: [String: Bool]] = [:]
+
+    init(terminology: Terminology) { self.terminology = terminology }
+
+    /// How many labels are remembered (tests).
+    var rememberedCount: Int { remembered.values.reduce(0) { $0 + $1.count } }
+
+    /// `lowercasedLabel` lowercased already (the displays are).
+    func label(_ lowercasedLabel: String, namesAMemberOf valueSet: ValueSetID) -> Bool {
+        if let known = remembered[valueSet]?[lowercasedLabel] { return known }
+        let names = (terminology.valueSet(valueSet)?.displays ?? []).contains { lowercasedLabel.includes($0) }
+        remembered[valueSet, default: [:]][lowercasedLabel] = names
+        return names
+    }
+}

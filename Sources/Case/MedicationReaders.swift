@@ -94,7 +94,7 @@ extension Context {
         let lowercasedLabel = label.lowercased()
         let anticoagulant =
             terminology.contains(.anticoagulants, concept)
-            || (terminology.valueSet(.anticoagulants)?.displays ?? []).contains { lowercasedLabel.includes($0) }
+            || labels.label(lowercasedLabel, namesAMemberOf: .anticoagulants)
         if anticoagulant, mayBeCurrent, isRequest ? isCurrentRequest(authored, dispense, facts.now) : period?.end == nil
         {
             facts.contraindications[.nsaid, default: []].append(

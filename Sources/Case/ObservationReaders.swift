@@ -55,9 +55,10 @@ extension Context {
                 (observation.code, observation.value, observation.interpretations)
             ]
             parts += observation.components.map { ($0.code, $0.value, $0.interpretations) }
-            // Each concept's value sets, asked once.
-            let codeSets = parts.map { terminology.membership($0.0) }
-            let valueSets = parts.map { terminology.membership($0.1?.codeableConcept) }
+            // Each concept's value sets, asked once, on the model (observationMayMatter asked most of them).
+            let partElements = [resource] + resource.children("component")
+            let codeSets = partElements.map { concepts.membership(of: $0, property: "code") }
+            let valueSets = partElements.map { concepts.membership(of: $0, property: "valueCodeableConcept") }
             let reference = ref(resource)
             let when = observationDate(observation)
             for (index, (code, value, interpretations)) in parts.enumerated() {
@@ -160,10 +161,12 @@ extension Context {
             let reference = ref(resource)
             let when = ClinicalDate.parse(response.authored)
             // Scored items: leaves with an answer, score and total items left out.
-            let answered = response.items.flatMap(\.flattened).filter { item in
-                !item.answers.isEmpty && item.items.isEmpty
-                    && !((item.linkId ?? "") + " " + (item.text ?? "")).lowercased().includes("score")
-                    && !((item.linkId ?? "") + " " + (item.text ?? "")).lowercased().includes("total")
+            var all: [QuestionnaireResponse.Item] = []
+            for item in response.items { item.appendFlattened(to: &all) }
+            let answered = all.filter { item in
+                guard !item.answers.isEmpty && item.items.isEmpty else { return false }
+                let words = ((item.linkId ?? "") + " " + (item.text ?? "")).lowercased()
+                return !words.includes("score") && !words.includes("total")
             }
             if kind == "odi" {
                 let values = answered.compactMap { answerNumber($0.answers.first) }.filter { (0...5).contains($0) }

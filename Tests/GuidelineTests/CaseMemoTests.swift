@@ -98,4 +98,14 @@ struct CaseMemoTests {
         #expect(facts.primaryCareEncountersInEpisode == [first, second])
         #expect(facts.presentation?.sources == [first])
     }
+
+    @Test func aLabelNamingAnAnticoagulantIsFoundAndRemembered() throws {
+        let labels = LabelMatches(terminology: repositoryTerminology)
+        let display = try #require(repositoryTerminology.valueSet(.anticoagulants)?.displays.first)
+        let label = "home medication: " + display + " (as directed)"
+        #expect(labels.label(label, namesAMemberOf: .anticoagulants))
+        #expect(labels.label(label, namesAMemberOf: .anticoagulants))
+        #expect(!labels.label("ibuprofen 400 mg oral tablet", namesAMemberOf: .anticoagulants))
+        #expect(labels.rememberedCount == 2)
+    }
 }

@@ -103,7 +103,17 @@ public struct QuestionnaireResponse: ResourceView {
         }
 
         /// This item and all nested items, depth first.
-        public var flattened: [Item] { [self] + items.flatMap(\.flattened) }
+        public var flattened: [Item] {
+            var all: [Item] = []
+            appendFlattened(to: &all)
+            return all
+        }
+
+        /// Appends depth first into one array (no array per level of nesting).
+        public func appendFlattened(to all: inout [Item]) {
+            all.append(self)
+            for item in items { item.appendFlattened(to: &all) }
+        }
     }
 
     public var questionnaire: String? { resource.string("questionnaire") }

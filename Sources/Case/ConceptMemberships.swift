@@ -35,7 +35,7 @@ final class ConceptMemberships {
 
 /// Whether a medicine's label names a member of a value set in words (a display of the set is in it), remembered
 /// per label for the bundle: a record's monthly re-orders repeat their label, and each ask searches the label
-/// for every display of the set (150 for the anticoagulants).
+/// for the displays of the set (150 for the anticoagulants; see `DisplayNames`).
 final class LabelMatches {
     private let terminology: Terminology
     private var remembered: [ValueSetID: [String: Bool]] = [:]
@@ -48,7 +48,7 @@ final class LabelMatches {
     /// `lowercasedLabel` lowercased already (the displays are).
     func label(_ lowercasedLabel: String, namesAMemberOf valueSet: ValueSetID) -> Bool {
         if let known = remembered[valueSet]?[lowercasedLabel] { return known }
-        let names = (terminology.valueSet(valueSet)?.displays ?? []).contains { lowercasedLabel.includes($0) }
+        let names = terminology.namesAMember(of: valueSet, in: lowercasedLabel)
         remembered[valueSet, default: [:]][lowercasedLabel] = names
         return names
     }

@@ -84,6 +84,8 @@ public struct Terminology: Sendable {
     public let aliases: [CodeKey: [CodeKey]]
     /// Which value sets and classes hold each code (computed at load; see `CodeMemberships`).
     let memberships: CodeMemberships
+    /// Each value set's member displays, to find them in text.
+    let displayNames: [ValueSetID: DisplayNames]
     /// Where it was loaded from, and a digest of the files (for provenance and reload logs).
     public let source: String
     public let digest: String
@@ -97,6 +99,11 @@ public struct Terminology: Sendable {
     }
 
     public func valueSet(_ id: ValueSetID) -> ValueSetIndex? { valueSetsByID[id] }
+
+    /// Whether a text names a member of a value set by one of its displays (`lowercasedText` lowercased).
+    public func namesAMember(of id: ValueSetID, in lowercasedText: String) -> Bool {
+        displayNames[id]?.anyNamed(in: lowercasedText) ?? false
+    }
 
     /// The value sets and classes holding a code, or a code a site's ConceptMaps map it onto. Called for
     /// every coding of every resource: one hash lookup, no allocation (ICD-10-CM codes are normalized).

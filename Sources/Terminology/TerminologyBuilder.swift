@@ -213,7 +213,7 @@ struct TerminologyBuilder {
             valueSets: valueSets, valueSetsByID: valueSetsByID,
             products: products, ingredientNames: ingredientNames,
             ingredientClasses: ingredientClasses, mmeFactors: mmeFactors, aliases: aliases, memberships: memberships,
-            source: source, digest: digest,
+            displayNames: valueSetsByID.mapValues { DisplayNames($0.displays) }, source: source, digest: digest,
             ingredientNamesByLength: names.sorted { $0.count != $1.count ? $0.count > $1.count : $0 < $1 })
     }
 }

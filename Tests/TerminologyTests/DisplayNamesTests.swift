@@ -1,0 +1,31 @@
+import FHIR
+import PainPathTestKit
+import Testing
+
+@testable import Terminology
+
+/// Finding a value set's displays in text by their first word first must find exactly what a search for
+/// every display finds.
+@Suite("value set displays found in text")
+struct DisplayNamesTests {
+    @Test func aTextNamesADisplayOnlyWhenItHoldsTheWholeDisplay() {
+        let names = DisplayNames(["warfarin sodium 5 mg oral tablet", "warfarin sodium 1 mg oral tablet", "apixaban"])
+        #expect(names.anyNamed(in: "home: warfarin sodium 1 mg oral tablet, daily"))
+        #expect(names.anyNamed(in: "apixaban 5 mg"))
+        #expect(!names.anyNamed(in: "warfarin sodium 2 mg oral tablet"))
+        #expect(!names.anyNamed(in: "ibuprofen 400 mg oral tablet"))
+        #expect(!DisplayNames([]).anyNamed(in: "warfarin"))
+    }
+
+    @Test func theAnticoagulantSetFindsWhatASearchForEveryDisplayFinds() throws {
+        let displays = try #require(repositoryTerminology.valueSet(.anticoagulants)?.displays)
+        #expect(displays.count > 20)
+        let texts =
+            displays.map { "1 " + $0 + " [brand]" } + displays.map { String($0.prefix { $0 != " " }) + " 5 mg" }
+            + ["ibuprofen 400 mg oral tablet", "", "heparin lock flush", "aspirin 81 mg"]
+        for text in texts {
+            let expected = displays.contains { text.includes($0) }
+            #expect(repositoryTerminology.namesAMember(of: .anticoagulants, in: text) == expected, "\(text)")
+        }
+    }
+}

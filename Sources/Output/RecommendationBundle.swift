@@ -117,11 +117,20 @@ struct OutputContext {
     }
 
     static func describe(_ reasons: [Reason]) -> String {
-        var seen = Set<String>()
-        return reasons.compactMap { reason -> String? in
-            let text = reason.text + (reason.sources.isEmpty ? "" : " (" + reason.sources.joined(separator: ", ") + ")")
-            return seen.insert(text).inserted ? text : nil
-        }.joined(separator: "; ")
+        // A rule's reasons are its criteria, a handful: repeats are found by comparing, not hashing, and the
+        // sentence is written into one string.
+        var seen: [String] = []
+        seen.reserveCapacity(reasons.count)
+        var sentence = ""
+        for reason in reasons {
+            let text =
+                reason.sources.isEmpty ? reason.text : reason.text + " (" + reason.sources.joined(separator: ", ") + ")"
+            guard !seen.contains(text) else { continue }
+            if !seen.isEmpty { sentence += "; " }
+            sentence += text
+            seen.append(text)
+        }
+        return sentence
     }
 
     /// Reason resources a request may name in `reasonReference` (by type), led by the pain conditions

@@ -18,11 +18,17 @@ extension FHIRElement {
     public mutating func set(_ name: String, _ values: [FHIRValue], schema: FHIRSchema = .r4) {
         if let existing = propertyIndex(name) { properties.remove(at: existing) }
         guard !values.isEmpty else { return }
+        // The first property of an element has no order to keep: no definition is looked up (builders make
+        // many small elements — a Coding, a Reference — property by property).
+        guard let last = properties.last else {
+            properties.append(FHIRProperty(name: name, values: values))
+            return
+        }
         let type = schema.type(named: self.type)
         let rank = { (propertyName: String) -> Int in type?.property(propertyName)?.element.index ?? Int.max }
         let newRank = rank(name)
         // Builders mostly set properties in canonical order: then the new one goes last, found with one lookup.
-        guard let last = properties.last, rank(last.name) > newRank else {
+        guard rank(last.name) > newRank else {
             properties.append(FHIRProperty(name: name, values: values))
             return
         }

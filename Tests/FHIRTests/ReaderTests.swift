@@ -87,6 +87,17 @@ struct PrimitiveTests {
         #expect(error?.path == "Patient.gender")
     }
 
+    @Test("an error deep in repeating elements names each step and index of its path")
+    func deepPath() {
+        let json = """
+            {"resourceType":"Observation","status":"final","code":{"text":"x"},"component":[
+            {"code":{"text":"a"}},{"code":{"coding":[{"code":"ok"},{"system":1}]}}]}
+            """
+        let error = readError { try readJSON(json) }
+        #expect(error?.kind == .structure)
+        #expect(error?.path == "Observation.component[1].code.coding[1].system")
+    }
+
     @Test("a boolean given as a string is an error in JSON, and a bad boolean in XML too")
     func booleans() {
         #expect(readError { try readJSON("{\"resourceType\":\"Patient\",\"active\":\"true\"}") }?.kind == .structure)

@@ -1,11 +1,24 @@
 /// One step of an element path (`entry[2]`), formatted only when a message needs it: readers
 /// track the path for every element, so it must cost nothing until then.
 struct PathStep {
-    let name: String
+    /// A step a reader names by a property of the definitions (most steps): held without reference counting,
+    /// since the definitions outlive every read (the reader holds its schema), and a step is made for every
+    /// property read.
+    private let property: Unmanaged<TypeDefinition.Property>?
+    private let otherName: String?
     var index: Int?
 
+    var name: String { property?.takeUnretainedValue().name ?? otherName ?? "" }
+
     init(_ name: String, index: Int? = nil) {
-        self.name = name
+        property = nil
+        otherName = name
+        self.index = index
+    }
+
+    init(_ property: TypeDefinition.Property, index: Int? = nil) {
+        self.property = Unmanaged.passUnretained(property)
+        otherName = nil
         self.index = index
     }
 

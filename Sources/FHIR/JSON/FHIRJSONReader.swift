@@ -115,7 +115,11 @@ private struct JSONToFHIR {
 
     /// One property being assembled from `name` and `_name` (token indices; -1 when absent).
     private struct Pending {
-        let property: TypeDefinition.Property
+        /// Held without reference counting: the reader's schema holds every definition for the whole read,
+        /// and a pending property is made, moved and copied for every property of every element.
+        unowned(unsafe) let property: TypeDefinition.Property
+        /// The definition element's position in canonical order (`property.element.index`), compared for every key.
+        let elementIndex: Int
         var name: String { property.name }
         var value: Int
         var metadata: Int
@@ -136,22 +140,25 @@ private struct JSONToFHIR {
             let keyOffset = offset(keyToken)
             // The key's definition by its bytes (no String per key); a key with escapes (rare) by its text.
             let isMetadata: Bool
-            let found: TypeDefinition.Property?
+            let found: Unmanaged<TypeDefinition.Property>?
             if let bytes = tape.unescapedBytes(keyToken) {
                 if isResource && Self.isResourceTypeKey(bytes) { continue }
                 isMetadata = bytes.first == UInt8(ascii: "_")
-                found = type.property(bytes: isMetadata ? UnsafeBufferPointer(rebasing: bytes.dropFirst()) : bytes)
+                found = type.unretainedProperty(
+                    bytes: isMetadata ? UnsafeBufferPointer(rebasing: bytes.dropFirst()) : bytes)
             } else {
                 let key = tape.text(keyToken)
                 if isResource && key == "resourceType" { continue }
                 isMetadata = key.utf8.first == UInt8(ascii: "_")
-                found = type.property(isMetadata ? String(key.dropFirst()) : key)
+                found = type.property(isMetadata ? String(key.dropFirst()) : key).map(Unmanaged.passUnretained)
             }
-            guard let property = found else {
+            // Held without reference counting, as in `Pending`: the schema holds it for the whole read.
+            guard let found else {
                 let key = tape.text(keyToken)
                 warn("unknown property '\(PrimitiveLexical.clip(key))' ignored", at: keyOffset, child: key)
                 continue
             }
+            unowned(unsafe) let property = found.takeUnretainedValue()
             // The key as written, for messages only (not made for every member).
             var key: String { isMetadata ? "_" + property.name : property.name }
             if isMetadata && !property.isPrimitive {
@@ -160,9 +167,8 @@ private struct JSONToFHIR {
             }
             // Same element already seen: its `_` companion, a duplicate key, or another choice of value[x].
             // (Compared by element index, an integer: this loop runs for every member of every object.)
-            if let existing = pendingStack[base...].firstIndex(where: {
-                $0.property.element.index == property.element.index
-            }) {
+            let elementIndex = property.element.index
+            if let existing = pendingIndex(ofElement: elementIndex, from: base) {
                 guard pendingStack[existing].property === property else {
                     throw error(
                         .structure,
@@ -181,24 +187,24 @@ private struct JSONToFHIR {
             } else {
                 pendingStack.append(
                     Pending(
-                        property: property, value: isMetadata ? -1 : valueToken,
+                        property: property, elementIndex: elementIndex, value: isMetadata ? -1 : valueToken,
                         metadata: isMetadata ? valueToken : -1, keyOffset: keyOffset))
             }
         }
         // Canonical order (input is usually in order already).
         let end = pendingStack.count
         if !isSorted(pendingStack[base..<end]) {
-            pendingStack[base..<end].sort { $0.property.element.index < $1.property.element.index }
+            pendingStack[base..<end].sort { $0.elementIndex < $1.elementIndex }
         }
         var properties: [FHIRProperty] = []
         properties.reserveCapacity(end - base)
         for position in base..<end {
             // Reading the values pushes and pops above `end`; this element's part stays as it is.
             let item = pendingStack[position]
-            path.append(PathStep(item.name))
+            path.append(PathStep(item.property))
             defer { path.removeLast() }
             let values = item.property.isPrimitive ? try primitives(item) : try complexValues(item)
-            if !values.isEmpty { properties.append(FHIRProperty(name: item.name, values: values)) }
+            if !values.isEmpty { properties.append(FHIRProperty(name: item.name, values: consume values)) }
         }
         return FHIRElement(type: type.name, properties: properties)
     }
@@ -206,21 +212,30 @@ private struct JSONToFHIR {
     private func isSorted(_ pending: ArraySlice<Pending>) -> Bool {
         var last = -1
         for item in pending {
-            if item.property.element.index < last { return false }
-            last = item.property.element.index
+            if item.elementIndex < last { return false }
+            last = item.elementIndex
         }
         return true
     }
 
+    /// The pending property of this element (from `base` up) for a definition element, by its index.
+    private func pendingIndex(ofElement elementIndex: Int, from base: Int) -> Int? {
+        var position = base
+        while position < pendingStack.count {
+            if pendingStack[position].elementIndex == elementIndex { return position }
+            position += 1
+        }
+        return nil
+    }
+
     private mutating func complexValues(_ item: Pending) throws(FHIRReadError) -> FHIRValues {
-        let property = item.property
-        let repeats = property.element.repeats
+        let repeats = item.property.element.repeats
         let token = item.value
         let valueTokens: TokenList
         if tape.tokens[token].kind == .array {
             guard repeats else {
                 throw error(
-                    .structure, "'\(item.name)' must be a single JSON \(expected(property)), not an array",
+                    .structure, "'\(item.name)' must be a single JSON \(expected(item.property)), not an array",
                     at: item.keyOffset)
             }
             if tape.tokens[token].count == 0 {
@@ -236,12 +251,12 @@ private struct JSONToFHIR {
             valueTokens = .one(token)
         }
         var values = FHIRValues()
-        let childType = property.valueType
+        unowned(unsafe) let childType = item.property.valueType
         var cursor = valueTokens
         for index in 0..<valueTokens.count {
             let valueToken = cursor.next(in: tape)
             if repeats { path[path.count - 1].index = index }
-            if property.element.isXHTML {
+            if item.property.element.isXHTML {
                 guard tape.tokens[valueToken].kind == .string else {
                     throw error(
                         .structure, "'div' must be a JSON string of XHTML, found \(tape.kindDescription(valueToken))",
@@ -259,14 +274,14 @@ private struct JSONToFHIR {
             guard tape.tokens[valueToken].kind == .object else {
                 throw error(
                     .structure,
-                    "'\(item.name)' must be a JSON \(expected(property)), found \(tape.kindDescription(valueToken))",
+                    "'\(item.name)' must be a JSON \(expected(item.property)), found \(tape.kindDescription(valueToken))",
                     at: offset(valueToken))
             }
-            if property.type == "Resource" {
+            if item.property.type == "Resource" {
                 values.append(.element(try resource(valueToken)))
             } else {
                 guard let childType else {
-                    throw error(.structure, "no definition for type \(property.type)", at: offset(valueToken))
+                    throw error(.structure, "no definition for type \(item.property.type)", at: offset(valueToken))
                 }
                 values.append(.element(try element(valueToken, type: childType)))
             }
@@ -347,7 +362,7 @@ private struct JSONToFHIR {
             if repeats { path[path.count - 1].index = index }
             var primitive = FHIRPrimitive(type: item.property.type, value: nil)
             if let token = valueTokens?.next(in: tape) {
-                primitive.value = try lexical(token, property: item.property)
+                primitive.value = try lexical(token, item)
             }
             if let token = metadataTokens?.next(in: tape) {
                 switch tape.tokens[token].kind {
@@ -369,9 +384,9 @@ private struct JSONToFHIR {
         return values
     }
 
-    private mutating func lexical(_ token: Int, property: TypeDefinition.Property) throws(FHIRReadError) -> String? {
+    private mutating func lexical(_ token: Int, _ item: Pending) throws(FHIRReadError) -> String? {
         let kind = tape.tokens[token].kind
-        switch (property.jsonKind, kind) {
+        switch (item.property.jsonKind, kind) {
         case (_, .null): return nil
         case (.string, .string), (.number, .number), (.boolean, .bool): break
         case (let wanted, _):
@@ -383,7 +398,7 @@ private struct JSONToFHIR {
                 }
             throw error(
                 .structure,
-                "wrong JSON type: a \(property.type) must be \(description), found \(tape.kindDescription(token))",
+                "wrong JSON type: a \(item.property.type) must be \(description), found \(tape.kindDescription(token))",
                 at: offset(token))
         }
         let text: String
@@ -392,12 +407,12 @@ private struct JSONToFHIR {
         } else {
             text = tape.text(token)
         }
-        if property.lexicalCheck.needsStructuralCheck,
-            let problem = PrimitiveLexical.structuralProblem(text, type: property.type)
+        if item.property.lexicalCheck.needsStructuralCheck,
+            let problem = PrimitiveLexical.structuralProblem(text, type: item.property.type)
         {
             throw error(.structure, problem, at: offset(token))
         }
-        if let problem = PrimitiveLexical.formatProblem(text, check: property.lexicalCheck) {
+        if let problem = PrimitiveLexical.formatProblem(text, check: item.property.lexicalCheck) {
             warn(problem, at: offset(token))
         }
         return text

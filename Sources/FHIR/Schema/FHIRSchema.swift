@@ -102,7 +102,9 @@ public final class TypeDefinition: Sendable {
         /// need it for every complex value, and a name lookup per value costs a hash of the name. Unowned: the
         /// schema holds every type for as long as its properties (`FHIRSchema` is made once, as `r4`), and a
         /// strong reference would make cycles (Extension.extension is an Extension).
-        public private(set) unowned(unsafe) var valueType: TypeDefinition?
+        /// Unchecked exclusivity: written once while the schema is built, then only read (a dynamic access check
+        /// on every complex value read was measurable).
+        @exclusivity(unchecked) public private(set) unowned(unsafe) var valueType: TypeDefinition?
 
         func resolveValueType(in types: [String: TypeDefinition]) {
             valueType = type == "Resource" ? nil : types[type]
@@ -136,6 +138,12 @@ public final class TypeDefinition: Sendable {
 
     /// A property by the UTF-8 bytes of its name.
     func property(bytes: UnsafeBufferPointer<UInt8>) -> Property? { propertyTable.lookup(bytes) }
+
+    /// The same, without a retain (the JSON reader looks up every key of every object; the schema outlives it).
+    @inline(__always)
+    func unretainedProperty(bytes: UnsafeBufferPointer<UInt8>) -> Unmanaged<Property>? {
+        propertyTable.unretainedLookup(bytes)
+    }
 
     struct Builder {
         let name: String
@@ -252,7 +260,11 @@ final class NameTable<Value: AnyObject & Sendable>: @unchecked Sendable {
         return hash
     }
 
-    func lookup(_ bytes: UnsafeBufferPointer<UInt8>) -> Value? {
+    func lookup(_ bytes: UnsafeBufferPointer<UInt8>) -> Value? { unretainedLookup(bytes)?.takeUnretainedValue() }
+
+    /// The value without a retain: for a reader that holds it no longer than the table lives.
+    @inline(__always)
+    func unretainedLookup(_ bytes: UnsafeBufferPointer<UInt8>) -> Unmanaged<Value>? {
         var slot = Int(truncatingIfNeeded: Self.hash(bytes)) & mask
         while true {
             let entry = Int(slots[slot])
@@ -261,7 +273,7 @@ final class NameTable<Value: AnyObject & Sendable>: @unchecked Sendable {
             if Int(nameStarts[entry + 1]) - start == bytes.count
                 && (bytes.isEmpty || memcmp(nameBytes.baseAddress! + start, bytes.baseAddress!, bytes.count) == 0)
             {
-                return values[entry].takeUnretainedValue()
+                return values[entry]
             }
             slot = (slot + 1) & mask
         }

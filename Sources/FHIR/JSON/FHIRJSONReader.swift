@@ -277,7 +277,7 @@ private struct JSONToFHIR {
                     "'\(item.name)' must be a JSON \(expected(item.property)), found \(tape.kindDescription(valueToken))",
                     at: offset(valueToken))
             }
-            if item.property.type == "Resource" {
+            if item.property.holdsResource {
                 values.append(.element(try resource(valueToken)))
             } else {
                 guard let childType else {

@@ -98,6 +98,8 @@ public final class TypeDefinition: Sendable {
         /// For primitives: how the value appears in JSON, and which lexical check it gets.
         public let jsonKind: JSONPrimitiveKind
         public let lexicalCheck: LexicalCheck
+        /// The type is `Resource` (contained resources, Bundle.entry.resource): asked for every complex value.
+        public let holdsResource: Bool
         /// The definition of `type` (nil for `Resource`, the abstract type of contained resources): the readers
         /// need it for every complex value, and a name lookup per value costs a hash of the name. Unowned: the
         /// schema holds every type for as long as its properties (`FHIRSchema` is made once, as `r4`), and a
@@ -117,6 +119,7 @@ public final class TypeDefinition: Sendable {
             self.isPrimitive = isPrimitive
             jsonKind = JSONPrimitiveKind(fhirType: type)
             lexicalCheck = LexicalCheck(fhirType: type)
+            holdsResource = type == "Resource"
         }
     }
 

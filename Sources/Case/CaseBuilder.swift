@@ -146,12 +146,15 @@ struct Context {
     let concepts: ConceptMemberships
     /// Labels searched for the names of a value set's members, remembered for this bundle.
     let labels: LabelMatches
+    /// Medicines recognised by name, remembered for this bundle.
+    let medicines: RecognisedMedicines
 
     init(terminology: Terminology, resolver: BundleResolver) {
         self.terminology = terminology
         self.resolver = resolver
         concepts = ConceptMemberships(terminology: terminology)
         labels = LabelMatches(terminology: terminology)
+        medicines = RecognisedMedicines(terminology: terminology)
     }
 
     func reference(_ resource: FHIRElement) -> String? { resource.string("id").map { "\(resource.type)/\($0)" } }

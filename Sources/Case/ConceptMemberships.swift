@@ -53,3 +53,25 @@ final class LabelMatches {
         return names
     }
 }
+
+/// Medicines recognised by their RxNorm-style name, remembered per concept for the bundle: a record re-orders
+/// the same product month after month, and each reading of its name (lowercasing, splitting, numbers) cost
+/// more than all the rest of the order.
+final class RecognisedMedicines {
+    private let terminology: Terminology
+    private var remembered: [CodeableConcept: RecognisedMedicine?] = [:]
+
+    init(terminology: Terminology) { self.terminology = terminology }
+
+    /// How many concepts are remembered (tests).
+    var rememberedCount: Int { remembered.count }
+
+    /// `Terminology.recognise`, once per distinct concept.
+    func recognise(_ concept: CodeableConcept?) -> RecognisedMedicine? {
+        guard let concept else { return nil }
+        if let known = remembered[concept] { return known }
+        let recognised = terminology.recognise(concept)
+        remembered[concept] = .some(recognised)
+        return recognised
+    }
+}

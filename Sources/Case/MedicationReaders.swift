@@ -73,7 +73,7 @@ extension Context {
         if ingredients.isEmpty { ingredients = itemConcepts.flatMap { terminology.ingredients(of: $0) } }
         var byName = false
         if ingredients.isEmpty,
-            let recognised = ([concept] + itemConcepts).compactMap({ terminology.recognise($0) }).first
+            let recognised = ([concept] + itemConcepts).compactMap({ medicines.recognise($0) }).first
         {
             ingredients = recognised.ingredients
             byName = true

@@ -108,4 +108,23 @@ struct CaseMemoTests {
         #expect(!labels.label("ibuprofen 400 mg oral tablet", namesAMemberOf: .anticoagulants))
         #expect(labels.rememberedCount == 2)
     }
+
+    @Test func aMedicineRecognisedByNameIsTheTerminologysAndIsReadOncePerConcept() throws {
+        let medicines = RecognisedMedicines(terminology: repositoryTerminology)
+        let concept = CodeableConcept(
+            codings: [
+                Coding(
+                    system: "http://www.nlm.nih.gov/research/umls/rxnorm", code: "0000000",
+                    display: "12 HR oxycodone hydrochloride 60 MG Extended Release Oral Tablet [OxyContin]")
+            ])
+        let expected = try #require(repositoryTerminology.recognise(concept))
+        #expect(expected.ingredients.map(\.ingredient) == ["oxycodone"])
+        #expect(medicines.recognise(concept)?.ingredients == expected.ingredients)
+        #expect(medicines.recognise(concept)?.how == expected.how)
+        let unknown = CodeableConcept(codings: [], text: "vitamin D3 1000 unit oral tablet")
+        #expect(medicines.recognise(unknown) == nil && repositoryTerminology.recognise(unknown) == nil)
+        #expect(medicines.recognise(unknown) == nil)
+        #expect(medicines.recognise(nil) == nil)
+        #expect(medicines.rememberedCount == 2)
+    }
 }

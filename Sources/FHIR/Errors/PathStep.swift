@@ -3,7 +3,8 @@
 struct PathStep {
     /// A step a reader names by a property of the definitions (most steps): held without reference counting,
     /// since the definitions outlive every read (the reader holds its schema), and a step is made for every
-    /// property read.
+    /// property read. (An `Unmanaged`, not an `unowned(unsafe)` optional: stored in a struct of an array, that
+    /// form lost the array's elements in debug builds with Swift 6.3 — every read failed its path bookkeeping.)
     private let property: Unmanaged<TypeDefinition.Property>?
     private let otherName: String?
     var index: Int?

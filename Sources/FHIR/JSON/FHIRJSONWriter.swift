@@ -24,15 +24,17 @@ public struct FHIRJSONWriter: Sendable {
     }
 
     private func writeObject(_ element: FHIRElement, into output: inout JSONOutput) {
-        let type = schema.type(named: element.type)
+        // The definition is read without a retain, for every object and property written: `schema` holds it.
+        let type = schema.unretainedType(named: element.type)
         output.open(UInt8(ascii: "{"))
         var first = true
-        if type?.kind == .resource {
+        if type?._withUnsafeGuaranteedRef({ $0.kind == .resource }) == true {
             output.key("resourceType", first: &first)
             output.string(element.type)
         }
         for property in element.properties {
-            let repeats = type?.property(property.name)?.element.repeats ?? (property.values.count > 1)
+            let repeats =
+                type?._withUnsafeGuaranteedRef { $0.propertyRepeats(property.name) } ?? (property.values.count > 1)
             // Most properties: one primitive without id or extensions, written without an array made.
             if !repeats, property.values.count == 1, case .primitive(let primitive)? = property.values.first,
                 !primitive.hasMetadata

@@ -24,8 +24,11 @@ extension FHIRElement {
             properties.append(FHIRProperty(name: name, values: values))
             return
         }
-        let type = schema.type(named: self.type)
-        let rank = { (propertyName: String) -> Int in type?.property(propertyName)?.element.index ?? Int.max }
+        // Definitions read without a retain: `schema` holds them for this call.
+        let type = schema.unretainedType(named: self.type)
+        let rank = { (propertyName: String) -> Int in
+            type?._withUnsafeGuaranteedRef { $0.canonicalPosition(of: propertyName) } ?? Int.max
+        }
         let newRank = rank(name)
         // Builders mostly set properties in canonical order: then the new one goes last, found with one lookup.
         guard rank(last.name) > newRank else {

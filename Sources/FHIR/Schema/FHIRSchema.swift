@@ -20,6 +20,13 @@ public struct FHIRSchema: Sendable {
         return name.withUTF8 { typeTable.lookup($0) }
     }
 
+    /// The same, without a retain: for a caller that uses it only while it holds this schema (the JSON writer
+    /// asks for every object it writes).
+    func unretainedType(named name: String) -> Unmanaged<TypeDefinition>? {
+        var name = name
+        return name.withUTF8 { typeTable.unretainedLookup($0) }
+    }
+
     /// The concrete resource types (Patient, Bundle, …), not the abstract Resource/DomainResource.
     public func isResourceType(_ name: String) -> Bool {
         guard let type = type(named: name) else { return false }
@@ -141,6 +148,20 @@ public final class TypeDefinition: Sendable {
 
     /// A property by the UTF-8 bytes of its name.
     func property(bytes: UnsafeBufferPointer<UInt8>) -> Property? { propertyTable.lookup(bytes) }
+
+    /// Whether a property repeats, nil when the type has no such property; without a retain of the definition
+    /// (the JSON writer asks for every property it writes).
+    func propertyRepeats(_ name: String) -> Bool? {
+        var name = name
+        return name.withUTF8 { propertyTable.unretainedLookup($0)?._withUnsafeGuaranteedRef { $0.element.repeats } }
+    }
+
+    /// A property's position in canonical order, nil when the type has no such property; without a retain of the
+    /// definition (builders ask it for every property they set).
+    func canonicalPosition(of name: String) -> Int? {
+        var name = name
+        return name.withUTF8 { propertyTable.unretainedLookup($0)?._withUnsafeGuaranteedRef { $0.element.index } }
+    }
 
     /// The same, without a retain (the JSON reader looks up every key of every object; the schema outlives it).
     @inline(__always)

@@ -50,14 +50,15 @@ extension ClinicalCase {
     public func medications(_ medicationClass: MedicationClass) -> [MedicationFact] {
         medications.filter { $0.classes.contains(medicationClass) }
     }
+    // One pass each (rules ask these for every evaluation; a medicine fact is a large value to copy twice).
     public func active(_ medicationClass: MedicationClass) -> [MedicationFact] {
-        medications(medicationClass).filter(\.isActive)
+        medications.filter { $0.isActive && $0.classes.contains(medicationClass) }
     }
     public func failed(_ medicationClass: MedicationClass) -> [MedicationFact] {
-        medications(medicationClass).filter(\.failed)
+        medications.filter { $0.failed && $0.classes.contains(medicationClass) }
     }
     public func tried(_ medicationClass: MedicationClass) -> [MedicationFact] {
-        medications(medicationClass).filter(\.tried)
+        medications.filter { $0.tried && $0.classes.contains(medicationClass) }
     }
     public func medications(ingredient: String) -> [MedicationFact] {
         medications.filter { $0.ingredientNames.contains(ingredient) }

@@ -84,8 +84,12 @@ public struct Terminology: Sendable {
     public let aliases: [CodeKey: [CodeKey]]
     /// Which value sets and classes hold each code (computed at load; see `CodeMemberships`).
     let memberships: CodeMemberships
-    /// Each value set's member displays, to find them in text.
+    /// The member displays of the value sets in `setsNamedInText`, grouped to find them in text.
     let displayNames: [ValueSetID: DisplayNames]
+    /// The value sets whose displays the case stage looks for in a medicine's label (the anticoagulants:
+    /// GUIDELINE §1 reads an anticoagulant named only in words). Only these are grouped at load: grouping all
+    /// 19,000 displays of the shipped sets was start-up work for no reader.
+    static let setsNamedInText: [ValueSetID] = [.anticoagulants]
     /// Where it was loaded from, and a digest of the files (for provenance and reload logs).
     public let source: String
     public let digest: String
@@ -102,7 +106,8 @@ public struct Terminology: Sendable {
 
     /// Whether a text names a member of a value set by one of its displays (`lowercasedText` lowercased).
     public func namesAMember(of id: ValueSetID, in lowercasedText: String) -> Bool {
-        displayNames[id]?.anyNamed(in: lowercasedText) ?? false
+        if let grouped = displayNames[id] { return grouped.anyNamed(in: lowercasedText) }
+        return (valueSet(id)?.displays ?? []).contains { lowercasedText.includes($0) }
     }
 
     /// The value sets and classes holding a code, or a code a site's ConceptMaps map it onto. Called for

@@ -213,7 +213,9 @@ struct TerminologyBuilder {
             valueSets: valueSets, valueSetsByID: valueSetsByID,
             products: products, ingredientNames: ingredientNames,
             ingredientClasses: ingredientClasses, mmeFactors: mmeFactors, aliases: aliases, memberships: memberships,
-            displayNames: valueSetsByID.mapValues { DisplayNames($0.displays) }, source: source, digest: digest,
+            displayNames: Terminology.setsNamedInText.reduce(into: [:]) { grouped, id in
+                grouped[id] = valueSetsByID[id].map { DisplayNames($0.displays) }
+            }, source: source, digest: digest,
             ingredientNamesByLength: names.sorted { $0.count != $1.count ? $0.count > $1.count : $0 < $1 })
     }
 }

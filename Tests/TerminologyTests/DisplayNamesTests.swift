@@ -28,4 +28,12 @@ struct DisplayNamesTests {
             #expect(repositoryTerminology.namesAMember(of: .anticoagulants, in: text) == expected, "\(text)")
         }
     }
+
+    @Test func aSetNotGroupedAtLoadIsSearchedDisplayByDisplay() throws {
+        #expect(!Terminology.setsNamedInText.contains(.moudMedications))
+        let displays = try #require(repositoryTerminology.valueSet(.moudMedications)?.displays)
+        let display = try #require(displays.first)
+        #expect(repositoryTerminology.namesAMember(of: .moudMedications, in: "home: " + display))
+        #expect(!repositoryTerminology.namesAMember(of: .moudMedications, in: "ibuprofen 400 mg oral tablet"))
+    }
 }

@@ -107,6 +107,15 @@ struct TextSearchTests {
 
 @Suite("Typed views")
 struct ViewTests {
+    @Test func elementsBuiltPropertyByPropertyKeepCanonicalOrder() {
+        // The first property goes in without a definition lookup; later ones still find their place.
+        var coding = FHIRElement(type: "Coding")
+        coding.set("display", .string("Low back pain"))
+        coding.set("system", .uri("http://snomed.info/sct"))
+        coding.set("code", .code("279039007"))
+        #expect(coding.properties.map(\.name) == ["system", "code", "display"])
+    }
+
     @Test("read views expose choices, codes and references")
     func readViews() throws {
         let resource = try readJSON(

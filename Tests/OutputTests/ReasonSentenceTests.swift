@@ -1,5 +1,4 @@
 import Case
-import FHIR
 import Testing
 
 @testable import Output
@@ -18,14 +17,5 @@ struct ReasonSentenceTests {
                 == "chronic low back pain (Condition/c1); no red flags; ODI 42 (Observation/o1, Observation/o2); "
                 + "chronic low back pain (Condition/c2)")
         #expect(OutputContext.describe([]) == "")
-    }
-
-    @Test func elementsBuiltPropertyByPropertyKeepCanonicalOrder() {
-        // The first property goes in without a definition lookup; later ones still find their place.
-        var coding = FHIRElement(type: "Coding")
-        coding.set("display", .string("Low back pain"))
-        coding.set("system", .uri("http://snomed.info/sct"))
-        coding.set("code", .code("279039007"))
-        #expect(coding.properties.map(\.name) == ["system", "code", "display"])
     }
 }

@@ -186,7 +186,22 @@ struct JSONParser {
         index += 1  // opening quote
         let contentStart = index
         var ascii = true
-        // Fast path: no escapes.
+        // Fast path: no escapes. Eight bytes at a time up to the first byte that needs a look (a quote, a backslash
+        // or a control character); that byte and those after it are checked one by one below.
+        if let base = bytes.baseAddress {
+            while index + 8 <= bytes.count {
+                let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+                let special = JSONParser.specialByteMarks(word)
+                if special != 0 {
+                    let plain = special.trailingZeroBitCount >> 3  // the bytes before the first special one
+                    if word & ((1 << (plain << 3)) &- 1) & JSONParser.highBits != 0 { ascii = false }
+                    index += plain
+                    break
+                }
+                if word & JSONParser.highBits != 0 { ascii = false }
+                index += 8
+            }
+        }
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
@@ -410,10 +425,53 @@ struct JSONParser {
     private mutating func skipWhitespace() {
         while index < bytes.count {
             switch bytes[index] {
-            case 0x20, 0x0A, 0x0D, 0x09: index += 1
+            case 0x20:
+                index += 1
+                skipSpaceRun()
+            case 0x0A, 0x0D, 0x09: index += 1
             default: return
             }
         }
+    }
+
+    /// Indentation (pretty-printed FHIR, as Synthea writes it) is long runs of spaces: skipped eight at a time.
+    @inline(__always)
+    private mutating func skipSpaceRun() {
+        guard let base = bytes.baseAddress else { return }
+        while index + 8 <= bytes.count {
+            let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+            let different = word ^ JSONParser.spaces
+            if different != 0 {
+                index += different.trailingZeroBitCount >> 3  // the spaces before the first other byte
+                return
+            }
+            index += 8
+        }
+    }
+
+    // MARK: eight bytes at a time (SWAR: the bytes of a little-endian word, first byte lowest)
+
+    private static let lowBits: UInt64 = 0x0101_0101_0101_0101
+    private static let highBits: UInt64 = 0x8080_8080_8080_8080
+    private static let spaces: UInt64 = 0x2020_2020_2020_2020
+
+    /// The high bit of each byte of the word below `limit` (at most 0x80). Exact up to the first such byte: a
+    /// borrow can only mark a byte after one that truly is below, so the lowest mark is a true one.
+    @inline(__always)
+    private static func marks(below limit: UInt8, in word: UInt64) -> UInt64 {
+        (word &- lowBits &* UInt64(limit)) & ~word & highBits
+    }
+
+    @inline(__always)
+    private static func marks(of byte: UInt8, in word: UInt64) -> UInt64 {
+        marks(below: 1, in: word ^ (lowBits &* UInt64(byte)))
+    }
+
+    /// Marks the quotes, backslashes and control characters of the word: a string's bytes that need a closer
+    /// look. Zero when there are none; otherwise the lowest mark is the first such byte.
+    @inline(__always)
+    static func specialByteMarks(_ word: UInt64) -> UInt64 {
+        marks(of: UInt8(ascii: "\""), in: word) | marks(of: UInt8(ascii: "\\"), in: word) | marks(below: 0x20, in: word)
     }
 
     private func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }

@@ -1,0 +1,102 @@
+import FHIR
+import Testing
+
+/// The JSON parser reads strings and runs of spaces eight bytes at a time. These tests put the bytes that matter
+/// (quotes, backslashes, control characters, non-ASCII, invalid UTF-8, whitespace) at every position of a word and
+/// across word boundaries, so that a mistake in the word arithmetic shows up as a wrong value or a wrong column.
+@Suite("JSON strings and whitespace, read a word at a time")
+struct JSONScanTests {
+    /// A Patient whose family name is written as `literal` (the JSON text between the quotes).
+    private func patient(family literal: [UInt8]) -> [UInt8] {
+        Array(#"{"resourceType":"Patient","name":[{"family":""#.utf8) + literal + Array(#""}]}"#.utf8)
+    }
+
+    /// The family name read back ("(none)" when the reader kept none).
+    private func family(_ bytes: [UInt8]) throws -> String {
+        let resource = try FHIRJSONReader().read(bytes).resource
+        return resource["name"].first?.element?["family"].first?.primitive?.value ?? "(none)"
+    }
+
+    /// Where the family name's first byte is: the column of its position `p` is `familyColumn + p`.
+    private let familyColumn = #"{"resourceType":"Patient","name":[{"family":""#.utf8.count + 1
+
+    @Test("an escaped quote or backslash at every position of strings up to 20 bytes")
+    func escapes() throws {
+        for length in 1...20 {
+            for position in 0..<length {
+                for (escape, meaning) in [("\\\"", "\""), ("\\\\", "\\"), ("\\n", "\n"), ("\\u00e9", "é")] {
+                    let literal =
+                        String(repeating: "a", count: position) + escape
+                        + String(repeating: "b", count: length - position - 1)
+                    let expected =
+                        String(repeating: "a", count: position) + meaning
+                        + String(repeating: "b", count: length - position - 1)
+                    #expect(try family(patient(family: Array(literal.utf8))) == expected, "\(literal)")
+                }
+            }
+        }
+    }
+
+    @Test("a control character at every position is refused at its own column")
+    func controlCharacters() {
+        for length in 1...20 {
+            for position in 0..<length {
+                for control: UInt8 in [0x00, 0x01, 0x09, 0x0A, 0x1F] {
+                    var literal = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+                    literal[position] = control
+                    let error = readError { try family(patient(family: literal)) }
+                    #expect(error?.kind == .syntax)
+                    #expect(error?.column == familyColumn + position, "length \(length), position \(position)")
+                }
+            }
+        }
+    }
+
+    @Test("non-ASCII text at every position is kept; invalid UTF-8 is refused; DEL and high bytes are not special")
+    func utf8() throws {
+        for length in 2...20 {
+            for position in 0..<(length - 1) {
+                let prefix = String(repeating: "a", count: position)
+                let suffix = String(repeating: "z", count: length - position - 2)
+                #expect(try family(patient(family: Array((prefix + "é" + suffix).utf8))) == prefix + "é" + suffix)
+                #expect(
+                    try family(patient(family: Array((prefix + "\u{7F}" + suffix).utf8))) == prefix + "\u{7F}" + suffix)
+                let invalid = Array(prefix.utf8) + [0xC3, 0x28] + Array(suffix.utf8)
+                #expect(readError { try family(patient(family: invalid)) }?.kind == .syntax, "position \(position)")
+                // A lone continuation byte, and an overlong encoding of '"' (0xC0 0xA2) that must not end the string.
+                #expect(readError { try family(patient(family: Array(prefix.utf8) + [0x80])) }?.kind == .syntax)
+                #expect(readError { try family(patient(family: Array(prefix.utf8) + [0xC0, 0xA2])) }?.kind == .syntax)
+            }
+        }
+    }
+
+    @Test("strings of every length up to 40 bytes end at their closing quote")
+    func lengths() throws {
+        for length in 1...40 {
+            let text = String((0..<length).map { Character(Unicode.Scalar(UInt8(ascii: "a") + UInt8($0 % 26))) })
+            #expect(try family(patient(family: Array(text.utf8))) == text)
+        }
+    }
+
+    @Test("runs of whitespace of every length, mixed or not, read as the compact text")
+    func whitespace() throws {
+        let compact = try FHIRJSONReader().read(patient(family: Array("Chalmers".utf8))).resource
+        for length in 0...24 {
+            for pattern in [" ", "\n", " \n", "\t ", "\r\n  "] {
+                let run = String(String(repeating: pattern, count: length).prefix(length))
+                let text = """
+                    {\(run)"resourceType"\(run):\(run)"Patient"\(run),\(run)"name"\(run):\(run)[\(run){\(run)"family"\
+                    \(run):\(run)"Chalmers"\(run)}\(run)]\(run)}\(run)
+                    """
+                #expect(try FHIRJSONReader().read(Array(text.utf8)).resource == compact, "\(length) of \(pattern)")
+            }
+        }
+        // Spaces running up to the end of the input, and a non-whitespace byte right after a run.
+        let trailing = Array(#"{"resourceType":"Patient"}"#.utf8) + [UInt8](repeating: 0x20, count: 19)
+        #expect(try FHIRJSONReader().read(trailing).resource.type == "Patient")
+        let junk = Array(#"{"resourceType":"Patient"}"#.utf8) + [UInt8](repeating: 0x20, count: 11) + [0x78]
+        let error = readError { try FHIRJSONReader().read(junk) }
+        #expect(error?.kind == .syntax)
+        #expect(error?.column == #"{"resourceType":"Patient"}"#.utf8.count + 12)
+    }
+}

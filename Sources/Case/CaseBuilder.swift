@@ -39,7 +39,6 @@ public struct CaseBuilder: Sendable {
     public func build(bundle: FHIRElement) throws(CaseError) -> ClinicalCase {
         guard bundle.type == "Bundle" else { throw CaseError("the input is a \(bundle.type), not a Bundle") }
         let resolver = BundleResolver(bundle: bundle)
-        let everything = resolver.entries.map(\.resource)
         let patients = resolver.resources(ofType: "Patient").map(\.resource)
         guard patients.count == 1, let patient = patients.first.flatMap(Patient.init) else {
             throw CaseError(
@@ -48,7 +47,7 @@ public struct CaseBuilder: Sendable {
                     : "the bundle has \(patients.count) Patients; exactly one is required")
         }
         var context = Context(terminology: terminology, resolver: resolver)
-        let (now, nowSource) = clinicalNow(bundle: bundle, resources: everything)
+        let (now, nowSource) = clinicalNow(bundle: bundle, resolver: resolver)
         var facts = ClinicalCase(
             now: now, nowSource: nowSource, patientReference: context.reference(patient.resource) ?? "Patient",
             setting: options.defaultSetting)
@@ -56,9 +55,9 @@ public struct CaseBuilder: Sendable {
         facts.age = patient.birthDate.flatMap { ClinicalDate.age(birthDate: $0, at: now) }
 
         // GUIDELINE §1 *now*: nothing dated after now is a fact.
-        let (resources, leftOut) = Self.partitionByNow(everything, now: now)
+        let (kept, leftOut) = Self.partitionByNow(resolver.entries, now: now)
         facts.leftOut = leftOut.map(context.ref)
-        let byType = ResourcesByType(resources)
+        let byType = ResourcesByType(resolver.entries, kept: kept)
         context.readConditions(byType.of("Condition"), into: &facts)
         context.readEncounters(byType.of("Encounter"), into: &facts)
         context.readObservations(byType.of("Observation"), into: &facts)
@@ -79,6 +78,25 @@ public struct CaseBuilder: Sendable {
         Derivations.derive(&facts)
         return facts
     }
+
+    /// The resource types this stage reads: the types its readers ask for, those that references lead to
+    /// (Medication, Questionnaire), and every type with a fact date (compared with *now*, `partitionByNow`).
+    /// A reader may defer any other type (`ResourceDeferral`): a resource of a type missing here would still be
+    /// read right, only built later, when first asked for (`CaseDeferralTests` checks that none is).
+    public static let resourceTypesRead: Set<String> = Set<String>(
+        [
+            "Patient", "MessageHeader", "Condition", "Encounter", "Observation", "QuestionnaireResponse",
+            "Questionnaire", "AllergyIntolerance", "MedicationRequest", "MedicationStatement", "Medication",
+            "Procedure", "ServiceRequest", "ImagingStudy", "DiagnosticReport", "DocumentReference",
+        ]
+    ).union(typesWithFactDates)
+
+    /// The resource types with at least one fact-date element: only their resources can be dated after now (a
+    /// reader keeps no element the definitions do not have).
+    static let typesWithFactDates: Set<String> = Set(
+        FHIRSchema.r4.types.values.filter { type in
+            type.kind == .resource && factDateNames.contains { type.property($0) != nil }
+        }.map(\.name))
 
     /// The date elements that make a resource a fact at a time (effective, performed, onset,
     /// authored, issued, recorded, asserted), a period by its start.
@@ -105,11 +123,17 @@ public struct CaseBuilder: Sendable {
 
     /// Resources whose earliest fact date is after *now* are left out (a future-dated order, score or
     /// diagnosis is not yet true); resources without such a date are kept.
-    static func partitionByNow(_ resources: [FHIRElement], now: Date) -> (kept: [FHIRElement], leftOut: [FHIRElement]) {
-        var kept: [FHIRElement] = []
+    /// Kept: the entries' positions. A deferred resource of a type without fact dates is kept without being built.
+    static func partitionByNow(_ entries: [BundleResolver.Entry], now: Date) -> (kept: [Int], leftOut: [FHIRElement]) {
+        var kept: [Int] = []
         var leftOut: [FHIRElement] = []
-        kept.reserveCapacity(resources.count)
-        for resource in resources {
+        kept.reserveCapacity(entries.count)
+        for position in entries.indices {
+            if entries[position].isDeferred && !typesWithFactDates.contains(entries[position].type) {
+                kept.append(position)
+                continue
+            }
+            let resource = entries[position].resource
             // One pass over the resource's properties (not one lookup per date element).
             var earliest: Date?
             for index in resource.properties.indices where isFactDateName(resource.properties[index].name) {
@@ -119,17 +143,17 @@ public struct CaseBuilder: Sendable {
                     ? property.values.first?.element?.string("start") : property.values.first?.primitive?.value
                 if let date = ClinicalDate.parse(text) { earliest = min(earliest ?? date, date) }
             }
-            if let earliest, earliest > now { leftOut.append(resource) } else { kept.append(resource) }
+            if let earliest, earliest > now { leftOut.append(resource) } else { kept.append(position) }
         }
         return (kept, leftOut)
     }
 
     /// GUIDELINE §1 *now*: `--now`, else Bundle.timestamp, else the MessageHeader's event time
     /// (its `meta.lastUpdated`, R4 having no event time of its own), else the clock.
-    func clinicalNow(bundle: FHIRElement, resources: [FHIRElement]) -> (Date, ClinicalCase.NowSource) {
+    func clinicalNow(bundle: FHIRElement, resolver: BundleResolver) -> (Date, ClinicalCase.NowSource) {
         if let now = options.now { return (now, .override) }
         if let timestamp = ClinicalDate.parse(bundle.string("timestamp")) { return (timestamp, .bundleTimestamp) }
-        if let header = resources.first(where: { $0.type == "MessageHeader" }),
+        if let header = resolver.resources(ofType: "MessageHeader").first?.resource,
             let time = ClinicalDate.parse(header.child("meta")?.string("lastUpdated"))
         {
             return (time, .messageHeader)

@@ -3,14 +3,17 @@ import FHIR
 /// The bundle's resources grouped by type in one pass, each group in bundle order: a reader visits only
 /// the resources it reads, instead of every reader filtering the whole bundle.
 struct ResourcesByType {
-    let all: [FHIRElement]
-    /// Type → positions in `all`, ascending.
+    /// The bundle's entries, grouped by type without building a deferred resource: only the types asked for are
+    /// built.
+    private let entries: [BundleResolver.Entry]
+    /// Type → positions in `entries`, ascending.
     private let positions: [String: [Int]]
 
-    init(_ resources: [FHIRElement]) {
-        all = resources
+    /// The entries at the `kept` positions (ascending).
+    init(_ entries: [BundleResolver.Entry], kept: [Int]) {
+        self.entries = entries
         var positions: [String: [Int]] = [:]
-        for (position, resource) in resources.enumerated() { positions[resource.type, default: []].append(position) }
+        for position in kept { positions[entries[position].type, default: []].append(position) }
         self.positions = positions
     }
 
@@ -18,6 +21,6 @@ struct ResourcesByType {
     /// they would have met them in).
     func of(_ types: String...) -> [FHIRElement] {
         let found = types.flatMap { positions[$0] ?? [] }
-        return (types.count == 1 ? found : found.sorted()).map { all[$0] }
+        return (types.count == 1 ? found : found.sorted()).map { entries[$0].resource }
     }
 }

@@ -36,10 +36,13 @@ public enum FHIRFormat: String, Sendable, CaseIterable {
 public struct FHIRReader: Sendable {
     public var schema: FHIRSchema
     public var limits: FHIRReadLimits
+    /// Which resources of a JSON document are built on first use (XML builds every resource as it reads it).
+    public var deferral: ResourceDeferral
 
-    public init(schema: FHIRSchema = .r4, limits: FHIRReadLimits = .default) {
+    public init(schema: FHIRSchema = .r4, limits: FHIRReadLimits = .default, deferral: ResourceDeferral = .none) {
         self.schema = schema
         self.limits = limits
+        self.deferral = deferral
     }
 
     public func read(_ bytes: [UInt8]) throws(FHIRReadError) -> (result: FHIRReadResult, format: FHIRFormat) {
@@ -49,7 +52,7 @@ public struct FHIRReader: Sendable {
         }
         let format = try FHIRFormat.sniff(bytes)
         switch format {
-        case .json: return (try FHIRJSONReader(schema: schema, limits: limits).read(bytes), .json)
+        case .json: return (try FHIRJSONReader(schema: schema, limits: limits, deferral: deferral).read(bytes), .json)
         case .xml: return (try FHIRXMLReader(schema: schema, limits: limits).read(bytes), .xml)
         }
     }

@@ -147,7 +147,8 @@ public struct DecisionComparison: Sendable {
             return .leaf(urls[text].map { "<\($0)>" } ?? text)
         case .xhtml(let div):
             return .leaf(div)
-        case .element(let element):
+        case .element, .deferred:
+            let element = value.element ?? FHIRElement(type: "")  // never nil: a deferred resource is built
             return .node(
                 element.properties.filter { $0.name != "id" && $0.name != "fullUrl" }.map { property in
                     (property.name, property.values.map { normalized($0, names: names, urls: urls) })

@@ -29,7 +29,8 @@ public struct Pipeline: Sendable {
 
     /// The case and the guideline's verdict, without the output bundle (`painpath explain`).
     public func evaluate(_ bytes: [UInt8], now: Date? = nil) throws(FHIRReadError) -> Evaluation {
-        let (read, format) = try FHIRReader(limits: limits).read(bytes)
+        // Resources of types the case stage does not read are checked now and built only if something asks.
+        let (read, format) = try FHIRReader(limits: limits, deferral: Self.deferral).read(bytes)
         let facts: ClinicalCase
         do {
             facts = try CaseBuilder(
@@ -62,6 +63,9 @@ public struct Pipeline: Sendable {
             throw PipelineFailure(error: error)
         }
     }
+
+    /// What the pipeline's reader defers: every resource type the case stage does not read.
+    public static let deferral = ResourceDeferral.allExcept(CaseBuilder.resourceTypesRead)
 
     public struct Evaluation: Sendable {
         public let facts: ClinicalCase

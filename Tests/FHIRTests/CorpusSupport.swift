@@ -89,6 +89,7 @@ enum Equivalence {
                         primitive.extensions = primitive.extensions.map(decimalsByValue)
                         return .primitive(primitive)
                     case .element(let child): return .element(decimalsByValue(child))
+                    case .deferred(let resource): return .element(decimalsByValue(resource.element))
                     case .xhtml: return value
                     }
                 })

@@ -9,10 +9,13 @@
 public struct FHIRJSONReader: Sendable {
     public var schema: FHIRSchema
     public var limits: FHIRReadLimits
+    /// Which resources inside the document are only checked now and built on first use (none by default).
+    public var deferral: ResourceDeferral
 
-    public init(schema: FHIRSchema = .r4, limits: FHIRReadLimits = .default) {
+    public init(schema: FHIRSchema = .r4, limits: FHIRReadLimits = .default, deferral: ResourceDeferral = .none) {
         self.schema = schema
         self.limits = limits
+        self.deferral = deferral
     }
 
     public func read(_ bytes: [UInt8]) throws(FHIRReadError) -> FHIRReadResult {
@@ -22,7 +25,9 @@ public struct FHIRJSONReader: Sendable {
         }
         return try bytes.withUnsafeBufferPointer { (buffer) throws(FHIRReadError) -> FHIRReadResult in
             try JSONParser.withTape(buffer, limits: limits) { (tape) throws(FHIRReadError) -> FHIRReadResult in
-                var decoder = JSONToFHIR(schema: schema, limits: limits, tape: tape)
+                var decoder = JSONToFHIR(
+                    schema: schema, limits: limits, tape: tape,
+                    deferring: deferral.defersAny ? Deferring(document: bytes, deferral: deferral) : nil)
                 guard tape.tokens[0].kind == .object else {
                     throw FHIRReadError(
                         .structure, "a FHIR resource must be a JSON object, found \(tape.kindDescription(0))",
@@ -33,6 +38,57 @@ public struct FHIRJSONReader: Sendable {
             }
         }
     }
+}
+
+extension FHIRJSONReader {
+    /// A resource's JSON object, read again for a `DeferredResource` (built in full; its warnings were given when
+    /// the document was read).
+    func readResource(_ bytes: UnsafeBufferPointer<UInt8>) throws(FHIRReadError) -> FHIRElement {
+        try JSONParser.withTape(bytes, limits: limits) { (tape) throws(FHIRReadError) -> FHIRElement in
+            var decoder = JSONToFHIR(schema: schema, limits: limits, tape: tape, deferring: nil)
+            return try decoder.resource(0)
+        }
+    }
+}
+
+/// Which resources the JSON reader leaves to be built on first use (`FHIRValue.deferred`): a pipeline that reads a
+/// few resource types of a bundle need not build the others. The document itself is always built.
+public struct ResourceDeferral: Sendable {
+    /// The types built as they are read; nil: every type.
+    private let builtTypes: Set<String>?
+
+    /// Every resource is built as it is read.
+    public static let none = ResourceDeferral(builtTypes: nil)
+
+    /// Resources of these types are built as they are read; any other one inside the document is checked as
+    /// fully, and built on first use.
+    public static func allExcept(_ builtTypes: Set<String>) -> ResourceDeferral {
+        ResourceDeferral(builtTypes: builtTypes)
+    }
+
+    var defersAny: Bool { builtTypes != nil }
+
+    func defers(_ type: String) -> Bool { builtTypes.map { !$0.contains(type) } ?? false }
+}
+
+/// The whole input, and which of its resources to defer.
+private struct Deferring {
+    let document: [UInt8]
+    let deferral: ResourceDeferral
+}
+
+/// How a walk of the tape treats what it reads: builds the model, or only checks (a deferred resource). Every
+/// method of the walk is generic over it, so that each is compiled twice and building pays for no test.
+private protocol ReadMode {
+    static var builds: Bool { get }
+}
+
+private enum Building: ReadMode {
+    static var builds: Bool { true }
+}
+
+private enum CheckingOnly: ReadMode {
+    static var builds: Bool { false }
 }
 
 /// A resource read from JSON or XML, with what the reader noticed but accepted.
@@ -56,12 +112,15 @@ private struct JSONToFHIR {
     private var pendingStack: [Pending] = []
     /// Long string values made once per document (see `StringInterner`).
     private var interner = StringInterner()
+    /// The whole input and which resources to defer, when some may be.
+    private let deferring: Deferring?
 
-    init(schema: FHIRSchema, limits: FHIRReadLimits, tape: JSONTape) {
+    init(schema: FHIRSchema, limits: FHIRReadLimits, tape: JSONTape, deferring: Deferring?) {
         self.schema = schema
         self.limits = limits
         self.tape = tape
         self.extensionType = schema.type(named: "Extension")
+        self.deferring = deferring
     }
 
     private func offset(_ token: Int) -> Int { Int(tape.tokens[token].start) }
@@ -82,7 +141,46 @@ private struct JSONToFHIR {
         return result
     }
 
+    /// The document's own resource (never deferred).
     mutating func resource(_ token: Int) throws(FHIRReadError) -> FHIRElement {
+        let (typeName, type) = try resourceType(token)
+        path.append(PathStep(typeName))
+        defer { path.removeLast() }
+        return try element(token, type: type, Building.self)
+    }
+
+    /// A resource inside the document (contained, in a bundle entry): built, or checked and deferred.
+    private mutating func innerResource<Mode: ReadMode>(_ token: Int, _ mode: Mode.Type) throws(FHIRReadError)
+        -> FHIRValue
+    {
+        let (typeName, type) = try resourceType(token)
+        path.append(PathStep(typeName))
+        defer { path.removeLast() }
+        if Mode.builds, let deferring, deferring.deferral.defers(typeName) {
+            _ = try element(token, type: type, CheckingOnly.self)
+            let start = offset(token)
+            return .deferred(
+                DeferredResource(
+                    type: typeName, id: resourceId(token), document: deferring.document,
+                    range: start..<start + Int(tape.tokens[token].length), schema: schema, limits: limits))
+        }
+        return .element(try element(token, type: type, Mode.self))
+    }
+
+    /// The id of a checked resource object, as its model holds it (nil for `"id": null`).
+    private func resourceId(_ token: Int) -> String? {
+        var key = token + 1
+        for _ in 0..<tape.tokens[token].count {
+            if tape.tokens[key].kind == .string, tape.text(key) == "id", tape.tokens[key + 1].kind == .string {
+                return tape.text(key + 1)
+            }
+            key = Int(tape.tokens[key + 1].next)
+        }
+        return nil
+    }
+
+    /// The definition of a resource object's type, from its `resourceType`.
+    private mutating func resourceType(_ token: Int) throws(FHIRReadError) -> (name: String, type: TypeDefinition) {
         // Usually the first key; found without an array of members or a String per key.
         var typeMember: (key: Int, value: Int)?
         var key = token + 1
@@ -108,9 +206,7 @@ private struct JSONToFHIR {
                 .structure, "unknown resourceType '\(PrimitiveLexical.clip(typeName))' (not an R4 resource)",
                 at: offset(typeMember.key))
         }
-        path.append(PathStep(typeName))
-        defer { path.removeLast() }
-        return try element(token, type: type)
+        return (typeName, type)
     }
 
     /// One property being assembled from `name` and `_name` (token indices; -1 when absent).
@@ -126,7 +222,10 @@ private struct JSONToFHIR {
         var keyOffset: Int
     }
 
-    mutating func element(_ token: Int, type: TypeDefinition) throws(FHIRReadError) -> FHIRElement {
+    /// An element's properties, checked against its definition, in canonical order (none when only checking).
+    private mutating func element<Mode: ReadMode>(
+        _ token: Int, type: TypeDefinition, _ mode: Mode.Type
+    ) throws(FHIRReadError) -> FHIRElement {
         if path.count > limits.maxDepth {
             throw error(.limit, "FHIR elements nested deeper than \(limits.maxDepth) levels", at: offset(token))
         }
@@ -197,13 +296,14 @@ private struct JSONToFHIR {
             pendingStack[base..<end].sort { $0.elementIndex < $1.elementIndex }
         }
         var properties: [FHIRProperty] = []
-        properties.reserveCapacity(end - base)
+        if Mode.builds { properties.reserveCapacity(end - base) }
         for position in base..<end {
             // Reading the values pushes and pops above `end`; this element's part stays as it is.
             let item = pendingStack[position]
             path.append(PathStep(item.property))
             defer { path.removeLast() }
-            let values = item.property.isPrimitive ? try primitives(item) : try complexValues(item)
+            let values =
+                item.property.isPrimitive ? try primitives(item, Mode.self) : try complexValues(item, Mode.self)
             if !values.isEmpty { properties.append(FHIRProperty(name: item.name, values: consume values)) }
         }
         return FHIRElement(type: type.name, properties: properties)
@@ -228,7 +328,9 @@ private struct JSONToFHIR {
         return nil
     }
 
-    private mutating func complexValues(_ item: Pending) throws(FHIRReadError) -> FHIRValues {
+    private mutating func complexValues<Mode: ReadMode>(
+        _ item: Pending, _ mode: Mode.Type
+    ) throws(FHIRReadError) -> FHIRValues {
         let repeats = item.property.element.repeats
         let token = item.value
         let valueTokens: TokenList
@@ -263,7 +365,8 @@ private struct JSONToFHIR {
                         at: offset(valueToken))
                 }
                 do {
-                    values.append(.xhtml(try XHTML.canonicalize(tape.text(valueToken), limits: limits)))
+                    let xhtml = try XHTML.canonicalize(tape.text(valueToken), limits: limits)
+                    if Mode.builds { values.append(.xhtml(xhtml)) }
                 } catch let problem {
                     throw error(
                         .structure, "the narrative div is not well-formed XHTML: \(problem.message)",
@@ -278,12 +381,14 @@ private struct JSONToFHIR {
                     at: offset(valueToken))
             }
             if item.property.holdsResource {
-                values.append(.element(try resource(valueToken)))
+                let value = try innerResource(valueToken, Mode.self)
+                if Mode.builds { values.append(value) }
             } else {
                 guard let childType else {
                     throw error(.structure, "no definition for type \(item.property.type)", at: offset(valueToken))
                 }
-                values.append(.element(try element(valueToken, type: childType)))
+                let element = try element(valueToken, type: childType, Mode.self)
+                if Mode.builds { values.append(.element(element)) }
             }
         }
         return values
@@ -311,7 +416,9 @@ private struct JSONToFHIR {
         property.type == "Resource" ? "object (a resource)" : "object (\(property.type))"
     }
 
-    private mutating func primitives(_ item: Pending) throws(FHIRReadError) -> FHIRValues {
+    private mutating func primitives<Mode: ReadMode>(
+        _ item: Pending, _ mode: Mode.Type
+    ) throws(FHIRReadError) -> FHIRValues {
         let repeats = item.property.element.repeats
         var valueTokens: TokenList?
         var metadataTokens: TokenList?
@@ -361,46 +468,39 @@ private struct JSONToFHIR {
         for index in 0..<count {
             if repeats { path[path.count - 1].index = index }
             var primitive = FHIRPrimitive(type: item.property.type, value: nil)
+            var hasValue = false
             if let token = valueTokens?.next(in: tape) {
-                primitive.value = try lexical(token, item)
+                if Mode.builds {
+                    primitive.value = try lexical(token, item)
+                    hasValue = primitive.value != nil
+                } else {
+                    hasValue = try checkLexical(token, item)
+                }
             }
             if let token = metadataTokens?.next(in: tape) {
                 switch tape.tokens[token].kind {
                 case .null: break
-                case .object: try readMetadata(token, into: &primitive)
+                case .object: try readMetadata(token, into: &primitive, Mode.self)
                 default:
                     throw error(
                         .structure, "'_\(item.name)' must be an object, found \(tape.kindDescription(token))",
                         at: offset(token))
                 }
             }
-            if primitive.value == nil && !primitive.hasMetadata {
+            if !hasValue && !primitive.hasMetadata {
                 // As in XML (an element with neither value nor extension): nothing to keep.
                 warn("'\(item.name)' has neither a value nor an id or extension; ignored", at: item.keyOffset)
                 continue
             }
-            values.append(.primitive(primitive))
+            if Mode.builds { values.append(.primitive(primitive)) }
         }
         return values
     }
 
+    /// A primitive's value, checked; nil for `null`.
     private mutating func lexical(_ token: Int, _ item: Pending) throws(FHIRReadError) -> String? {
+        guard try checkJSONKind(token, item) else { return nil }
         let kind = tape.tokens[token].kind
-        switch (item.property.jsonKind, kind) {
-        case (_, .null): return nil
-        case (.string, .string), (.number, .number), (.boolean, .bool): break
-        case (let wanted, _):
-            let description =
-                switch wanted {
-                case .string: "a string"
-                case .number: "a number"
-                case .boolean: "a boolean (true/false)"
-                }
-            throw error(
-                .structure,
-                "wrong JSON type: a \(item.property.type) must be \(description), found \(tape.kindDescription(token))",
-                at: offset(token))
-        }
         let text: String
         if kind == .string, let bytes = tape.unescapedBytes(token), bytes.count >= StringInterner.minimumLength {
             text = interner.string(bytes)
@@ -418,7 +518,46 @@ private struct JSONToFHIR {
         return text
     }
 
-    private mutating func readMetadata(_ token: Int, into primitive: inout FHIRPrimitive) throws(FHIRReadError) {
+    /// The checks of `lexical`, without keeping the value: a string is checked on its bytes in place, and made a
+    /// String only for a message. False for `null`.
+    private mutating func checkLexical(_ token: Int, _ item: Pending) throws(FHIRReadError) -> Bool {
+        guard try checkJSONKind(token, item) else { return false }
+        guard tape.tokens[token].kind == .string, let bytes = tape.unescapedBytes(token) else {
+            _ = try lexical(token, item)  // numbers, booleans and escaped strings: short, or rare
+            return true
+        }
+        let check = item.property.lexicalCheck
+        if PrimitiveLexical.hasFormatProblem(bytes, check: check),
+            let problem = PrimitiveLexical.formatProblem(tape.text(token), check: check)
+        {
+            warn(problem, at: offset(token))
+        }
+        return true
+    }
+
+    /// Whether a primitive's JSON value has the JSON type of its FHIR type; false for `null`.
+    private mutating func checkJSONKind(_ token: Int, _ item: Pending) throws(FHIRReadError) -> Bool {
+        let kind = tape.tokens[token].kind
+        switch (item.property.jsonKind, kind) {
+        case (_, .null): return false
+        case (.string, .string), (.number, .number), (.boolean, .bool): return true
+        case (let wanted, _):
+            let description =
+                switch wanted {
+                case .string: "a string"
+                case .number: "a number"
+                case .boolean: "a boolean (true/false)"
+                }
+            throw error(
+                .structure,
+                "wrong JSON type: a \(item.property.type) must be \(description), found \(tape.kindDescription(token))",
+                at: offset(token))
+        }
+    }
+
+    private mutating func readMetadata<Mode: ReadMode>(
+        _ token: Int, into primitive: inout FHIRPrimitive, _ mode: Mode.Type
+    ) throws(FHIRReadError) {
         guard let extensionType else { return }
         var extensions: [FHIRElement] = []
         defer { if !extensions.isEmpty { primitive.extensions = extensions } }
@@ -437,7 +576,7 @@ private struct JSONToFHIR {
                             .structure, "an extension must be a JSON object, found \(tape.kindDescription(item))",
                             at: offset(item))
                     }
-                    extensions.append(try element(item, type: extensionType))
+                    extensions.append(try element(item, type: extensionType, Mode.self))
                 }
             case ("id", _), ("extension", _):
                 throw error(

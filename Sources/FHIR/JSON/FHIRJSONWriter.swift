@@ -56,6 +56,7 @@ public struct FHIRJSONWriter: Sendable {
                 if repeats { output.item(index) }
                 switch value {
                 case .element(let child): writeObject(child, into: &output)
+                case .deferred(let resource): writeObject(resource.element, into: &output)
                 case .xhtml(let text): output.string(text)
                 case .primitive(let primitive): writeLexical(primitive, into: &output)
                 }

@@ -96,9 +96,11 @@ struct JSONParser {
         return tokens.count - 1
     }
 
+    /// Called with `index` just past the closing bracket.
     private mutating func closeContainer(_ token: Int, count: Int) {
         tokens[token].count = Int32(count)
         tokens[token].next = Int32(tokens.count)
+        tokens[token].length = Int32(index) - tokens[token].start
     }
 
     private mutating func parseObject(depth: Int) throws(FHIRReadError) {

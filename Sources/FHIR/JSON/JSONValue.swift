@@ -13,7 +13,8 @@ struct JSONToken {
     var flags: UInt8
     /// Byte offset in the input where the value starts (the opening quote or bracket).
     var start: Int32
-    /// Strings and numbers: the length of the content in bytes.
+    /// Strings and numbers: the length of the content in bytes. Containers: the length of the whole value, brackets
+    /// included (a deferred resource is read again from these bytes).
     var length: Int32
     /// Containers: the number of members or items. Escaped strings: the offset in `unescaped`.
     var count: Int32

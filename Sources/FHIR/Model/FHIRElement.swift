@@ -74,15 +74,51 @@ public enum FHIRValue: Hashable, Sendable {
     case element(FHIRElement)
     /// The narrative `div`, as canonical XHTML text (see `XHTML`).
     case xhtml(String)
+    /// A resource checked but not yet built (a reader asked to defer it: `ResourceDeferral`). It reads, compares
+    /// and writes as the `.element` it stands for: `element` builds it on first use.
+    case deferred(DeferredResource)
 
     public var primitive: FHIRPrimitive? {
         if case .primitive(let value) = self { return value }
         return nil
     }
 
+    /// The element, a deferred resource built.
     public var element: FHIRElement? {
-        if case .element(let value) = self { return value }
-        return nil
+        switch self {
+        case .element(let value): value
+        case .deferred(let deferred): deferred.element
+        case .primitive, .xhtml: nil
+        }
+    }
+
+    public static func == (lhs: FHIRValue, rhs: FHIRValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.primitive(let left), .primitive(let right)): left == right
+        case (.element(let left), .element(let right)): left == right
+        case (.xhtml(let left), .xhtml(let right)): left == right
+        // A deferred resource equals the element it stands for.
+        case (.deferred(let left), _): FHIRValue.element(left.element) == rhs
+        case (_, .deferred(let right)): lhs == FHIRValue.element(right.element)
+        default: false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .primitive(let value):
+            hasher.combine(0)
+            hasher.combine(value)
+        case .element(let value):
+            hasher.combine(1)
+            hasher.combine(value)
+        case .deferred(let deferred):
+            hasher.combine(1)  // as the element it stands for
+            hasher.combine(deferred.element)
+        case .xhtml(let value):
+            hasher.combine(2)
+            hasher.combine(value)
+        }
     }
 }
 

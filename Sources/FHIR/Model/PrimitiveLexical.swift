@@ -54,24 +54,36 @@ enum PrimitiveLexical {
     }
 
     static func formatProblem(_ value: String, check: LexicalCheck) -> String? {
+        guard value.withUTF8Bytes({ hasFormatProblem($0, check: check) }) else { return nil }
+        switch check {
+        case .boolean, .integer, .decimal: return nil
+        case .id: return "'\(clip(value))' is not a valid id (1–64 of A–Z, a–z, 0–9, '-', '.')"
+        case .date: return "'\(clip(value))' is not a valid date"
+        case .dateTime: return "'\(clip(value))' is not a valid dateTime"
+        case .instant: return "'\(clip(value))' is not a valid instant"
+        case .base64: return "'\(clip(value))' is not valid base64"
+        case .string: return "an empty string (FHIR strings must not be empty)"
+        }
+    }
+
+    /// The check of `formatProblem` on the value's UTF-8 bytes: a reader that does not keep the value (a deferred
+    /// resource) makes a String only for the message.
+    static func hasFormatProblem(_ bytes: UnsafeBufferPointer<UInt8>, check: LexicalCheck) -> Bool {
         switch check {
         case .boolean, .integer, .decimal:
-            return nil  // structural; see structuralProblem
+            return false  // structural; see structuralProblem
         case .id:
-            let ok = (1...64).contains(value.utf8.count) && allBytes(value) { isIdByte($0) }
-            return ok ? nil : "'\(clip(value))' is not a valid id (1–64 of A–Z, a–z, 0–9, '-', '.')"
+            return !((1...64).contains(bytes.count) && bytes.allSatisfy(isIdByte))
         case .date:
-            return matchesDate(value, allowTime: false) ? nil : "'\(clip(value))' is not a valid date"
+            return !matchesDate(bytes, allowTime: false)
         case .dateTime:
-            return matchesDate(value, allowTime: true) ? nil : "'\(clip(value))' is not a valid dateTime"
+            return !matchesDate(bytes, allowTime: true)
         case .instant:
-            return matchesDate(value, allowTime: true) && value.utf8.count > 10
-                ? nil : "'\(clip(value))' is not a valid instant"
+            return !(matchesDate(bytes, allowTime: true) && bytes.count > 10)
         case .base64:
-            let ok = allBytes(value) { isBase64Byte($0) || $0 == 0x20 || $0 == 0x0A || $0 == 0x0D }
-            return ok ? nil : "'\(clip(value))' is not valid base64"
+            return !bytes.allSatisfy { isBase64Byte($0) || $0 == 0x20 || $0 == 0x0A || $0 == 0x0D }
         case .string:
-            return value.isEmpty ? "an empty string (FHIR strings must not be empty)" : nil
+            return bytes.isEmpty
         }
     }
 

@@ -7,7 +7,39 @@ import Synchronization
 public struct BundleResolver: Sendable {
     public struct Entry: Sendable {
         public let fullUrl: String?
-        public let resource: FHIRElement
+        /// The resource when built; for a deferred one, an element of its type only, never handed out. (Two plain
+        /// fields rather than a `FHIRValue`: entries are copied by every reader, and a struct of references copies
+        /// with retains where an enum copies through a switch.)
+        private let built: FHIRElement
+        private let deferred: DeferredResource?
+
+        init?(fullUrl: String?, value: FHIRValue) {
+            switch value {
+            case .element(let resource):
+                built = resource
+                deferred = nil
+            case .deferred(let resource):
+                built = FHIRElement(type: resource.type)
+                deferred = resource
+            case .primitive, .xhtml: return nil
+            }
+            self.fullUrl = fullUrl
+        }
+
+        /// The resource (a deferred one is built on first use).
+        public var resource: FHIRElement { deferred?.element ?? built }
+
+        /// The resource's type, known without building a deferred resource.
+        public var type: String { built.type }
+
+        /// The resource's id, known without building a deferred resource.
+        public var id: String? {
+            if let deferred { return deferred.id }
+            return built.string("id")
+        }
+
+        /// A resource the reader deferred and nobody has asked for yet.
+        public var isDeferred: Bool { deferred.map { !$0.isBuilt } ?? false }
     }
 
     /// A literal reference's target, kept as two strings (no `Type/id` string built per entry).
@@ -30,9 +62,10 @@ public struct BundleResolver: Sendable {
         var byType: [String: [Int]] = [:]
         entries.reserveCapacity(entryElements.count)
         for entry in entryElements {
-            guard let resource = entry.child("resource") else { continue }
-            byType[resource.type, default: []].append(entries.count)
-            entries.append(Entry(fullUrl: entry.string("fullUrl"), resource: resource))
+            guard let value = entry["resource"].first, let read = Entry(fullUrl: entry.string("fullUrl"), value: value)
+            else { continue }
+            byType[read.type, default: []].append(entries.count)
+            entries.append(read)
         }
         self.entries = entries
         self.byType = byType
@@ -54,8 +87,8 @@ public struct BundleResolver: Sendable {
                     let key = BundleResolver.withoutHistory(fullUrl)
                     if let first = byFullUrl.updateValue(index, forKey: key) { byFullUrl[key] = first }
                 }
-                if let id = entry.resource.string("id") {
-                    let key = TypeAndId(type: entry.resource.type, id: id)
+                if let id = entry.id {
+                    let key = TypeAndId(type: entry.type, id: id)
                     if let first = byTypeAndId.updateValue(index, forKey: key) { byTypeAndId[key] = first }
                 }
             }

@@ -16,10 +16,8 @@ extension FHIRElement {
 
     /// The single element of a complex property.
     public func child(_ name: String) -> FHIRElement? {
-        guard let index = propertyIndex(name), case .element(let element)? = properties[index].values.first else {
-            return nil
-        }
-        return element
+        guard let index = propertyIndex(name) else { return nil }
+        return properties[index].values.first?.element  // a deferred resource built on first use
     }
 
     /// The elements of a repeating complex property.

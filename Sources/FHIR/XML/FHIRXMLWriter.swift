@@ -62,7 +62,8 @@ public struct FHIRXMLWriter: Sendable {
                     output.newline()
                     try output.checkCharacters(text)
                     output.bytes.append(contentsOf: text.utf8)
-                case .element(let child):
+                case .element, .deferred:
+                    guard let child = value.element else { continue }  // a deferred resource, built
                     if isResourceSlot {
                         output.newline()
                         output.bytes.append(contentsOf: "<\(property.name)>".utf8)

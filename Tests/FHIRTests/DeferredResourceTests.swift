@@ -107,7 +107,8 @@ struct DeferredResourceTests {
     func invalidCases() throws {
         var deferredCount = 0
         for testCase in Corpus.invalidCases where testCase.file.hasSuffix(".json") {
-            try expectSameReading(try Corpus.bytes("invalid/\(testCase.file)"), testCase.file, deferredCount: &deferredCount)
+            let bytes = try Corpus.bytes("invalid/\(testCase.file)")
+            try expectSameReading(bytes, testCase.file, deferredCount: &deferredCount)
         }
     }
 

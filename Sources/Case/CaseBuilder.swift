@@ -82,7 +82,7 @@ public struct CaseBuilder: Sendable {
     /// The resource types this stage reads: the types its readers ask for, those that references lead to
     /// (Medication, Questionnaire), and every type with a fact date (compared with *now*, `partitionByNow`).
     /// A reader may defer any other type (`ResourceDeferral`): a resource of a type missing here would still be
-    /// read right, only built later, when first asked for (`CaseDeferralTests` checks that none is).
+    /// read right, only built later, when first asked for (`PipelineDeferralTests` checks that none is).
     public static let resourceTypesRead: Set<String> = Set<String>(
         [
             "Patient", "MessageHeader", "Condition", "Encounter", "Observation", "QuestionnaireResponse",

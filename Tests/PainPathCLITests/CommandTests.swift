@@ -164,7 +164,10 @@ struct BinaryTests {
                 try JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any], "\(stdout)")
             #expect(report["files"] as? Int == 2)
             let seconds = try #require(report["seconds"] as? [String: Double])
-            for stage in ["read (parse + model)", "case", "guideline", "pipeline end to end", "sha-256 of input"] {
+            for stage in [
+                "read (parse + model)", "read, deferring", "case", "guideline", "pipeline end to end",
+                "sha-256 of input",
+            ] {
                 #expect((seconds[stage] ?? 0) > 0, "\(stage)")
             }
             let (_, text, _) = try run(["bench", patient, "--iterations", "1", "--only", "read"])

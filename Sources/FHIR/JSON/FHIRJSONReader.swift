@@ -114,9 +114,6 @@ private struct JSONToFHIR {
     private var interner = StringInterner()
     /// The whole input and which resources to defer, when some may be.
     private let deferring: Deferring?
-    /// The deferral's answer for each resource type met so far, found by the definition's identity: a bundle holds
-    /// a dozen types or so, and asking the set would hash the type's name for every resource.
-    private var deferredTypes: [(type: ObjectIdentifier, defers: Bool)] = []
 
     init(schema: FHIRSchema, limits: FHIRReadLimits, tape: JSONTape, deferring: Deferring?) {
         self.schema = schema
@@ -159,24 +156,15 @@ private struct JSONToFHIR {
         let (typeName, type) = try resourceType(token)
         path.append(PathStep(typeName))
         defer { path.removeLast() }
-        if Mode.builds, deferring != nil, defers(type, named: typeName) {
+        if Mode.builds, let deferring, deferring.deferral.defers(typeName) {
             _ = try element(token, type: type, CheckingOnly.self)
             let start = offset(token)
             return .deferred(
                 DeferredResource(
-                    type: typeName, id: resourceId(token), document: deferring!.document,
+                    type: typeName, id: resourceId(token), document: deferring.document,
                     range: start..<start + Int(tape.tokens[token].length), schema: schema, limits: limits))
         }
         return .element(try element(token, type: type, Mode.self))
-    }
-
-    /// Whether to defer a resource of this type (the reader defers some).
-    private mutating func defers(_ type: TypeDefinition, named name: String) -> Bool {
-        let identity = ObjectIdentifier(type)
-        for known in deferredTypes where known.type == identity { return known.defers }
-        let defers = deferring?.deferral.defers(name) ?? false
-        deferredTypes.append((identity, defers))
-        return defers
     }
 
     /// The id of a checked resource object, as its model holds it (nil for `"id": null`).

@@ -48,6 +48,22 @@ struct DeferredResourceTests {
         #expect(values[1].element == built)
     }
 
+    @Test("keys written with escapes are found: the resource's type, and a deferred resource's id")
+    func escapedKeys() throws {
+        let text = #"""
+            {"\u0072esourceType":"Bundle","type":"collection","entry":[{"resource":
+             {"resourceType":"Claim","\u0069d":"c\u0031","status":"active"}}]}
+            """#
+        let read = try FHIRJSONReader(deferral: everything).read(Array(text.utf8)).resource
+        #expect(read.type == "Bundle")
+        guard case .deferred(let claim)? = entryValues(read).first else {
+            Issue.record("expected the Claim deferred")
+            return
+        }
+        #expect(claim.type == "Claim" && claim.id == "c1")
+        #expect(claim.element.string("id") == "c1")
+    }
+
     @Test("a deferred bundle equals, hashes and writes as the built one; warnings are the same")
     func sameAsBuilt() throws {
         let bytes = Array(bundle.utf8)

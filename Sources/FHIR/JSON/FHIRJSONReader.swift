@@ -169,11 +169,20 @@ private struct JSONToFHIR {
 
     /// The id of a checked resource object, as its model holds it (nil for `"id": null`).
     private func resourceId(_ token: Int) -> String? {
+        guard let id = member(token, named: "id"), tape.tokens[id.value].kind == .string else { return nil }
+        return tape.text(id.value)
+    }
+
+    /// The first member of an object with this key (key and value tokens), found on the key's bytes (no String per
+    /// key; a key with escapes, rare, by its text).
+    private func member(_ token: Int, named name: StaticString) -> (key: Int, value: Int)? {
         var key = token + 1
         for _ in 0..<tape.tokens[token].count {
-            if tape.tokens[key].kind == .string, tape.text(key) == "id", tape.tokens[key + 1].kind == .string {
-                return tape.text(key + 1)
-            }
+            let matches =
+                tape.unescapedBytes(key).map { bytes in
+                    name.withUTF8Buffer { bytes.count == $0.count && bytes.elementsEqual($0) }
+                } ?? (tape.text(key) == name.description)
+            if matches { return (key, key + 1) }
             key = Int(tape.tokens[key + 1].next)
         }
         return nil
@@ -181,18 +190,8 @@ private struct JSONToFHIR {
 
     /// The definition of a resource object's type, from its `resourceType`.
     private mutating func resourceType(_ token: Int) throws(FHIRReadError) -> (name: String, type: TypeDefinition) {
-        // Usually the first key; found without an array of members or a String per key.
-        var typeMember: (key: Int, value: Int)?
-        var key = token + 1
-        for _ in 0..<tape.tokens[token].count {
-            let isType = tape.unescapedBytes(key).map(Self.isResourceTypeKey) ?? (tape.text(key) == "resourceType")
-            if isType {
-                typeMember = (key, key + 1)
-                break
-            }
-            key = Int(tape.tokens[key + 1].next)
-        }
-        guard let typeMember else {
+        // Usually the first key.
+        guard let typeMember = member(token, named: "resourceType") else {
             throw error(.structure, "the resource has no resourceType", at: offset(token))
         }
         guard tape.tokens[typeMember.value].kind == .string else {
@@ -500,6 +499,11 @@ private struct JSONToFHIR {
     /// A primitive's value, checked; nil for `null`.
     private mutating func lexical(_ token: Int, _ item: Pending) throws(FHIRReadError) -> String? {
         guard try checkJSONKind(token, item) else { return nil }
+        return try checkedText(token, item)
+    }
+
+    /// The text of a value of the right JSON kind, checked (structure: an error; format: a warning).
+    private mutating func checkedText(_ token: Int, _ item: Pending) throws(FHIRReadError) -> String {
         let kind = tape.tokens[token].kind
         let text: String
         if kind == .string, let bytes = tape.unescapedBytes(token), bytes.count >= StringInterner.minimumLength {
@@ -523,7 +527,7 @@ private struct JSONToFHIR {
     private mutating func checkLexical(_ token: Int, _ item: Pending) throws(FHIRReadError) -> Bool {
         guard try checkJSONKind(token, item) else { return false }
         guard tape.tokens[token].kind == .string, let bytes = tape.unescapedBytes(token) else {
-            _ = try lexical(token, item)  // numbers, booleans and escaped strings: short, or rare
+            _ = try checkedText(token, item)  // numbers, booleans and escaped strings: short, or rare
             return true
         }
         let check = item.property.lexicalCheck

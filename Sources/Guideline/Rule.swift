@@ -34,7 +34,7 @@ public enum RuleSelector: Sendable, Hashable {
 
 /// One rule of GUIDELINE.md: its id (part of the output contract), kind, section, title, the
 /// source texts it cites, the rules whose verdicts it reads, and its test against the case.
-public struct Rule: Sendable {
+public final class Rule: Sendable {
     public let id: RuleID
     public let kind: RuleKind
     public let section: GuidelineSection

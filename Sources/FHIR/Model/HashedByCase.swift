@@ -9,11 +9,22 @@ public protocol HashedByCase: RawRepresentable, Hashable, CaseIterable {}
 
 extension HashedByCase {
     /// The case's declaration index.
-    @inline(__always) public var caseIndex: Int {
+    @inlinable @inline(__always) public var caseIndex: Int {
         assert(MemoryLayout<Self>.size == 1, "HashedByCase needs a payload-free enum of at most 256 cases")
         return withUnsafeBytes(of: self) { Int($0[0]) }
     }
 
-    @inline(__always) public static func == (lhs: Self, rhs: Self) -> Bool { lhs.caseIndex == rhs.caseIndex }
-    @inline(__always) public func hash(into hasher: inout Hasher) { hasher.combine(caseIndex) }
+    @inlinable @inline(__always) public static func == (lhs: Self, rhs: Self) -> Bool { lhs.caseIndex == rhs.caseIndex }
+    @inlinable @inline(__always) public func hash(into hasher: inout Hasher) { hasher.combine(caseIndex) }
+
+    /// What `Set` and `Dictionary` ask for: the case index mixed with the table's seed by one multiply
+    /// (a Fibonacci hash, its high bits folded into the low ones the table reads), instead of a
+    /// SipHash `Hasher` seeded and finalized per lookup. A key is one of at most 256 known cases, never
+    /// chosen by input, so the seeded hasher's defence against crafted collisions buys nothing here;
+    /// the case sets and dictionaries of the engine are read on every rule and every concept.
+    @inlinable @inline(__always) public func _rawHashValue(seed: Int) -> Int {
+        var mixed = UInt64(truncatingIfNeeded: caseIndex ^ seed) &* 0x9E37_79B9_7F4A_7C15
+        mixed ^= mixed >> 29
+        return Int(truncatingIfNeeded: mixed)
+    }
 }

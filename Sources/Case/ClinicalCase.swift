@@ -128,9 +128,18 @@ public struct Reason: Hashable, Sendable {
 extension Sequence where Element: Hashable {
     /// The elements in order, each once. Inlinable: the guideline and output stages call it from other modules,
     /// where an unspecialized generic hashed and compared through witness tables (a fifth of the guideline stage).
+    /// Most lists are a few sources or ids: up to 16 items, a scan of the kept ones costs less than a hashed set.
     @inlinable
     public func uniqued() -> [Element] {
+        let items = Array(self)
+        guard items.count > 1 else { return items }
+        guard items.count > 16 else {
+            var kept: [Element] = []
+            kept.reserveCapacity(items.count)
+            for item in items where !kept.contains(item) { kept.append(item) }
+            return kept
+        }
         var seen = Set<Element>()
-        return filter { seen.insert($0).inserted }
+        return items.filter { seen.insert($0).inserted }
     }
 }

@@ -43,12 +43,11 @@ public struct GuidelineEngine: Sendable {
 
     /// Every rule's verdict, each rule after the rules it reads. A proposal of something the bundle
     /// already has is turned into a quiet verdict that says so.
-    public func outcomes(_ facts: ClinicalCase) -> [RuleID: RuleOutcome] {
-        var outcomes: [RuleID: RuleOutcome] = [:]
-        outcomes.reserveCapacity(book.evaluationOrder.count)
+    public func outcomes(_ facts: ClinicalCase) -> RuleOutcomes {
+        var outcomes = RuleOutcomes()
         for rule in book.evaluationOrder {
             // The context shares the verdicts so far; it is gone before the next verdict is stored, so
-            // storing it does not copy the dictionary.
+            // storing it does not copy the slots.
             var outcome = rule.evaluate(facts, RuleContext(reader: rule, book: book, outcomes: outcomes))
             if outcome.fired, let proposal = outcome.proposal, let existing = Self.existing(proposal.key, in: facts) {
                 outcome = .skip(outcome.reasons + [existing])

@@ -88,12 +88,25 @@ public struct RuleOutcome: Sendable {
     public static func skip(_ text: String, _ sources: [String] = []) -> Self { skip([Reason(text, sources)]) }
 }
 
+/// Verdicts by rule id, one slot per id: rule ids are a closed enum, so a verdict is found by the id's case
+/// index, without hashing (rules ask for verdicts at every evaluation).
+public struct RuleOutcomes: Sendable {
+    private var slots = [RuleOutcome?](repeating: nil, count: RuleID.allCases.count)
+
+    public init() {}
+
+    public subscript(id: RuleID) -> RuleOutcome? {
+        get { slots[id.caseIndex] }
+        set { slots[id.caseIndex] = newValue }
+    }
+}
+
 /// What a rule can see besides the case: the verdicts of the rules it declared it reads, and only
 /// those (reading another is a programming error, caught in debug builds).
 public struct RuleContext: Sendable {
     let reader: Rule
     let book: RuleBook
-    let outcomes: [RuleID: RuleOutcome]
+    let outcomes: RuleOutcomes
 
     /// The rules of `selector` that fired, in document order.
     public func fired(_ selector: RuleSelector) -> [RuleID] {

@@ -19,17 +19,18 @@ extension Context {
     func unmatchedCodes(_ resources: [FHIRElement]) -> [UnmatchedCode] {
         var found: [UnmatchedCode] = []
         var positions: [CodeKey: Int] = [:]
-        func check(_ concept: CodeableConcept?, element: String, reference: String) {
-            guard let concept, !concept.codings.isEmpty else { return }
-            for coding in concept.codings {
-                guard let system = coding.system, let code = coding.code else { continue }
+        // Read on the concept's model (no CodeableConcept view: most unmatched codes are a lab or vital sign
+        // repeated over years, and only its first sighting needs a display).
+        func check(_ concept: FHIRElement, element: String, reference: String) {
+            for case .element(let coding) in concept["coding"] {
+                guard let system = coding.string("system"), let code = coding.string("code") else { continue }
                 let key = CodeKey(system, code)
                 guard let position = positions[key] else {
                     positions[key] = found.count
                     found.append(
                         UnmatchedCode(
-                            system: system, code: code, display: coding.display ?? concept.text, element: element,
-                            references: [reference]))
+                            system: system, code: code, display: coding.string("display") ?? concept.string("text"),
+                            element: element, references: [reference]))
                     continue
                 }
                 // Resources are visited one at a time: a reference already listed is the last one (no scan
@@ -50,7 +51,7 @@ extension Context {
                 !concepts.membership(conceptElement: conceptElement).isKnown
             else { continue }
             let element = resource.type + (property == "code" ? ".code" : ".medication")
-            check(CodeableConcept(conceptElement), element: element, reference: ref(resource))
+            check(conceptElement, element: element, reference: ref(resource))
         }
         return found
     }

@@ -34,6 +34,8 @@ public enum RuleSelector: Sendable, Hashable {
 
 /// One rule of GUIDELINE.md: its id (part of the output contract), kind, section, title, the
 /// source texts it cites, the rules whose verdicts it reads, and its test against the case.
+/// A class: a rule is a definition every evaluation shares, and as a struct each verdict and each context copied
+/// it field by field (a retain per array, set and closure).
 public final class Rule: Sendable {
     public let id: RuleID
     public let kind: RuleKind

@@ -6,6 +6,7 @@ public struct RuleBookError: Error, Equatable, CustomStringConvertible, Sendable
 
 /// A checked set of rules: one rule per id, every rule it reads present, no cycle; and the order in
 /// which to evaluate them, derived from what each rule reads (document order where free).
+/// A class, as `Rule`: every rule's context holds the book.
 public final class RuleBook: Sendable {
     /// The rules in document order.
     public let rules: [Rule]

@@ -67,6 +67,20 @@ struct RxNormNameTests {
         #expect(first.route == expected.route)
     }
 
+    @Test("a name's parts split at ' / ' as the library's split does, ASCII on bytes and otherwise by characters")
+    func partsSplitAsTheLibraryDoes() {
+        let names = [
+            "acetaminophen 325 mg / oxycodone hydrochloride 5 mg oral tablet", "/ oxycodone 5 mg", "oxycodone 5 mg /",
+            "a / / b", " / ", "/", "", "a / b / c", "a  /  b", "morphine 2 mg/ml", "a /b / c/ d", "é / b",
+            "a / \u{301}b",
+            "x / y\u{301} / z", "a\t/\tb", "a / b /  / c",
+        ]
+        for name in names {
+            let expected = name.split(separator: " / ", omittingEmptySubsequences: false).map(String.init)
+            #expect(RxNormName.parts(of: name).map(String.init) == expected, "\(name.debugDescription)")
+        }
+    }
+
     @Test func wordsThatNameNoMedicineAreNotOne() {
         for text in ["Low back pain", "history of opioid use", "Cymbalta", "Tylenol"] {
             #expect(RxNormName(text, knownIngredients: repositoryTerminology.ingredientNamesByLength) == nil, "\(text)")

@@ -52,18 +52,18 @@ public struct GuidelineEngine: Sendable {
             if outcome.fired, let proposal = outcome.proposal, let existing = Self.existing(proposal.key, in: facts) {
                 outcome = .skip(outcome.reasons + [existing])
             }
-            outcomes[rule.id] = outcome
+            outcomes[rule.id] = consume outcome
         }
         return outcomes
     }
 
     public func evaluate(_ facts: ClinicalCase) -> GuidelineResult {
-        let outcomes = outcomes(facts)
+        var outcomes = outcomes(facts)
         var explanation: [RuleExplanation] = []
         var recommendations: [Recommendation] = []
         var warnings: [DetectedWarning] = []
         for rule in book.rules {
-            guard let outcome = outcomes[rule.id] else { continue }
+            guard let outcome = outcomes.take(rule.id) else { continue }
             explanation.append(
                 RuleExplanation(
                     rule: rule.id, kind: rule.kind, title: rule.title, citation: rule.citation, fired: outcome.fired,

@@ -101,6 +101,9 @@ public struct RuleOutcomes: Sendable {
         get { slots[id.caseIndex] }
         set { slots[id.caseIndex] = newValue }
     }
+
+    /// The verdict moved out (its slot left empty): the engine hands each verdict on once, without a copy.
+    mutating func take(_ id: RuleID) -> RuleOutcome? { slots[id.caseIndex].take() }
 }
 
 /// What a rule can see besides the case: the verdicts of the rules it declared it reads, and only

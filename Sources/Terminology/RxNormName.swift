@@ -61,13 +61,13 @@ public struct RxNormName: Sendable, Equatable {
         var partStart = utf8.startIndex
         var index = utf8.startIndex
         while index < utf8.endIndex {
-            guard utf8[index] == UInt8(ascii: " "),
-                let slash = utf8.index(index, offsetBy: 1, limitedBy: utf8.endIndex), slash < utf8.endIndex,
-                utf8[slash] == UInt8(ascii: "/"),
-                let space = utf8.index(slash, offsetBy: 1, limitedBy: utf8.endIndex), space < utf8.endIndex,
+            // " / ": a space, then a slash, then a space.
+            let slash = utf8.index(after: index)
+            let space = slash < utf8.endIndex ? utf8.index(after: slash) : slash
+            guard utf8[index] == UInt8(ascii: " "), space < utf8.endIndex, utf8[slash] == UInt8(ascii: "/"),
                 utf8[space] == UInt8(ascii: " ")
             else {
-                index = utf8.index(after: index)
+                index = slash
                 continue
             }
             parts.append(whole[partStart..<index])

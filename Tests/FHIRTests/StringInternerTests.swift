@@ -63,4 +63,49 @@ struct StringInternerTests {
         #expect(systems == [system, system])
         #expect(storage(systems[0]) == storage(systems[1]))
     }
+
+    /// The hash is not keyed: a document can be written whose values all have one hash. Crafted here (24-byte ASCII
+    /// strings: the last word chosen to undo the first two), each such value still reads back exactly, and no more
+    /// than `maxProbe` of them are stored — the rest are made without a search past the bound, so a hostile document
+    /// costs at most `maxProbe` comparisons per string. (Without the bound every one is stored in one run.)
+    @Test func valuesCraftedToCollideAreBoundedAndExact() {
+        let values = Self.collidingValues(count: 300)
+        let hashes = Set(values.map { value in Array(value.utf8).withUnsafeBufferPointer { StringInterner.hash($0) } })
+        #expect(values.count == 300 && hashes.count == 1, "the values are distinct and share one hash")
+        var interner = StringInterner()
+        for value in values { #expect(string(&interner, value) == value) }
+        #expect(interner.storedCount <= StringInterner.maxProbe)
+        #expect(StringInterner.maxProbe <= 64, "a small bound: 300 colliding values are mostly not stored")
+        #expect(interner.storedCount > 0)
+        for value in values.prefix(5) { #expect(string(&interner, value) == value) }
+    }
+
+    /// Distinct 24-byte ASCII strings with one hash: two random words, then the third solved for a fixed target
+    /// (each step of the hash is invertible), kept when it is ASCII too.
+    static func collidingValues(count: Int) -> [String] {
+        let multiplier: UInt64 = 0x9E37_79B9_7F4A_7C15
+        var inverse = multiplier
+        for _ in 0..<6 { inverse = inverse &* (2 &- multiplier &* inverse) }
+        func mix(_ value: UInt64) -> UInt64 {
+            let product = value &* multiplier
+            return product ^ product >> 29
+        }
+        func unmix(_ value: UInt64) -> UInt64 { (value ^ value >> 29 ^ value >> 58) &* inverse }
+        let target: UInt64 = 0x0123_4567_89AB_CDEF
+        var generator = SystemRandomNumberGenerator()
+        var values = Set<String>()
+        while values.count < count {
+            let first = generator.next() & 0x3F3F_3F3F_3F3F_3F3F | 0x4040_4040_4040_4040
+            let second = generator.next() & 0x3F3F_3F3F_3F3F_3F3F | 0x4040_4040_4040_4040
+            let state = mix(mix(UInt64(24) &* multiplier ^ first) ^ second)
+            let third = unmix(target) ^ state
+            guard third & 0x8080_8080_8080_8080 == 0 else { continue }
+            var bytes: [UInt8] = []
+            for word in [first, second, third] {
+                withUnsafeBytes(of: word.littleEndian) { bytes.append(contentsOf: $0) }
+            }
+            values.insert(String(decoding: bytes, as: UTF8.self))
+        }
+        return Array(values)
+    }
 }

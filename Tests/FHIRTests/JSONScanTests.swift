@@ -37,6 +37,37 @@ struct JSONScanTests {
         }
     }
 
+    /// After a first escape the rest of the string is unescaped into a side buffer, its plain runs found a word at a
+    /// time too: a second escape, a control character, non-ASCII text and invalid UTF-8 at every position after it.
+    @Test("after an escape: a second escape, a control character, non-ASCII and invalid UTF-8 at every position")
+    func afterAnEscape() throws {
+        for length in 1...20 {
+            for position in 0..<length {
+                let before = "\\\"" + String(repeating: "a", count: position)
+                let after = String(repeating: "b", count: length - position - 1)
+                for (escape, meaning) in [("\\\\", "\\"), ("\\t", "\t"), ("\\ud83d\\ude00", "😀")] {
+                    let literal = before + escape + after
+                    let expected = "\"" + String(repeating: "a", count: position) + meaning + after
+                    #expect(try family(patient(family: Array(literal.utf8))) == expected, "\(literal)")
+                }
+                #expect(
+                    try family(patient(family: Array((before + "é" + after).utf8))) == "\"" + before.dropFirst(2) + "é"
+                        + after)
+                var control = Array((before + "x" + after).utf8)
+                control[2 + position] = 0x0A
+                let error = readError { try family(patient(family: control)) }
+                #expect(error?.kind == .syntax)
+                #expect(error?.column == familyColumn + 2 + position, "length \(length), position \(position)")
+                let invalid = Array(before.utf8) + [0xC3, 0x28] + Array(after.utf8)
+                #expect(readError { try family(patient(family: invalid)) }?.kind == .syntax, "position \(position)")
+                #expect(
+                    readError {
+                        try family(Array(#"{"resourceType":"Patient","name":[{"family":""#.utf8) + Array(before.utf8))
+                    }?.kind == .syntax)
+            }
+        }
+    }
+
     @Test("a control character at every position is refused at its own column")
     func controlCharacters() {
         for length in 1...20 {

@@ -226,47 +226,55 @@ struct JSONParser {
             index += 1
         }
         guard index < bytes.count else { throw error("unterminated string", at: start) }
-        // Slow path: unescape into a buffer.
-        var buffer = Array(UnsafeBufferPointer(rebasing: bytes[contentStart..<index]))
+        // Slow path: unescape into the tape's side buffer directly, the runs between escapes copied whole (every
+        // narrative of a Synthea or EHR bundle takes this path: `<div xmlns=\"…\">`).
+        let unescapedStart = unescaped.count
+        unescaped.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[contentStart..<index]))
         while index < bytes.count {
+            let runStart = index
+            let (runEnd, runIsASCII) = plainRun(from: index)
+            if runEnd > runStart {
+                unescaped.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<runEnd]))
+                if !runIsASCII { ascii = false }
+                index = runEnd
+            }
+            if unescaped.count - unescapedStart > limits.maxStringBytes {
+                throw limitError("a string longer than \(limits.maxStringBytes) bytes", at: start)
+            }
+            guard index < bytes.count else { break }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                if buffer.count > limits.maxStringBytes {
-                    throw limitError("a string longer than \(limits.maxStringBytes) bytes", at: start)
-                }
                 index += 1
-                guard buffer.withUnsafeBufferPointer(JSONParser.isValidUTF8) else {
+                // Escapes make valid UTF-8 by construction; the raw runs are checked when one was not ASCII.
+                if !ascii
+                    && !unescaped.withUnsafeBufferPointer({
+                        JSONParser.isValidUTF8(UnsafeBufferPointer(rebasing: $0[unescapedStart...]))
+                    })
+                {
                     throw error("invalid UTF-8 in a string", at: start)
                 }
                 appendScalar(
-                    .string, start: start, length: buffer.count, flags: JSONToken.escapedFlag, extra: unescaped.count)
-                unescaped.append(contentsOf: buffer)
+                    .string, start: start, length: unescaped.count - unescapedStart, flags: JSONToken.escapedFlag,
+                    extra: unescapedStart)
                 return
             }
             if byte < 0x20 {
                 throw error("a control character (U+\(hex(byte))) must be escaped inside a string", at: index)
             }
-            if buffer.count > limits.maxStringBytes {
-                throw limitError("a string longer than \(limits.maxStringBytes) bytes", at: start)
-            }
-            if byte != UInt8(ascii: "\\") {
-                buffer.append(byte)
-                index += 1
-                continue
-            }
+            // A backslash.
             index += 1
             guard index < bytes.count else { throw error("unterminated string", at: start) }
             let escape = bytes[index]
             index += 1
             switch escape {
-            case UInt8(ascii: "\""): buffer.append(UInt8(ascii: "\""))
-            case UInt8(ascii: "\\"): buffer.append(UInt8(ascii: "\\"))
-            case UInt8(ascii: "/"): buffer.append(UInt8(ascii: "/"))
-            case UInt8(ascii: "b"): buffer.append(0x08)
-            case UInt8(ascii: "f"): buffer.append(0x0C)
-            case UInt8(ascii: "n"): buffer.append(0x0A)
-            case UInt8(ascii: "r"): buffer.append(0x0D)
-            case UInt8(ascii: "t"): buffer.append(0x09)
+            case UInt8(ascii: "\""): unescaped.append(UInt8(ascii: "\""))
+            case UInt8(ascii: "\\"): unescaped.append(UInt8(ascii: "\\"))
+            case UInt8(ascii: "/"): unescaped.append(UInt8(ascii: "/"))
+            case UInt8(ascii: "b"): unescaped.append(0x08)
+            case UInt8(ascii: "f"): unescaped.append(0x0C)
+            case UInt8(ascii: "n"): unescaped.append(0x0A)
+            case UInt8(ascii: "r"): unescaped.append(0x0D)
+            case UInt8(ascii: "t"): unescaped.append(0x09)
             case UInt8(ascii: "u"):
                 var scalar = try parseHex4()
                 if (0xD800...0xDBFF).contains(scalar) {
@@ -284,12 +292,39 @@ struct JSONParser {
                 } else if (0xDC00...0xDFFF).contains(scalar) {
                     throw error("a lone UTF-16 surrogate in a \\u escape", at: index)
                 }
-                appendUTF8(scalar, to: &buffer)
+                appendUTF8(scalar, to: &unescaped)
             default:
                 throw error("invalid escape '\\\(Character(Unicode.Scalar(escape)))' in a string", at: index - 2)
             }
         }
         throw error("unterminated string", at: start)
+    }
+
+    /// The end of the run of plain string bytes from `from` (up to a quote, a backslash, a control character or the
+    /// end of the input), found eight bytes at a time, and whether the run is ASCII.
+    private func plainRun(from: Int) -> (end: Int, ascii: Bool) {
+        var end = from
+        var high: UInt64 = 0
+        if let base = bytes.baseAddress {
+            while end + 8 <= bytes.count {
+                let word = UInt64(littleEndian: UnsafeRawPointer(base + end).loadUnaligned(as: UInt64.self))
+                let special = JSONParser.specialByteMarks(word)
+                if special != 0 {
+                    let plain = special.trailingZeroBitCount >> 3
+                    high |= word & ((1 << (plain << 3)) &- 1)
+                    return (end + plain, high & JSONParser.highBits == 0)
+                }
+                high |= word
+                end += 8
+            }
+        }
+        while end < bytes.count {
+            let byte = bytes[end]
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+            high |= UInt64(byte)
+            end += 1
+        }
+        return (end, high & JSONParser.highBits == 0)
     }
 
     private mutating func parseHex4() throws(FHIRReadError) -> UInt32 {

@@ -31,6 +31,34 @@ struct ReferenceTests {
         #expect(copy.hasBuiltReferenceIndex && copy.resolve("Condition/c1")?.string("id") == "c1")
     }
 
+    @Test("a literal reference indexes only its own type's ids; urn: and absolute ones index the fullUrls")
+    func indexesBuiltPerNeed() {
+        let resolver = BundleResolver(bundle: bundle)
+        #expect(resolver.resolve("Patient/p1")?.string("id") == "p1")
+        #expect(resolver.typesIndexedById == ["Patient"])
+        #expect(!resolver.hasBuiltFullUrlIndex, "no fullUrl is relative: a relative reference cannot be one")
+        #expect(resolver.resolve("Observation/o1")?.string("id") == "o1")
+        #expect(resolver.typesIndexedById == ["Patient", "Observation"])
+        #expect(!resolver.hasBuiltFullUrlIndex)
+        #expect(resolver.resolve("urn:uuid:8f1c3e2a-1111-4c1b-9a2e-000000000001")?.string("id") == "p1")
+        #expect(resolver.hasBuiltFullUrlIndex)
+    }
+
+    @Test("a relative fullUrl (not valid FHIR, but sent) is still found by a reference written the same way")
+    func relativeFullUrl() throws {
+        let bundle = try readJSON(
+            """
+            {"resourceType":"Bundle","type":"collection","entry":[
+             {"fullUrl":"Patient/p1","resource":{"resourceType":"Patient","id":"other","gender":"female"}},
+             {"resource":{"resourceType":"Patient","id":"p1","gender":"male"}}
+            ]}
+            """
+        ).resource
+        let resolver = BundleResolver(bundle: bundle)
+        #expect(resolver.resolve("Patient/p1")?.string("gender") == "female", "the fullUrl comes first, as before")
+        #expect(resolver.resolve("Patient/other")?.string("gender") == "female")
+    }
+
     @Test("urn:uuid references resolve by fullUrl")
     func urnUUID() {
         let resolver = BundleResolver(bundle: bundle)

@@ -42,18 +42,11 @@ public struct BundleResolver: Sendable {
         public var isDeferred: Bool { deferred.map { !$0.isBuilt } ?? false }
     }
 
-    /// A literal reference's target, kept as two strings (no `Type/id` string built per entry).
-    private struct TypeAndId: Hashable {
-        let type: String
-        let id: String
-    }
-
     public let entries: [Entry]
     /// Resource type → entry positions, in bundle order.
     private let byType: [String: [Int]]
-    /// The indexes by fullUrl and by type and id, built when the first reference is resolved: most bundles'
-    /// readers resolve a few references or none, and hashing every entry's fullUrl and id cost a tenth of the
-    /// case stage on a Synthea bundle.
+    /// Where references lead, each index built when a reference first needs it: most bundles' readers resolve a few
+    /// references or none, and hashing every entry's fullUrl and id cost a tenth of the case stage.
     private let referenceIndex: LazyReferenceIndex
 
     public init(bundle: FHIRElement) {
@@ -72,47 +65,78 @@ public struct BundleResolver: Sendable {
         referenceIndex = LazyReferenceIndex()
     }
 
-    /// Where references lead: fullUrl (without `/_history/n`) and `Type/id` → entry position.
-    private struct ReferenceIndex: Sendable {
-        var byFullUrl: [String: Int] = [:]
-        var byTypeAndId: [TypeAndId: Int] = [:]
-
-        init(_ entries: [Entry]) {
-            byFullUrl.reserveCapacity(entries.count)
-            byTypeAndId.reserveCapacity(entries.count)
-            for (index, entry) in entries.enumerated() {
-                // The first entry of a fullUrl or a Type/id is the one references reach.
-                // (One hash per entry: a duplicate, rare, puts the first back.)
-                if let fullUrl = entry.fullUrl {
-                    let key = BundleResolver.withoutHistory(fullUrl)
-                    if let first = byFullUrl.updateValue(index, forKey: key) { byFullUrl[key] = first }
-                }
-                if let id = entry.id {
-                    let key = TypeAndId(type: entry.type, id: id)
-                    if let first = byTypeAndId.updateValue(index, forKey: key) { byTypeAndId[key] = first }
-                }
-            }
-        }
-    }
-
-    /// Built once, on first use, by whichever caller comes first (a resolver is Sendable and may be shared).
+    /// The indexes, each built on first use by whichever caller comes first (a resolver is Sendable and may be
+    /// shared). A literal reference (`Condition/c1`, the way EHRs and the synthetic records refer) needs only the
+    /// ids of its own type; only a urn: or absolute reference, or a bundle with a relative fullUrl, needs every
+    /// entry's fullUrl hashed.
     private final class LazyReferenceIndex: Sendable {
-        private let index = Mutex<ReferenceIndex?>(nil)
+        private struct Indexes {
+            /// fullUrl without `/_history/n` → the first entry with it.
+            var byFullUrl: [String: Int]?
+            /// Type → id → the first entry of that type with it.
+            var idsByType: [String: [String: Int]] = [:]
+            /// Whether some fullUrl is neither a urn: nor absolute (not valid FHIR, but a relative reference could
+            /// only be one of those).
+            var hasRelativeFullUrl: Bool?
 
-        func get(_ entries: [Entry]) -> ReferenceIndex {
-            index.withLock { index in
-                if let built = index { return built }
-                let built = ReferenceIndex(entries)
-                index = built
-                return built
+            var isEmpty: Bool { byFullUrl == nil && idsByType.isEmpty && hasRelativeFullUrl == nil }
+        }
+        private let indexes = Mutex(Indexes())
+
+        func position(fullUrl: String, _ entries: [Entry]) -> Int? {
+            indexes.withLock { indexes in
+                if let built = indexes.byFullUrl { return built[fullUrl] }
+                var built: [String: Int] = [:]
+                built.reserveCapacity(entries.count)
+                for (index, entry) in entries.enumerated() {
+                    // The first entry of a fullUrl is the one references reach (one hash per entry: a duplicate,
+                    // rare, puts the first back).
+                    guard let fullUrl = entry.fullUrl else { continue }
+                    let key = BundleResolver.withoutHistory(fullUrl)
+                    if let first = built.updateValue(index, forKey: key) { built[key] = first }
+                }
+                indexes.byFullUrl = built
+                return built[fullUrl]
             }
         }
 
-        var isBuilt: Bool { index.withLock { $0 != nil } }
+        func position(type: String, id: String, _ entries: [Entry], _ positions: [Int]) -> Int? {
+            indexes.withLock { indexes in
+                if let built = indexes.idsByType[type] { return built[id] }
+                var built: [String: Int] = [:]
+                built.reserveCapacity(positions.count)
+                for position in positions {
+                    guard let id = entries[position].id else { continue }
+                    if let first = built.updateValue(position, forKey: id) { built[id] = first }
+                }
+                indexes.idsByType[type] = built
+                return built[id]
+            }
+        }
+
+        func hasRelativeFullUrl(_ entries: [Entry]) -> Bool {
+            indexes.withLock { indexes in
+                if let known = indexes.hasRelativeFullUrl { return known }
+                let found = entries.contains { entry in
+                    guard let fullUrl = entry.fullUrl else { return false }
+                    return !fullUrl.hasPrefix("urn:") && !fullUrl.includes("://")
+                }
+                indexes.hasRelativeFullUrl = found
+                return found
+            }
+        }
+
+        var isBuilt: Bool { indexes.withLock { !$0.isEmpty } }
+        var hasFullUrlIndex: Bool { indexes.withLock { $0.byFullUrl != nil } }
+        var typesIndexed: Set<String> { indexes.withLock { Set($0.idsByType.keys) } }
     }
 
-    /// Whether the reference indexes have been built (tests: a bundle nobody resolves in never builds them).
+    /// Whether any reference index has been built (tests: a bundle nobody resolves in never builds one).
     var hasBuiltReferenceIndex: Bool { referenceIndex.isBuilt }
+    /// Whether the index of every fullUrl has been built (tests).
+    var hasBuiltFullUrlIndex: Bool { referenceIndex.hasFullUrlIndex }
+    /// The types whose ids have been indexed (tests).
+    var typesIndexedById: Set<String> { referenceIndex.typesIndexed }
 
     /// The resource a reference points to, or nil when it is not in the bundle.
     /// - Parameters:
@@ -129,19 +153,25 @@ public struct BundleResolver: Sendable {
             return container.children("contained").first { $0.string("id") == String(id) }
         }
         let target = BundleResolver.withoutHistory(reference)
-        let index = referenceIndex.get(entries)
-        if let position = index.byFullUrl[target] { return entries[position].resource }
-        if target.hasPrefix("urn:") { return nil }
-        if target.includes("://") {
-            // Absolute, but not a fullUrl here: match its last two segments as Type/id.
-            return typeAndId(of: target).flatMap { index.byTypeAndId[$0] }.map { entries[$0].resource }
-        }
-        // Relative: first against the referring entry's server base, then by type and id.
-        if let base = containerFullUrl.flatMap(BundleResolver.serverBase), let position = index.byFullUrl[base + target]
+        // A fullUrl first; a target that is neither urn: nor absolute can only equal a relative fullUrl.
+        let isAbsolute = target.includes("://")
+        if target.hasPrefix("urn:") || isAbsolute || referenceIndex.hasRelativeFullUrl(entries),
+            let position = referenceIndex.position(fullUrl: target, entries)
         {
             return entries[position].resource
         }
-        return typeAndId(of: target).flatMap { index.byTypeAndId[$0] }.map { entries[$0].resource }
+        if target.hasPrefix("urn:") { return nil }
+        // Relative: against the referring entry's server base, then (and for an absolute reference that is not a
+        // fullUrl here) by the type and id of its last two segments.
+        if !isAbsolute, let base = containerFullUrl.flatMap(BundleResolver.serverBase),
+            let position = referenceIndex.position(fullUrl: base + target, entries)
+        {
+            return entries[position].resource
+        }
+        guard let (type, id) = typeAndId(of: target),
+            let position = referenceIndex.position(type: type, id: id, entries, byType[type] ?? [])
+        else { return nil }
+        return entries[position].resource
     }
 
     public func resolve(_ reference: Reference, container: FHIRElement? = nil, containerFullUrl: String? = nil)
@@ -154,12 +184,12 @@ public struct BundleResolver: Sendable {
     public func resources(ofType type: String) -> [Entry] { (byType[type] ?? []).map { entries[$0] } }
 
     /// `Type/id` from the last two path segments, when the type is a resource type.
-    private func typeAndId(of reference: String) -> TypeAndId? {
+    private func typeAndId(of reference: String) -> (type: String, id: String)? {
         let segments = reference.split(separator: "/")
         guard segments.count >= 2 else { return nil }
         let type = String(segments[segments.count - 2])
         guard FHIRSchema.r4.isResourceType(type) else { return nil }
-        return TypeAndId(type: type, id: String(segments[segments.count - 1]))
+        return (type, String(segments[segments.count - 1]))
     }
 
     /// `https://host/fhir/Patient/1` → `https://host/fhir/`.

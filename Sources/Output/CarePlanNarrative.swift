@@ -112,96 +112,146 @@ struct CarePlanNarrative {
     }
 
     var xhtml: String {
-        var html = "<div xmlns=\"http://www.w3.org/1999/xhtml\">"
-        html += "<h2>Pain management proposal</h2>"
-        html += "<p>" + escape(Self.summary(facts: facts, result: result)) + " Evaluated at " + escape(now) + ".</p>"
+        // Written into one string, piece by piece: joining pieces with `+` made a new string per join.
+        var html = Writer()
+        html.raw("<div xmlns=\"http://www.w3.org/1999/xhtml\"><h2>Pain management proposal</h2><p>")
+        html.text(Self.summary(facts: facts, result: result))
+        html.raw(" Evaluated at ")
+        html.text(now)
+        html.raw(".</p>")
         let urgent = mostUrgent
         if !urgent.isEmpty {
-            html +=
-                "<p><b>" + escape("Most urgent:") + "</b> "
-                + escape(urgent.enumerated().map { "\($0.offset + 1). \($0.element)" }.joined(separator: " ")) + "</p>"
+            html.raw("<p><b>Most urgent:</b> ")
+            for (offset, item) in urgent.enumerated() {
+                if offset > 0 { html.raw(" ") }
+                html.text("\(offset + 1). ")
+                html.text(item)
+            }
+            html.raw("</p>")
         }
         if !result.warnings.isEmpty {
-            html += "<h3>Warnings</h3><ul>"
+            html.raw("<h3>Warnings</h3><ul>")
             for detected in Self.ordered(result.warnings) {
-                html +=
-                    "<li><b>"
-                    + escape(detected.warning.severity.rawValue.uppercased() + " — " + detected.warning.detail)
-                    + "</b> "
-                html += escape("Why: " + OutputContext.describe(detected.reasons) + ".")
+                html.raw("<li><b>")
+                html.text(detected.warning.severity.rawValue.uppercased())
+                html.raw(" — ")
+                html.text(detected.warning.detail)
+                html.raw("</b> Why: ")
+                html.text(OutputContext.describe(detected.reasons))
+                html.raw(".")
                 if let mitigation = detected.warning.mitigation {
-                    html += escape(" Suggested action: \(mitigation.display).")
+                    html.raw(" Suggested action: ")
+                    html.text(mitigation.display)
+                    html.raw(".")
                 }
-                html += " <i>" + escape("Rule \(detected.ruleId.rawValue).") + "</i></li>"
+                html.raw(" <i>Rule ")
+                html.text(detected.ruleId.rawValue)
+                html.raw(".</i></li>")
             }
-            html += "</ul>"
+            html.raw("</ul>")
         }
-        html += "<h3>Recommendations</h3>"
+        html.raw("<h3>Recommendations</h3>")
         if result.recommendations.isEmpty {
-            html += "<p>No recommendation: the guideline's criteria are not met by this record.</p>"
+            html.raw("<p>No recommendation: the guideline's criteria are not met by this record.</p>")
         } else {
-            html += "<ol>"
+            html.raw("<ol>")
             let ordered = Self.ordered(result.recommendations)
             let firstOption = ordered.firstIndex(where: Self.isOption)
             for (index, recommendation) in ordered.enumerated() {
                 if Self.isOption(recommendation) {
                     guard index == firstOption, let line = Self.options(ordered) else { continue }
                     let ids = ordered.filter(Self.isOption).flatMap(\.ruleIds).map(\.rawValue).joined(separator: ", ")
-                    html += "<li><b>" + escape("Non-pharmacological options") + "</b>: " + escape(line + ".")
-                    html += "<br/>" + escape("Why: " + OutputContext.describe(recommendation.reasons) + ".")
-                    html += " <i>" + escape("Rules \(ids).") + "</i></li>"
+                    html.raw("<li><b>Non-pharmacological options</b>: ")
+                    html.text(line)
+                    html.raw(".<br/>Why: ")
+                    html.text(OutputContext.describe(recommendation.reasons))
+                    html.raw(". <i>Rules ")
+                    html.text(ids)
+                    html.raw(".</i></li>")
                     continue
                 }
                 let proposal = recommendation.proposal
-                html += "<li>"
+                html.raw("<li>")
                 if proposal.priority > .routine {
-                    html += "<b>" + escape(proposal.priority.rawValue.uppercased()) + "</b> "
+                    html.raw("<b>")
+                    html.text(proposal.priority.rawValue.uppercased())
+                    html.raw("</b> ")
                 }
-                html += "<b>" + escape(proposal.title) + "</b>: " + escape(proposal.detail)
+                html.raw("<b>")
+                html.text(proposal.title)
+                html.raw("</b>: ")
+                html.text(proposal.detail)
                 if let due = proposal.dueBy {
-                    html +=
-                        " "
-                        + escape(
-                            due < facts.now
-                                ? "Overdue: was due by \(ClinicalDate.day(due)); do now."
-                                : "Due by \(ClinicalDate.day(due)).")
+                    html.raw(" ")
+                    html.text(
+                        due < facts.now
+                            ? "Overdue: was due by \(ClinicalDate.day(due)); do now."
+                            : "Due by \(ClinicalDate.day(due)).")
                 }
                 if let start = proposal.scheduledStart, let end = proposal.scheduledEnd {
-                    html += " " + escape("Between \(ClinicalDate.day(start)) and \(ClinicalDate.day(end)).")
+                    html.raw(" ")
+                    html.text("Between \(ClinicalDate.day(start)) and \(ClinicalDate.day(end)).")
                 }
-                html += "<br/>" + escape("Why: " + OutputContext.describe(recommendation.reasons) + ".")
-                html +=
-                    " <i>"
-                    + escape(
-                        "Rule\(recommendation.ruleIds.count == 1 ? "" : "s") "
-                            + recommendation.ruleIds.map(\.rawValue).joined(separator: ", ") + ".") + "</i></li>"
+                html.raw("<br/>Why: ")
+                html.text(OutputContext.describe(recommendation.reasons))
+                html.raw(". <i>")
+                html.raw(recommendation.ruleIds.count == 1 ? "Rule " : "Rules ")
+                for (offset, id) in recommendation.ruleIds.enumerated() {
+                    if offset > 0 { html.raw(", ") }
+                    html.text(id.rawValue)
+                }
+                html.raw(".</i></li>")
             }
-            html += "</ol>"
+            html.raw("</ol>")
         }
-        html +=
-            "<p><i>"
-            + escape(
-                "Proposals for review by the treating clinician; nothing has been ordered. Generated by \(Engine.name) \(Engine.version)."
-            ) + "</i></p>"
-        html += "</div>"
-        return html
+        html.raw("<p><i>")
+        html.text(
+            "Proposals for review by the treating clinician; nothing has been ordered. Generated by \(Engine.name) \(Engine.version)."
+        )
+        html.raw("</i></p></div>")
+        return html.result
     }
 
-    func escape(_ text: String) -> String {
-        // Byte by byte: only three ASCII characters change, and most texts have none of them.
-        guard
-            text.utf8.contains(where: { $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") })
-        else { return text }
-        var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count + 16)
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "&"): out += "&amp;".utf8
-            case UInt8(ascii: "<"): out += "&lt;".utf8
-            case UInt8(ascii: ">"): out += "&gt;".utf8
-            default: out.append(byte)
+    /// The narrative being written: markup appended as it is, text escaped (only `&`, `<` and `>` change; most
+    /// texts have none, and are appended whole).
+    struct Writer {
+        private(set) var result = ""
+
+        init() { result.reserveCapacity(4096) }
+
+        mutating func raw(_ markup: String) { result += markup }
+
+        mutating func text(_ text: String) {
+            guard
+                text.utf8.contains(where: {
+                    $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">")
+                })
+            else {
+                result += text
+                return
+            }
+            var text = text
+            text.withUTF8 { bytes in
+                var runStart = 0
+                for (index, byte) in bytes.enumerated() {
+                    let entity: String
+                    switch byte {
+                    case UInt8(ascii: "&"): entity = "&amp;"
+                    case UInt8(ascii: "<"): entity = "&lt;"
+                    case UInt8(ascii: ">"): entity = "&gt;"
+                    default: continue
+                    }
+                    if runStart < index {
+                        result += String(
+                            decoding: UnsafeBufferPointer(rebasing: bytes[runStart..<index]), as: UTF8.self)
+                    }
+                    result += entity
+                    runStart = index + 1
+                }
+                if runStart < bytes.count {
+                    result += String(decoding: UnsafeBufferPointer(rebasing: bytes[runStart...]), as: UTF8.self)
+                }
             }
         }
-        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -84,6 +84,10 @@ struct Bench: ParsableCommand {
             stage("read (parse + model)") { _ = try? FHIRReader().read(bytes) }
             // As the pipeline reads: resources of types the case stage does not read checked, built on first use.
             stage("read, deferring") { _ = try? FHIRReader(deferral: Pipeline.deferral).read(bytes) }
+            if format == .json {
+                // The part of reading that is the JSON scan to a tape (no strings, no model).
+                stage("json scan (tape only)") { _ = try? JSONScan.tokenCount(bytes) }
+            }
             stage("sha-256 of input") { _ = SHA256.hex(bytes) }
             if let (facts, result, bundle) = evaluated {
                 let digest = SHA256.hex(bytes)

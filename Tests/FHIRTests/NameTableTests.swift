@@ -44,4 +44,30 @@ struct NameTableTests {
         #expect(FHIRSchema.r4.type(named: "Observatio") == nil && FHIRSchema.r4.type(named: "") == nil)
         #expect(!FHIRSchema.r4.isResourceType("Resource") && FHIRSchema.r4.isResourceType("Observation"))
     }
+
+    /// Names are compared a word at a time: a name with any one byte changed, one byte longer or one shorter (at
+    /// either end), is not found unless it is itself a name — at every position of every property name of R4.
+    @Test func everyNearMissOfEveryNameIsNotFound() {
+        let schema = FHIRSchema.r4
+        var misses = 0
+        for type in schema.types.values {
+            let names = Set(type.propertyNames.keys)
+            for name in names {
+                let bytes = Array(name.utf8)
+                var variants: [[UInt8]] = [bytes + [UInt8(ascii: "x")], [UInt8(ascii: "x")] + bytes]
+                if bytes.count > 1 { variants += [Array(bytes.dropLast()), Array(bytes.dropFirst())] }
+                for position in bytes.indices {
+                    var changed = bytes
+                    changed[position] ^= 0x01
+                    variants.append(changed)
+                }
+                for variant in variants where !names.contains(String(decoding: variant, as: UTF8.self)) {
+                    misses += 1
+                    let found = variant.withUnsafeBufferPointer { type.property(bytes: $0) }
+                    #expect(found == nil, "\(type.name): \(String(decoding: variant, as: UTF8.self))")
+                }
+            }
+        }
+        #expect(misses > 50_000)
+    }
 }

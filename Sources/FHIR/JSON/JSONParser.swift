@@ -540,3 +540,15 @@ struct JSONParser {
         return FHIRReadError(.limit, message, line: position.line, column: position.column)
     }
 }
+
+/// The JSON scan alone, for benchmarks: how much of reading is the parse to a tape, and how much the model.
+public enum JSONScan {
+    /// Parses the document to its tape and gives the number of tokens (the model is not built).
+    public static func tokenCount(_ bytes: [UInt8], limits: FHIRReadLimits = FHIRReadLimits()) throws(FHIRReadError)
+        -> Int
+    {
+        try bytes.withUnsafeBufferPointer { (buffer) throws(FHIRReadError) -> Int in
+            try JSONParser.withTape(buffer, limits: limits) { $0.tokens.count }
+        }
+    }
+}

@@ -459,7 +459,16 @@ struct JSONParser {
 
     private func peek() -> UInt8? { index < bytes.count ? bytes[index] : nil }
 
+    /// Most calls find no whitespace at all (between a value and its comma, after a quote): that answer is inlined,
+    /// the skipping is not.
+    @inline(__always)
     private mutating func skipWhitespace() {
+        if index < bytes.count && bytes[index] > 0x20 { return }
+        skipWhitespaceRun()
+    }
+
+    @inline(never)
+    private mutating func skipWhitespaceRun() {
         while index < bytes.count {
             switch bytes[index] {
             case 0x20:

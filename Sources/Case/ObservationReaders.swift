@@ -160,24 +160,17 @@ extension Context {
             guard kind != nil else { continue }
             let reference = ref(resource)
             let when = ClinicalDate.parse(response.authored)
-            // Scored items: leaves with an answer, score and total items left out.
-            var all: [QuestionnaireResponse.Item] = []
-            for item in response.items { item.appendFlattened(to: &all) }
-            let answered = all.filter { item in
-                guard !item.answers.isEmpty && item.items.isEmpty else { return false }
-                let words = ((item.linkId ?? "") + " " + (item.text ?? "")).lowercased()
-                return !words.includes("score") && !words.includes("total")
-            }
+            let answered = Self.scoredAnswers(resource)
             if kind == "odi" {
-                let values = answered.compactMap { answerNumber($0.answers.first) }.filter { (0...5).contains($0) }
+                let values = answered.compactMap { answerNumber($0) }.filter { (0...5).contains($0) }
                 guard !values.isEmpty else { continue }
                 let percent = values.reduce(0, +) / (5 * Double(min(values.count, 10))) * 100
                 facts.odiScores.append(
                     ClinicalMeasurement(value: (percent * 10).rounded() / 10, date: when, reference: reference))
             } else if kind == "startback", answered.count >= 9 {
                 var points: [Int] = []
-                for (index, item) in answered.prefix(9).enumerated() {
-                    points.append(index < 8 ? agreePoint(item.answers.first) : extremePoint(item.answers.first))
+                for (index, answer) in answered.prefix(9).enumerated() {
+                    points.append(index < 8 ? agreePoint(answer) : extremePoint(answer))
                 }
                 let total = points.reduce(0, +)
                 let distress = points[4...8].reduce(0, +)
@@ -189,6 +182,62 @@ extension Context {
                 }
             }
         }
+    }
+
+    /// The first answers of the scored items of a response, depth first: items with an answer value and no nested
+    /// items, those whose link id or text says "score" or "total" left out. Read on the model (item views were
+    /// built, nested and flattened for every item of every response; this is what the scores ask of them).
+    static func scoredAnswers(_ response: FHIRElement) -> [ChoiceValue] {
+        var answers: [ChoiceValue] = []
+        for item in response["item"] {
+            if case .element(let item) = item { appendScoredAnswers(of: item, to: &answers) }
+        }
+        return answers
+    }
+
+    private static func appendScoredAnswers(of item: FHIRElement, to answers: inout [ChoiceValue]) {
+        let answerValues = item["answer"]
+        let nestedItems = item["item"]
+        var firstAnswer: ChoiceValue?
+        var hasNestedItems = !nestedItems.isEmpty
+        for case .element(let answer) in answerValues {
+            if firstAnswer == nil { firstAnswer = answer.choiceValue("value") }
+            if !answer["item"].isEmpty { hasNestedItems = true }
+        }
+        if let firstAnswer, !hasNestedItems, !Self.namesAScore(item.string("linkId")),
+            !Self.namesAScore(item.string("text"))
+        {
+            answers.append(firstAnswer)
+        }
+        for case .element(let nested) in nestedItems { appendScoredAnswers(of: nested, to: &answers) }
+        for case .element(let answer) in answerValues {
+            for case .element(let nested) in answer["item"] { appendScoredAnswers(of: nested, to: &answers) }
+        }
+    }
+
+    /// Whether a link id or item text says "score" or "total", in any case. (ASCII case folding is enough: no
+    /// other character lowercases to one of their letters, and the two are searched in each text apart — joined
+    /// with a space they could not meet across it.)
+    static func namesAScore(_ text: String?) -> Bool {
+        guard let text else { return false }
+        return text.utf8.withContiguousStorageIfAvailable { bytes in
+            containsFolded(bytes, "score") || containsFolded(bytes, "total")
+        }
+            ?? {
+                let lowered = text.lowercased()
+                return lowered.includes("score") || lowered.includes("total")
+            }()
+    }
+
+    private static func containsFolded(_ bytes: UnsafeBufferPointer<UInt8>, _ word: StaticString) -> Bool {
+        let needle = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
+        guard bytes.count >= needle.count else { return false }
+        for start in 0...(bytes.count - needle.count) {
+            var matched = 0
+            while matched < needle.count, bytes[start + matched] | 0x20 == needle[matched] { matched += 1 }
+            if matched == needle.count { return true }
+        }
+        return false
     }
 
     /// "odi", "startback" or nil, from the questionnaire canonical or a Questionnaire in the bundle.

@@ -23,7 +23,8 @@ extension Context {
                 for ingredient in terminology.ingredients(of: concept) {
                     facts.allergicIngredients[ingredient.ingredient, default: []].append(reference)
                 }
-                for medicationClass in MedicationClass.allCases where terminology.contains(medicationClass, concept) {
+                let sets = terminology.membership(concept)
+                for medicationClass in MedicationClass.allCases where sets.contains(medicationClass) {
                     facts.allergicClasses[medicationClass, default: []].append(reference)
                 }
             }
@@ -92,8 +93,10 @@ extension Context {
             ?? ClinicalDate.parse(dispense?.child("validityPeriod")?.string("start"))
         let period: Period? = resource.choiceValue("effective")?.period
         let lowercasedLabel = label.lowercased()
+        // The concept's value sets and classes, asked once.
+        let conceptSets = terminology.membership(concept)
         let anticoagulant =
-            terminology.contains(.anticoagulants, concept)
+            conceptSets.contains(.anticoagulants)
             || labels.label(lowercasedLabel, namesAMemberOf: .anticoagulants)
         if anticoagulant, mayBeCurrent, isRequest ? isCurrentRequest(authored, dispense, facts.now) : period?.end == nil
         {
@@ -104,7 +107,7 @@ extension Context {
         // (acetaminophen/benzhydrocodone is in the opioid set though benzhydrocodone has no class).
         // A product known only by its class (an official set lists it, the product map does not)
         // stands as that class, its ingredient and dose unknown.
-        let listedIn = MedicationClass.allCases.filter { terminology.contains($0, concept) }
+        let listedIn = MedicationClass.allCases.filter { conceptSets.contains($0) }
         if ingredients.isEmpty, let only = listedIn.first, listedIn.count == 1 {
             ingredients = [ProductIngredient(ingredient: only.label)]
         }

@@ -38,10 +38,11 @@ extension Context {
         concepts.flatMap { [$0.text ?? ""] + $0.codings.map { $0.display ?? "" } }.joined(separator: " ").lowercased()
     }
 
-    /// Therapies are recognised by code; words are read only when the concept has no coding at all.
-    func therapyKinds(_ concept: CodeableConcept?) -> [TherapyKind] {
+    /// Therapies are recognised by code (`sets`: the concept's value sets, asked once by the caller); words are read
+    /// only when the concept has no coding at all.
+    func therapyKinds(_ concept: CodeableConcept?, sets: ValueSetMembership) -> [TherapyKind] {
         guard let concept else { return [] }
-        let coded = Self.therapySets.filter { terminology.contains($0.0, concept) }.map(\.1)
+        let coded = Self.therapySets.filter { sets.contains($0.0) }.map(\.1)
         if !coded.isEmpty || !concept.codings.isEmpty { return coded }
         let text = " " + (concept.text ?? "").lowercased() + " "
         let found = Self.therapyWords.first { $0.0 == "tens" ? text.includes(" tens ") : text.includes($0.0) }
@@ -64,15 +65,10 @@ extension Context {
             let when =
                 date(of: resource.choiceValue(isProcedure ? "performed" : "occurrence"))
                 ?? ClinicalDate.parse(resource.string("authoredOn"))
-            let allText =
-                words(
-                    [code].compactMap { $0 } + resource.concepts("usedCode") + resource.concepts("bodySite")
-                        + (resource.concept("outcome").map { [$0] } ?? []))
-                + " " + resource.children("note").compactMap { $0.string("text") }.joined(separator: " ").lowercased()
-                + " " + (resource.string("patientInstruction") ?? "").lowercased()
-
-            if terminology.contains(.opioidRiskAssessment, code) { facts.opioidRiskAssessments.append(reference) }
-            if terminology.contains(.mriLumbarSpine, code) {
+            // The code's value sets, asked once for the questions below.
+            let codeSets = terminology.membership(code)
+            if codeSets.contains(.opioidRiskAssessment) { facts.opioidRiskAssessments.append(reference) }
+            if codeSets.contains(.mriLumbarSpine) {
                 let encounter = resource.reference("encounter")?.reference.flatMap {
                     resolver.resolve($0, container: resource)
                 }.flatMap(Encounter.init)
@@ -89,19 +85,30 @@ extension Context {
                         nerveRootCompression: nil))
             }
             if !isProcedure {
-                if terminology.contains(.surgicalReferral, code) {
+                if codeSets.contains(.surgicalReferral) {
                     facts.referrals.append(ReferralFact(kind: .surgical, reference: reference, date: when))
                 }
-                if terminology.contains(.specialistReferral, code) {
+                if codeSets.contains(.specialistReferral) {
                     facts.referrals.append(ReferralFact(kind: .specialist, reference: reference, date: when))
                 }
-                if terminology.contains(.multidisciplinaryPainReferral, code) {
+                if codeSets.contains(.multidisciplinaryPainReferral) {
                     facts.referrals.append(ReferralFact(kind: .multidisciplinary, reference: reference, date: when))
                 }
             }
-            for kind in therapyKinds(code) {
+            let kinds = therapyKinds(code, sets: codeSets)
+            // The words of the resource are read only for a therapy (most procedures of a record are none).
+            let allText =
+                kinds.isEmpty
+                ? ""
+                : words(
+                    [code].compactMap { $0 } + resource.concepts("usedCode") + resource.concepts("bodySite")
+                        + (resource.concept("outcome").map { [$0] } ?? []))
+                    + " "
+                    + resource.children("note").compactMap { $0.string("text") }.joined(separator: " ").lowercased()
+                    + " " + (resource.string("patientInstruction") ?? "").lowercased()
+            for kind in kinds {
                 let guided =
-                    terminology.contains(.imageGuidedInjection, code)
+                    codeSets.contains(.imageGuidedInjection)
                     || Self.guidanceWords.contains { allText.includes($0) }
                 let outcome = resource.concept("outcome")
                 let unsuccessful =

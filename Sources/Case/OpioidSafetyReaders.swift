@@ -18,19 +18,21 @@ extension Context {
             switch resource.type {
             case "Condition":
                 guard let condition = Condition(resource), !isRefuted(condition) else { continue }
+                let sets = terminology.membership(condition.code)
                 // A past overdose counts whatever its clinical status.
-                if terminology.contains(.opioidOverdose, condition.code) { facts.opioidOverdoses.append(reference) }
+                if sets.contains(.opioidOverdose) { facts.opioidOverdoses.append(reference) }
                 guard isActiveCondition(condition) else { continue }
-                for (set, kind) in Self.scopeSets where terminology.contains(set, condition.code) {
+                for (set, kind) in Self.scopeSets where sets.contains(set) {
                     scope[kind, default: []].append(reference)
                 }
-                if terminology.contains(.sleepDisorderedBreathing, condition.code) {
+                if sets.contains(.sleepDisorderedBreathing) {
                     facts.sleepDisorderedBreathing.append(reference)
                 }
             case "Procedure", "Observation", "ServiceRequest", "DocumentReference", "Encounter":
-                guard
-                    !["entered-in-error", "cancelled", "revoked", "not-done"].contains(resource.string("status") ?? "")
-                else { continue }
+                switch resource.string("status") {
+                case "entered-in-error", "cancelled", "revoked", "not-done": continue
+                default: break
+                }
                 // Read on the model: most of these resources match nothing here.
                 let sets = concepts.membership(
                     of: resource,
@@ -58,9 +60,10 @@ extension Context {
             case "MedicationRequest", "MedicationStatement":
                 guard isCurrentOrder(resource, now: facts.now) else { continue }
                 let concept = medicationConcept(resource)
-                let moud = terminology.contains(.moudMedications, concept)
+                let sets = terminology.membership(concept)
+                let moud = sets.contains(.moudMedications)
                 if moud { facts.moudCurrent.append(reference) }
-                if terminology.contains(.naloxoneMedications, concept), !moud {
+                if sets.contains(.naloxoneMedications), !moud {
                     facts.naloxoneCurrent.append(reference)
                 }
             default:

@@ -504,19 +504,24 @@ private struct JSONToFHIR {
 
     /// The text of a value of the right JSON kind, checked (structure: an error; format: a warning).
     private mutating func checkedText(_ token: Int, _ item: Pending) throws(FHIRReadError) -> String {
-        let kind = tape.tokens[token].kind
+        let bytes = tape.tokens[token].kind == .string ? tape.unescapedBytes(token) : nil
         let text: String
-        if kind == .string, let bytes = tape.unescapedBytes(token), bytes.count >= StringInterner.minimumLength {
+        if let bytes, bytes.count >= StringInterner.minimumLength {
             text = interner.string(bytes)
         } else {
             text = tape.text(token)
         }
-        if item.property.lexicalCheck.needsStructuralCheck,
-            let problem = PrimitiveLexical.structuralProblem(text, type: item.property.type)
+        let check = item.property.lexicalCheck
+        if check.needsStructuralCheck, let problem = PrimitiveLexical.structuralProblem(text, type: item.property.type)
         {
             throw error(.structure, problem, at: offset(token))
         }
-        if let problem = PrimitiveLexical.formatProblem(text, check: item.property.lexicalCheck) {
+        // A string's format is checked on the bytes it was made from (asking the String for its bytes retained and
+        // released its storage, for every value read); the message is made only for a problem.
+        let hasProblem =
+            bytes.map { PrimitiveLexical.hasFormatProblem($0, check: check) }
+            ?? text.withUTF8Bytes { PrimitiveLexical.hasFormatProblem($0, check: check) }
+        if hasProblem, let problem = PrimitiveLexical.formatProblem(text, check: check) {
             warn(problem, at: offset(token))
         }
         return text

@@ -82,13 +82,16 @@ public struct Coding: Hashable, Sendable {
         display = element.string("display")
     }
 
+    /// Built in the definitions' order (system, version, code, display) without looking it up: the output builds
+    /// these by the hundred. `ViewElementOrderTests` checks the order against `set`.
     public var element: FHIRElement {
-        var element = FHIRElement(type: "Coding")
-        element.set("system", system.map { [.uri($0)] } ?? [])
-        element.set("version", version.primitiveValues)
-        element.set("code", code.map { [.code($0)] } ?? [])
-        element.set("display", display.primitiveValues)
-        return element
+        var properties: [FHIRProperty] = []
+        properties.reserveCapacity(4)
+        if let system { properties.append(FHIRProperty(name: "system", values: FHIRValues(.uri(system)))) }
+        if let version { properties.append(FHIRProperty(name: "version", values: FHIRValues(.string(version)))) }
+        if let code { properties.append(FHIRProperty(name: "code", values: FHIRValues(.code(code)))) }
+        if let display { properties.append(FHIRProperty(name: "display", values: FHIRValues(.string(display)))) }
+        return FHIRElement(type: "Coding", properties: properties)
     }
 }
 
@@ -111,11 +114,15 @@ public struct CodeableConcept: Hashable, Sendable {
         codings.contains { $0.system == system && $0.code == code }
     }
 
+    /// Built in the definitions' order (coding, text), as `Coding.element`.
     public var element: FHIRElement {
-        var element = FHIRElement(type: "CodeableConcept")
-        element.set("coding", codings.map { .element($0.element) })
-        element.set("text", text.primitiveValues)
-        return element
+        var properties: [FHIRProperty] = []
+        properties.reserveCapacity(2)
+        if !codings.isEmpty {
+            properties.append(FHIRProperty(name: "coding", values: FHIRValues(codings.map { .element($0.element) })))
+        }
+        if let text { properties.append(FHIRProperty(name: "text", values: FHIRValues(.string(text)))) }
+        return FHIRElement(type: "CodeableConcept", properties: properties)
     }
 }
 
@@ -136,12 +143,14 @@ public struct Reference: Hashable, Sendable {
         display = element.string("display")
     }
 
+    /// Built in the definitions' order (reference, type, display), as `Coding.element`.
     public var element: FHIRElement {
-        var element = FHIRElement(type: "Reference")
-        element.set("reference", reference.primitiveValues)
-        element.set("type", type.map { [.uri($0)] } ?? [])
-        element.set("display", display.primitiveValues)
-        return element
+        var properties: [FHIRProperty] = []
+        properties.reserveCapacity(3)
+        if let reference { properties.append(FHIRProperty(name: "reference", values: FHIRValues(.string(reference)))) }
+        if let type { properties.append(FHIRProperty(name: "type", values: FHIRValues(.uri(type)))) }
+        if let display { properties.append(FHIRProperty(name: "display", values: FHIRValues(.string(display)))) }
+        return FHIRElement(type: "Reference", properties: properties)
     }
 }
 
@@ -198,11 +207,15 @@ public struct Period: Hashable, Sendable {
         end = element.string("end")
     }
 
+    /// Built in the definitions' order (start, end), as `Coding.element`.
     public var element: FHIRElement {
-        var element = FHIRElement(type: "Period")
-        element.set("start", start.map { [.primitive("dateTime", $0)] } ?? [])
-        element.set("end", end.map { [.primitive("dateTime", $0)] } ?? [])
-        return element
+        var properties: [FHIRProperty] = []
+        properties.reserveCapacity(2)
+        if let start {
+            properties.append(FHIRProperty(name: "start", values: FHIRValues(.primitive("dateTime", start))))
+        }
+        if let end { properties.append(FHIRProperty(name: "end", values: FHIRValues(.primitive("dateTime", end)))) }
+        return FHIRElement(type: "Period", properties: properties)
     }
 }
 
@@ -221,11 +234,13 @@ public struct Annotation: Hashable, Sendable {
         time = element.string("time")
     }
 
+    /// Built in the definitions' order (time, text), as `Coding.element`.
     public var element: FHIRElement {
-        var element = FHIRElement(type: "Annotation")
-        element.set("time", time.map { [.primitive("dateTime", $0)] } ?? [])
-        element.set("text", [.primitive("markdown", text)])
-        return element
+        var properties: [FHIRProperty] = []
+        properties.reserveCapacity(2)
+        if let time { properties.append(FHIRProperty(name: "time", values: FHIRValues(.primitive("dateTime", time)))) }
+        properties.append(FHIRProperty(name: "text", values: FHIRValues(.primitive("markdown", text))))
+        return FHIRElement(type: "Annotation", properties: properties)
     }
 }
 

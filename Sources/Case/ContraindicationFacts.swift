@@ -1,8 +1,9 @@
+import FHIR
 import Foundation
 import Terminology
 
 /// What a contraindication is against.
-public enum Contraindicated: String, CaseIterable, Sendable {
+public enum Contraindicated: String, HashedByCase, Sendable {
     case nsaid, duloxetine, tca, tramadol, opioid
     /// Not a contraindication: the gabapentinoid dose must follow renal function.
     case gabapentinoidRenalDose = "gabapentinoid-renal-dose"

@@ -125,7 +125,7 @@ public enum DeficitProgression: Sendable {
     }
 }
 
-public enum RedFlag: String, CaseIterable, Sendable, Comparable {
+public enum RedFlag: String, HashedByCase, Sendable, Comparable {
     case caudaEquina = "cauda equina syndrome"
     case progressiveDeficit = "progressive neurological deficit"
     case malignancy
@@ -173,7 +173,7 @@ public struct PsychosocialFactor: Sendable {
 
 /// A fact that puts the case out of the CDC 2022 guideline's scope (GUIDELINE §2.7).
 public struct ScopeExclusion: Sendable {
-    public enum Kind: String, Sendable, CaseIterable {
+    public enum Kind: String, HashedByCase, Sendable {
         case activeCancer = "active cancer"
         case sickleCellDisease = "sickle cell disease"
         case hospiceOrEndOfLife = "hospice, palliative or end-of-life care"

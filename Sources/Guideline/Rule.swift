@@ -1,4 +1,5 @@
 import Case
+import FHIR
 import Foundation
 import Terminology
 
@@ -11,7 +12,7 @@ public enum RuleKind: String, Sendable {
 }
 
 /// What a rule is besides its kind, for the rules that read other rules' verdicts.
-public enum RuleTag: String, Sendable, Hashable {
+public enum RuleTag: String, HashedByCase, Sendable {
     /// An interventional or surgical option of §2.5 (not the MRI that prepares one).
     case interventionalOption
     /// A medicine given for a short course only (not a long-term medicine to monitor).

@@ -103,7 +103,7 @@ public enum GuidelineSection: String, Sendable, CaseIterable {
 /// A source text of `guideline-sources/`, cited by its file number.
 /// `cdc2022` is the CDC 2022 clinical practice guideline as the CDC opioid CDS applies it (GUIDELINE
 /// §2.7); its recommendation numbers are in the rule's title.
-public enum SourceText: String, Sendable, Comparable {
+public enum SourceText: String, HashedByCase, Sendable, Comparable {
     case cdc2022 = "CDC 2022"
     case s000 = "000"
     case s001 = "001"

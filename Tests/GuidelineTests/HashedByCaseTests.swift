@@ -25,6 +25,11 @@ struct HashedByCaseTests {
         check(MedicationClass.self)
         check(Phenotype.self)
         check(TherapyKind.self)
+        check(RuleTag.self)
+        check(SourceText.self)
+        check(Contraindicated.self)
+        check(RedFlag.self)
+        check(ScopeExclusion.Kind.self)
     }
 
     @Test func aCaseIsNotHashedByItsRawString() {

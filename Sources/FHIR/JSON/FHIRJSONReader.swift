@@ -189,7 +189,10 @@ private struct JSONToFHIR {
     }
 
     /// The definition of a resource object's type, from its `resourceType`.
-    private mutating func resourceType(_ token: Int) throws(FHIRReadError) -> (name: String, type: TypeDefinition) {
+    /// The resource's type name and definition (looked up once, without a retain: the schema holds it).
+    private mutating func resourceType(_ token: Int) throws(FHIRReadError) -> (
+        name: String, type: Unmanaged<TypeDefinition>
+    ) {
         // Usually the first key.
         guard let typeMember = member(token, named: "resourceType") else {
             throw error(.structure, "the resource has no resourceType", at: offset(token))
@@ -200,7 +203,9 @@ private struct JSONToFHIR {
                 at: offset(typeMember.key))
         }
         let typeName = tape.text(typeMember.value)
-        guard schema.isResourceType(typeName), let type = schema.type(named: typeName) else {
+        guard let type = schema.unretainedType(named: typeName),
+            type._withUnsafeGuaranteedRef({ $0.kind == .resource && !$0.isAbstract })
+        else {
             throw error(
                 .structure, "unknown resourceType '\(PrimitiveLexical.clip(typeName))' (not an R4 resource)",
                 at: offset(typeMember.key))
@@ -223,12 +228,14 @@ private struct JSONToFHIR {
 
     /// An element's properties, checked against its definition, in canonical order (none when only checking).
     private mutating func element<Mode: ReadMode>(
-        _ token: Int, type: TypeDefinition, _ mode: Mode.Type
+        _ token: Int, type: Unmanaged<TypeDefinition>, _ mode: Mode.Type
     ) throws(FHIRReadError) -> FHIRElement {
+        // `type` is used without reference counting, as the properties are: the schema holds every definition for
+        // the whole read.
         if path.count > limits.maxDepth {
             throw error(.limit, "FHIR elements nested deeper than \(limits.maxDepth) levels", at: offset(token))
         }
-        let isResource = type.kind == .resource
+        let isResource = type._withUnsafeGuaranteedRef { $0.kind == .resource }
         let base = pendingStack.count
         defer { pendingStack.removeLast(pendingStack.count - base) }
         var keyToken = token + 1
@@ -242,13 +249,15 @@ private struct JSONToFHIR {
             if let bytes = tape.unescapedBytes(keyToken) {
                 if isResource && Self.isResourceTypeKey(bytes) { continue }
                 isMetadata = bytes.first == UInt8(ascii: "_")
-                found = type.unretainedProperty(
-                    bytes: isMetadata ? UnsafeBufferPointer(rebasing: bytes.dropFirst()) : bytes)
+                found = type._withUnsafeGuaranteedRef {
+                    $0.unretainedProperty(bytes: isMetadata ? UnsafeBufferPointer(rebasing: bytes.dropFirst()) : bytes)
+                }
             } else {
                 let key = tape.text(keyToken)
                 if isResource && key == "resourceType" { continue }
                 isMetadata = key.utf8.first == UInt8(ascii: "_")
-                found = type.property(isMetadata ? String(key.dropFirst()) : key).map(Unmanaged.passUnretained)
+                found = type.takeUnretainedValue().property(isMetadata ? String(key.dropFirst()) : key).map(
+                    Unmanaged.passUnretained)
             }
             // Held without reference counting, as in `Pending`: the schema holds it for the whole read.
             guard let found else {
@@ -305,7 +314,7 @@ private struct JSONToFHIR {
                 item.property.isPrimitive ? try primitives(item, Mode.self) : try complexValues(item, Mode.self)
             if !values.isEmpty { properties.append(FHIRProperty(name: item.name, values: consume values)) }
         }
-        return FHIRElement(type: type.name, properties: properties)
+        return FHIRElement(type: type._withUnsafeGuaranteedRef { $0.name }, properties: properties)
     }
 
     private func isSorted(_ pending: ArraySlice<Pending>) -> Bool {
@@ -352,7 +361,7 @@ private struct JSONToFHIR {
             valueTokens = .one(token)
         }
         var values = FHIRValues()
-        unowned(unsafe) let childType = item.property.valueType
+        let childType = item.property.valueTypeReference
         var cursor = valueTokens
         for index in 0..<valueTokens.count {
             let valueToken = cursor.next(in: tape)
@@ -585,7 +594,7 @@ private struct JSONToFHIR {
                             .structure, "an extension must be a JSON object, found \(tape.kindDescription(item))",
                             at: offset(item))
                     }
-                    extensions.append(try element(item, type: extensionType, Mode.self))
+                    extensions.append(try element(item, type: Unmanaged.passUnretained(extensionType), Mode.self))
                 }
             case ("id", _), ("extension", _):
                 throw error(

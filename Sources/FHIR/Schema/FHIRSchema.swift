@@ -114,9 +114,14 @@ public final class TypeDefinition: Sendable {
         /// Unchecked exclusivity: written once while the schema is built, then only read (a dynamic access check
         /// on every complex value read was measurable).
         @exclusivity(unchecked) public private(set) unowned(unsafe) var valueType: TypeDefinition?
+        /// The same, as the reader passes it on: a reference never made strong, so reading a value does not count
+        /// references on the schema's shared definitions (a retain and a release per element read, from every
+        /// worker at once).
+        @exclusivity(unchecked) private(set) var valueTypeReference: Unmanaged<TypeDefinition>?
 
         func resolveValueType(in types: [String: TypeDefinition]) {
             valueType = type == "Resource" ? nil : types[type]
+            valueTypeReference = valueType.map { Unmanaged.passUnretained($0) }
         }
 
         init(name: String, element: ElementDefinition, type: String, isPrimitive: Bool) {

@@ -113,7 +113,7 @@ struct JSONScanTests {
     func whitespace() throws {
         let compact = try FHIRJSONReader().read(patient(family: Array("Chalmers".utf8))).resource
         for length in 0...24 {
-            for pattern in [" ", "\n", " \n", "\t ", "\r\n  "] {
+            for pattern in [" ", "\n", " \n", "\t ", "\r\n  ", "\n      ", "   \n\t"] {
                 let run = String(String(repeating: pattern, count: length).prefix(length))
                 let text = """
                     {\(run)"resourceType"\(run):\(run)"Patient"\(run),\(run)"name"\(run):\(run)[\(run){\(run)"family"\
@@ -129,5 +129,15 @@ struct JSONScanTests {
         let error = readError { try FHIRJSONReader().read(junk) }
         #expect(error?.kind == .syntax)
         #expect(error?.column == #"{"resourceType":"Patient"}"#.utf8.count + 12)
+        // A control character inside a run of line breaks and indentation, at every position: refused at its column.
+        let prefix = Array(#"{"resourceType":"Patient","#.utf8)
+        for position in 0..<20 {
+            var run = Array(String(repeating: "\n    ", count: 4).utf8)
+            run[position] = 0x01
+            let error = readError { try FHIRJSONReader().read(prefix + run + Array(#""id":"x"}"#.utf8)) }
+            #expect(error?.kind == .syntax, "position \(position)")
+            let column = run[..<position].lastIndex(of: 0x0A).map { position - $0 } ?? prefix.count + position + 1
+            #expect(error?.column == column, "position \(position)")
+        }
     }
 }

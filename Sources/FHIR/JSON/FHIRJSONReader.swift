@@ -112,6 +112,9 @@ private struct JSONToFHIR {
     private var pendingStack: [Pending] = []
     /// Long string values made once per document (see `StringInterner`).
     private var interner = StringInterner()
+    /// Whether a resource type is deferred, by definition (a pointer compare per type met, not a hash of its name
+    /// per resource; a document meets a few dozen types at most).
+    private var deferralByType: [(type: UnsafeMutableRawPointer, defers: Bool)] = []
     /// The whole input and which resources to defer, when some may be.
     private let deferring: Deferring?
 
@@ -156,7 +159,7 @@ private struct JSONToFHIR {
         let (typeName, type) = try resourceType(token)
         path.append(PathStep(typeName))
         defer { path.removeLast() }
-        if Mode.builds, let deferring, deferring.deferral.defers(typeName) {
+        if Mode.builds, let deferring, defers(type, named: typeName, deferring.deferral) {
             _ = try element(token, type: type, CheckingOnly.self)
             let start = offset(token)
             return .deferred(
@@ -165,6 +168,16 @@ private struct JSONToFHIR {
                     range: start..<start + Int(tape.tokens[token].length), schema: schema, limits: limits))
         }
         return .element(try element(token, type: type, Mode.self))
+    }
+
+    private mutating func defers(
+        _ type: Unmanaged<TypeDefinition>, named name: String, _ deferral: ResourceDeferral
+    ) -> Bool {
+        let key = type.toOpaque()
+        for known in deferralByType where known.type == key { return known.defers }
+        let decision = deferral.defers(name)
+        deferralByType.append((key, decision))
+        return decision
     }
 
     /// The id of a checked resource object, as its model holds it (nil for `"id": null`).
@@ -188,8 +201,8 @@ private struct JSONToFHIR {
         return nil
     }
 
-    /// The definition of a resource object's type, from its `resourceType`.
-    /// The resource's type name and definition (looked up once, without a retain: the schema holds it).
+    /// The definition of a resource object's type, from its `resourceType`, and its name: looked up once, by the
+    /// bytes, without a retain (the schema holds it); the name is the schema's.
     private mutating func resourceType(_ token: Int) throws(FHIRReadError) -> (
         name: String, type: Unmanaged<TypeDefinition>
     ) {
@@ -202,15 +215,16 @@ private struct JSONToFHIR {
                 .structure, "resourceType must be a string, found \(tape.kindDescription(typeMember.value))",
                 at: offset(typeMember.key))
         }
-        let typeName = tape.text(typeMember.value)
-        guard let type = schema.unretainedType(named: typeName),
+        let found = tape.unescapedBytes(typeMember.value).flatMap(schema.unretainedType(bytes:))
+        guard let type = found ?? schema.unretainedType(named: tape.text(typeMember.value)),
             type._withUnsafeGuaranteedRef({ $0.kind == .resource && !$0.isAbstract })
         else {
             throw error(
-                .structure, "unknown resourceType '\(PrimitiveLexical.clip(typeName))' (not an R4 resource)",
+                .structure,
+                "unknown resourceType '\(PrimitiveLexical.clip(tape.text(typeMember.value)))' (not an R4 resource)",
                 at: offset(typeMember.key))
         }
-        return (typeName, type)
+        return (type._withUnsafeGuaranteedRef { $0.name }, type)  // the same text, the schema's shared storage
     }
 
     /// One property being assembled from `name` and `_name` (token indices; -1 when absent).

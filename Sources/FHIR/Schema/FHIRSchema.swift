@@ -27,6 +27,11 @@ public struct FHIRSchema: Sendable {
         return name.withUTF8 { typeTable.unretainedLookup($0) }
     }
 
+    /// The same, by the name's UTF-8 bytes (no String made).
+    func unretainedType(bytes: UnsafeBufferPointer<UInt8>) -> Unmanaged<TypeDefinition>? {
+        typeTable.unretainedLookup(bytes)
+    }
+
     /// The concrete resource types (Patient, Bundle, …), not the abstract Resource/DomainResource.
     public func isResourceType(_ name: String) -> Bool {
         guard let type = type(named: name) else { return false }

@@ -68,7 +68,6 @@ extension Context {
         let medication = referencedMedication(resource)
         let concept = medication?.code ?? resource.choiceValue("medication")?.codeableConcept
         // By code (the concept, then a Medication's ingredients), else by its RxNorm-style name.
-        let terminology = self.terminology
         let itemConcepts = medication?.ingredients.compactMap { $0.item?.codeableConcept } ?? []
         var ingredients = terminology.ingredients(of: concept)
         if ingredients.isEmpty { ingredients = itemConcepts.flatMap { terminology.ingredients(of: $0) } }

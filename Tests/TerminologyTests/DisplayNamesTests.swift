@@ -17,6 +17,24 @@ struct DisplayNamesTests {
         #expect(!DisplayNames([]).anyNamed(in: "warfarin"))
     }
 
+    /// Displays sharing their first two bytes, one byte long, at the very start and end of the text, non-ASCII:
+    /// the same answers as a search for every display, at every cut of the texts.
+    @Test func leadingPairsShortDisplaysAndEdgesAgreeWithASearchPerDisplay() {
+        let displays = ["heparin", "heparin sodium", "he", "x", "édoxaban", "dabigatran etexilate"]
+        let names = DisplayNames(displays)
+        let texts = [
+            "heparin", "hepari", "a heparin sodium", "the", "h", "x", "édoxaban 30 mg", "edoxaban", "dabigatran",
+        ]
+        for text in texts {
+            for end in text.indices + [text.endIndex] {
+                let cut = String(text[..<end])
+                #expect(names.anyNamed(in: cut) == displays.contains { cut.includes($0) }, "\(cut)")
+            }
+        }
+        #expect(DisplayNames([""]).anyNamed(in: "anything") && DisplayNames([""]).anyNamed(in: ""))
+        #expect(!DisplayNames(["ab"]).anyNamed(in: "a") && DisplayNames(["ab"]).anyNamed(in: "cab"))
+    }
+
     @Test func theAnticoagulantSetFindsWhatASearchForEveryDisplayFinds() throws {
         let displays = try #require(repositoryTerminology.valueSet(.anticoagulants)?.displays)
         #expect(displays.count > 20)

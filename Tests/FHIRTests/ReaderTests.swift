@@ -152,6 +152,14 @@ struct StructureTests {
                 == true)
         #expect(readError { try readJSON("{\"resourceType\":\"DomainResource\"}") }?.kind == .structure)
         #expect(readError { try readXML("<Patiant xmlns=\"http://hl7.org/fhir\"/>") }?.kind == .structure)
+        // A type name written with escapes is looked up by its text (the bytes path takes only unescaped names),
+        // as the document and as a bundle entry; an escaped unknown one is named in the message as it reads.
+        #expect((try? readJSON(#"{"resourceType":"Pati\u0065nt","id":"p"}"#))?.resource.type == "Patient")
+        let entry = try? readJSON(
+            #"{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"\u0050atient"}}]}"#)
+        #expect(entry?.resource.children("entry").first?.child("resource")?.type == "Patient")
+        #expect(
+            readError { try readJSON(#"{"resourceType":"Pati\u0061nt"}"#) }?.message.contains("'Patiant'") == true)
     }
 
     @Test("duplicate JSON keys are an error")

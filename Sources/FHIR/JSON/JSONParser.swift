@@ -187,23 +187,11 @@ struct JSONParser {
         let start = index
         index += 1  // opening quote
         let contentStart = index
-        var ascii = true
         // Fast path: no escapes. Eight bytes at a time up to the first byte that needs a look (a quote, a backslash
-        // or a control character); that byte and those after it are checked one by one below.
-        if let base = bytes.baseAddress {
-            while index + 8 <= bytes.count {
-                let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
-                let special = JSONParser.specialByteMarks(word)
-                if special != 0 {
-                    let plain = special.trailingZeroBitCount >> 3  // the bytes before the first special one
-                    if word & ((1 << (plain << 3)) &- 1) & JSONParser.highBits != 0 { ascii = false }
-                    index += plain
-                    break
-                }
-                if word & JSONParser.highBits != 0 { ascii = false }
-                index += 8
-            }
-        }
+        // or a control character), which is checked below.
+        let (plainEnd, plainIsASCII) = plainRun(from: index)
+        index = plainEnd
+        var ascii = plainIsASCII
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
@@ -302,6 +290,7 @@ struct JSONParser {
 
     /// The end of the run of plain string bytes from `from` (up to a quote, a backslash, a control character or the
     /// end of the input), found eight bytes at a time, and whether the run is ASCII.
+    @inline(__always)
     private func plainRun(from: Int) -> (end: Int, ascii: Bool) {
         var end = from
         var high: UInt64 = 0

@@ -219,14 +219,8 @@ extension Context {
     /// other character lowercases to one of their letters, and the two are searched in each text apart — joined
     /// with a space they could not meet across it.)
     static func namesAScore(_ text: String?) -> Bool {
-        guard let text else { return false }
-        return text.utf8.withContiguousStorageIfAvailable { bytes in
-            containsFolded(bytes, "score") || containsFolded(bytes, "total")
-        }
-            ?? {
-                let lowered = text.lowercased()
-                return lowered.includes("score") || lowered.includes("total")
-            }()
+        guard var text else { return false }
+        return text.withUTF8 { containsFolded($0, "score") || containsFolded($0, "total") }
     }
 
     private static func containsFolded(_ bytes: UnsafeBufferPointer<UInt8>, _ word: StaticString) -> Bool {

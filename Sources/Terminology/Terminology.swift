@@ -168,11 +168,6 @@ public struct Terminology: Sendable {
         return union
     }
 
-    /// A concept coded in the value set of a medication class.
-    public func contains(_ medicationClass: MedicationClass, _ concept: CodeableConcept?) -> Bool {
-        concept?.codings.contains { membership($0).contains(medicationClass) } ?? false
-    }
-
     /// Whether any value set, the product map or a local map knows this code.
     public func isKnown(system: String?, code: String?) -> Bool {
         membership(system: system, code: code).isKnown

@@ -55,9 +55,9 @@ public struct CaseBuilder: Sendable {
         facts.age = patient.birthDate.flatMap { ClinicalDate.age(birthDate: $0, at: now) }
 
         // GUIDELINE §1 *now*: nothing dated after now is a fact.
-        let (kept, leftOut) = Self.partitionByNow(resolver.entries, now: now)
+        let (kept, leftOut) = Self.partitionByNow(resolver.entries, byType: resolver.positionsByType, now: now)
         facts.leftOut = leftOut.map(context.ref)
-        let byType = ResourcesByType(resolver.entries, kept: kept)
+        let byType = ResourcesByType(resolver.entries, keptByType: kept)
         context.readConditions(byType.of("Condition"), into: &facts)
         context.readEncounters(byType.of("Encounter"), into: &facts)
         context.readObservations(byType.of("Observation"), into: &facts)
@@ -123,29 +123,45 @@ public struct CaseBuilder: Sendable {
 
     /// Resources whose earliest fact date is after *now* are left out (a future-dated order, score or
     /// diagnosis is not yet true); resources without such a date are kept.
-    /// Kept: the entries' positions. A deferred resource of a type without fact dates is kept without being built.
-    static func partitionByNow(_ entries: [BundleResolver.Entry], now: Date) -> (kept: [Int], leftOut: [FHIRElement]) {
-        var kept: [Int] = []
-        var leftOut: [FHIRElement] = []
-        kept.reserveCapacity(entries.count)
-        for position in entries.indices {
-            if entries[position].isDeferred && !typesWithFactDates.contains(entries[position].type) {
-                kept.append(position)
+    /// Kept: each type's kept positions, ascending; left out: in bundle order. Asked per type, not per entry: only
+    /// a type with fact-date elements can be dated after now, and a deferred resource of another type is kept
+    /// without being built.
+    static func partitionByNow(_ entries: [BundleResolver.Entry], byType: [String: [Int]], now: Date)
+        -> (kept: [String: [Int]], leftOut: [FHIRElement])
+    {
+        var kept: [String: [Int]] = [:]
+        kept.reserveCapacity(byType.count)
+        var leftOut: [Int] = []
+        for (type, positions) in byType {
+            guard typesWithFactDates.contains(type) else {
+                kept[type] = positions
                 continue
             }
-            let resource = entries[position].resource
-            // One pass over the resource's properties (not one lookup per date element).
-            var earliest: Date?
-            for index in resource.properties.indices where isFactDateName(resource.properties[index].name) {
-                let property = resource.properties[index]
-                let text =
-                    property.name.hasSuffix("Period")
-                    ? property.values.first?.element?.string("start") : property.values.first?.primitive?.value
-                if let date = ClinicalDate.parse(text) { earliest = min(earliest ?? date, date) }
+            var keptOfType: [Int] = []
+            keptOfType.reserveCapacity(positions.count)
+            for position in positions {
+                if let earliest = earliestFactDate(entries[position].resource), earliest > now {
+                    leftOut.append(position)
+                } else {
+                    keptOfType.append(position)
+                }
             }
-            if let earliest, earliest > now { leftOut.append(resource) } else { kept.append(position) }
+            kept[type] = keptOfType
         }
-        return (kept, leftOut)
+        return (kept, leftOut.sorted().map { entries[$0].resource })
+    }
+
+    /// The earliest of a resource's fact dates, in one pass over its properties (not one lookup per date element).
+    private static func earliestFactDate(_ resource: FHIRElement) -> Date? {
+        var earliest: Date?
+        for index in resource.properties.indices where isFactDateName(resource.properties[index].name) {
+            let property = resource.properties[index]
+            let text =
+                property.name.hasSuffix("Period")
+                ? property.values.first?.element?.string("start") : property.values.first?.primitive?.value
+            if let date = ClinicalDate.parse(text) { earliest = min(earliest ?? date, date) }
+        }
+        return earliest
     }
 
     /// GUIDELINE §1 *now*: `--now`, else Bundle.timestamp, else the MessageHeader's event time

@@ -9,12 +9,10 @@ struct ResourcesByType {
     /// Type → positions in `entries`, ascending.
     private let positions: [String: [Int]]
 
-    /// The entries at the `kept` positions (ascending).
-    init(_ entries: [BundleResolver.Entry], kept: [Int]) {
+    /// The entries at the kept positions of each type (ascending).
+    init(_ entries: [BundleResolver.Entry], keptByType: [String: [Int]]) {
         self.entries = entries
-        var positions: [String: [Int]] = [:]
-        for position in kept { positions[entries[position].type, default: []].append(position) }
-        self.positions = positions
+        self.positions = keptByType
     }
 
     /// The resources of these types, in bundle order (readers that read several types keep the order

@@ -21,7 +21,7 @@ extension Context {
         var positions: [CodeKey: Int] = [:]
         // Read on the concept's model (no CodeableConcept view: most unmatched codes are a lab or vital sign
         // repeated over years, and only its first sighting needs a display).
-        func check(_ concept: FHIRElement, element: String, reference: String) {
+        func check(_ concept: FHIRElement, element: @autoclosure () -> String, reference: String) {
             for case .element(let coding) in concept["coding"] {
                 guard let system = coding.string("system"), let code = coding.string("code") else { continue }
                 let key = CodeKey(system, code)
@@ -30,7 +30,7 @@ extension Context {
                     found.append(
                         UnmatchedCode(
                             system: system, code: code, display: coding.string("display") ?? concept.string("text"),
-                            element: element, references: [reference]))
+                            element: element(), references: [reference]))
                     continue
                 }
                 // Resources are visited one at a time: a reference already listed is the last one (no scan
@@ -50,8 +50,10 @@ extension Context {
             guard let conceptElement = resource.child(property),
                 !concepts.membership(conceptElement: conceptElement).isKnown
             else { continue }
-            let element = resource.type + (property == "code" ? ".code" : ".medication")
-            check(conceptElement, element: element, reference: ref(resource))
+            // The element's name is made only for a code's first sighting (a lab repeated over years has one).
+            check(
+                conceptElement, element: resource.type + (property == "code" ? ".code" : ".medication"),
+                reference: ref(resource))
         }
         return found
     }

@@ -37,9 +37,6 @@ public struct BundleResolver: Sendable {
             if let deferred { return deferred.id }
             return built.string("id")
         }
-
-        /// A resource the reader deferred and nobody has asked for yet.
-        public var isDeferred: Bool { deferred.map { !$0.isBuilt } ?? false }
     }
 
     public let entries: [Entry]
@@ -182,6 +179,10 @@ public struct BundleResolver: Sendable {
 
     /// All entry resources of one type, in bundle order.
     public func resources(ofType type: String) -> [Entry] { (byType[type] ?? []).map { entries[$0] } }
+
+    /// Each resource type of the bundle → its entries' positions in `entries`, ascending: a reader that groups the
+    /// entries by type starts from this grouping instead of hashing every entry's type again.
+    public var positionsByType: [String: [Int]] { byType }
 
     /// `Type/id` from the last two path segments, when the type is a resource type.
     private func typeAndId(of reference: String) -> (type: String, id: String)? {

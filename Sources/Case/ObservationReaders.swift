@@ -51,18 +51,13 @@ extension Context {
                 !["entered-in-error", "cancelled", "registered"].contains(observation.status ?? "")
             else { continue }
             // The observation itself and its components are read alike (a panel may carry its scores as components).
-            var parts: [(CodeableConcept?, ChoiceValue?, [CodeableConcept])] = [
-                (observation.code, observation.value, observation.interpretations)
-            ]
-            parts += observation.components.map { ($0.code, $0.value, $0.interpretations) }
-            // Each concept's value sets, asked once, on the model (observationMayMatter asked most of them).
-            let partElements = [resource] + resource.children("component")
-            let codeSets = partElements.map { concepts.membership(of: $0, property: "code") }
-            let valueSets = partElements.map { concepts.membership(of: $0, property: "valueCodeableConcept") }
+            // Each part's value sets are asked on the model (observationMayMatter asked most of them already); its
+            // value is read as a view, its code and interpretations only for a finding (the one branch using them).
             let reference = ref(resource)
             let when = observationDate(observation)
-            for (index, (code, value, interpretations)) in parts.enumerated() {
-                let sets = codeSets[index]
+            for part in [resource] + resource.children("component") {
+                let sets = concepts.membership(of: part, property: "code")
+                let value = part.choiceValue("value")
                 if sets.contains(.painIntensity), let score = number(value) {
                     facts.painScores.append(ClinicalMeasurement(value: score, date: when, reference: reference))
                 }
@@ -101,8 +96,12 @@ extension Context {
                 if sets.contains(.opioidRiskAssessment) { facts.opioidRiskAssessments.append(reference) }
                 let findingConcept =
                     sets.contains(.neuroDeficit)
-                    ? code : (valueSets[index].contains(.neuroDeficit) ? value?.codeableConcept : nil)
+                    ? part.concept("code")
+                    : (concepts.membership(of: part, property: "valueCodeableConcept").contains(.neuroDeficit)
+                        ? value?.codeableConcept : nil)
                 if let findingConcept {
+                    let code = part.concept("code")
+                    let interpretations = part.concepts("interpretation")
                     // A coded "absent" finding is not a deficit.
                     if value?.type == "boolean", value?.text == "false" { continue }
                     facts.deficits.append(

@@ -87,6 +87,9 @@ struct Bench: ParsableCommand {
             if format == .json {
                 // The part of reading that is the JSON scan to a tape (no strings, no model).
                 stage("json scan (tape only)") { _ = try? JSONScan.tokenCount(bytes) }
+            } else {
+                // The part of reading that is libxml2's parse to its tree, and freeing it (no model).
+                stage("xml parse (libxml2)") { _ = try? XMLScan.elementCount(bytes) }
             }
             stage("sha-256 of input") { _ = SHA256.hex(bytes) }
             if let (facts, result, bundle) = evaluated {

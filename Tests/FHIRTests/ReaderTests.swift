@@ -281,6 +281,60 @@ struct XMLTests {
             }?.kind == .structure)
     }
 
+    @Test("a non-repeating element twice names the element; two choices of one value[x] name both")
+    func repeatedSingleAndChoiceMessages() {
+        let twice = readError {
+            try readXML(
+                "<Patient xmlns=\"http://hl7.org/fhir\"><gender value=\"male\"/><gender value=\"male\"/></Patient>")
+        }
+        #expect(twice?.message == "<gender> appears more than once but does not repeat")
+        let choices = readError {
+            try readXML(
+                """
+                <Observation xmlns="http://hl7.org/fhir"><status value="final"/><code><text value="t"/></code>
+                <valueString value="a"/><valueBoolean value="true"/></Observation>
+                """)
+        }
+        #expect(choices?.kind == .structure)
+        #expect(
+            choices?.message == "both <valueString> and <valueBoolean> are given for value[x]; only one is allowed")
+    }
+
+    @Test("repeats apart are read in document order with a warning; elements out of order are put in canonical order")
+    func orderOfElements() throws {
+        let xml = """
+            <Patient xmlns="http://hl7.org/fhir"><name><family value="A"/></name><gender value="male"/>
+            <name><family value="B"/></name><active value="true"/><id value="p"/></Patient>
+            """
+        let result = try readXML(xml)
+        #expect(result.resource.properties.map(\.name) == ["id", "active", "name", "gender"])
+        #expect(result.resource.children("name").map { $0.string("family") } == ["A", "B"])
+        #expect(
+            result.warnings.map(\.message) == ["the <name> elements are not together; they are read in document order"])
+        let json = """
+            {"resourceType":"Patient","id":"p","active":true,"name":[{"family":"A"},{"family":"B"}],"gender":"male"}
+            """
+        #expect(try readJSON(json).resource == result.resource)
+        // Together, no warning.
+        let together = try readXML(
+            "<Patient xmlns=\"http://hl7.org/fhir\"><name><family value=\"A\"/></name><name><family value=\"B\"/></name></Patient>"
+        )
+        #expect(together.warnings.isEmpty)
+    }
+
+    @Test("an abstract or unknown resource type is refused as the root and inside a bundle")
+    func resourceTypes() {
+        #expect(readError { try readXML("<DomainResource xmlns=\"http://hl7.org/fhir\"/>") }?.kind == .structure)
+        let inside = readError {
+            try readXML(
+                """
+                <Bundle xmlns="http://hl7.org/fhir"><type value="collection"/><entry><resource><Coding/></resource></entry></Bundle>
+                """)
+        }
+        #expect(inside?.message == "unknown resource type <Coding> (not an R4 resource)")
+        #expect(inside?.path == "Bundle.entry[0].resource")
+    }
+
     @Test("Element.id and Extension.url are attributes")
     func attributes() throws {
         let json =

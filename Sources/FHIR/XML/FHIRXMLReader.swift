@@ -33,52 +33,69 @@ private struct XMLToFHIR {
     let limits: FHIRReadLimits
     var warnings: [FHIRReadWarning] = []
     var path: [PathStep] = []
-    /// Asked for by every primitive that has extensions: looked up once.
-    let extensionType: TypeDefinition?
+    /// Asked for by every primitive that has extensions: looked up once. Definitions are passed unretained: the
+    /// schema holds every one for the whole read.
+    let extensionType: Unmanaged<TypeDefinition>?
+    /// For every element being read, the definition element index of each property collected so far: a stack
+    /// (each element uses the part above its parent's and gives it back when done), so that no array is made
+    /// and freed per element.
+    private var indexStack: [Int] = []
 
     init(schema: FHIRSchema, limits: FHIRReadLimits) {
         self.schema = schema
         self.limits = limits
-        extensionType = schema.type(named: "Extension")
+        extensionType = schema.type(named: "Extension").map(Unmanaged.passUnretained)
     }
 
     mutating func resource(_ node: xmlNodePtr) throws(FHIRReadError) -> FHIRElement {
-        let name = node.name
-        guard node.namespaceURI == fhirNamespace else {
+        guard node.isInNamespace(fhirNamespaceURI) else {
             throw error(
                 .structure,
-                "<\(name)> must be in the FHIR namespace \(fhirNamespace), found \(node.namespaceURI ?? "no namespace")",
+                "<\(node.name)> must be in the FHIR namespace \(fhirNamespace), found \(node.namespaceURI ?? "no namespace")",
                 node)
         }
-        guard schema.isResourceType(name), let type = schema.type(named: name) else {
-            throw error(.structure, "unknown resource type <\(PrimitiveLexical.clip(name))> (not an R4 resource)", node)
+        // Looked up by the name's bytes in place, without a retain.
+        guard let type = schema.unretainedType(bytes: node.nameBytes),
+            type._withUnsafeGuaranteedRef({ $0.kind == .resource && !$0.isAbstract })
+        else {
+            throw error(
+                .structure, "unknown resource type <\(PrimitiveLexical.clip(node.name))> (not an R4 resource)", node)
         }
-        path.append(PathStep(name))
+        path.append(PathStep(type._withUnsafeGuaranteedRef { $0.name }))
         defer { path.removeLast() }
         return try element(node, type: type)
     }
 
-    mutating func element(_ node: xmlNodePtr, type: TypeDefinition) throws(FHIRReadError) -> FHIRElement {
+    mutating func element(_ node: xmlNodePtr, type definition: Unmanaged<TypeDefinition>) throws(FHIRReadError)
+        -> FHIRElement
+    {
+        unowned(unsafe) let type = definition.takeUnretainedValue()
         if path.count > limits.maxDepth {
             throw error(.limit, "FHIR elements nested deeper than \(limits.maxDepth) levels", node)
         }
+        // The properties collected, and beside each (on `indexStack`, from `base`) its definition element's index
+        // in canonical order: an element is found among them by that integer (each index appears once: another
+        // choice of it is an error). Room for one property per child element, made once: growing the array made
+        // and freed a block per doubling, and with libxml2's tree around that cost more than counting the children.
         var properties: [FHIRProperty] = []
-        var indices: [Int] = []
+        properties.reserveCapacity(node.elementChildCount + (node.pointee.properties == nil ? 0 : 1))
+        let base = indexStack.count
+        defer { indexStack.removeLast(indexStack.count - base) }
         // Attributes: `id` of datatypes and `url` of Extension; namespace declarations are not attributes.
         for attribute in attributes(of: node) {
             let name = attribute.name
             if attribute.namespaceURI == nil, let property = type.property(name), property.element.isXMLAttribute {
                 let value = attribute.value
-                try checkLexical(value, type: property.type, node)
+                try checkLexical(value, property, node)
                 add(
-                    FHIRValue.primitive(FHIRPrimitive(type: property.type, value: value)), name: name,
-                    property: property, to: &properties, indices: &indices)
+                    FHIRValue.primitive(FHIRPrimitive(type: property.type, value: value)), property: property,
+                    at: position(of: property.element.index, from: base), to: &properties)
             } else {
                 warn("unknown attribute '\(attribute.namespacePrefix.map { $0 + ":" } ?? "")\(name)' ignored", node)
             }
         }
         var child = node.pointee.children
-        var previous: String?
+        var previousIndex = -1
         while let current = child {
             child = current.pointee.next
             switch current.pointee.type {
@@ -101,52 +118,66 @@ private struct XMLToFHIR {
                 warn("element <\(current.name)> outside the FHIR namespace ignored", current)
                 continue
             }
-            // Found by the name's bytes in place; the property's name is the schema's String, equal to it.
-            guard let property = type.property(bytes: current.nameBytes), !property.element.isXMLAttribute else {
+            // Found by the name's bytes in place, without a retain (the schema holds every definition for the
+            // whole read); the property's name is the schema's String, equal to it.
+            guard let found = type.unretainedProperty(bytes: current.nameBytes),
+                !found._withUnsafeGuaranteedRef({ $0.element.isXMLAttribute })
+            else {
                 warn("unknown element <\(PrimitiveLexical.clip(current.name))> ignored", current)
                 continue
             }
-            let name = property.name
-            // How many <name> came before: the values already collected (a short linear search;
-            // a dictionary per element cost more than the whole libxml2 parse).
-            let index = properties.first(where: { $0.name == name })?.values.count ?? 0
-            if index > 0, name != previous, property.element.repeats {
-                warn("the <\(name)> elements are not together; they are read in document order", current)
-            }
-            if index > 0, !property.element.repeats {
-                throw error(.structure, "<\(name)> appears more than once but does not repeat", current)
-            }
-            if let clash = zip(properties, indices).first(where: { $0.0.name != name && $0.1 == property.element.index }
-            ) {
+            unowned(unsafe) let property = found.takeUnretainedValue()
+            let elementIndex = property.element.index
+            let position = position(of: elementIndex, from: base)
+            if let position, properties[position].name != property.name {
                 throw error(
                     .structure,
-                    "both <\(clash.0.name)> and <\(name)> are given for \(property.element.name)[x]; only one is allowed",
+                    "both <\(properties[position].name)> and <\(property.name)> are given for \(property.element.name)[x]; only one is allowed",
                     current)
             }
-            previous = name
-            path.append(PathStep(name, index: property.element.repeats ? index : nil))
+            // How many <name> came before: the values already collected.
+            let index = position.map { properties[$0].values.count } ?? 0
+            if index > 0, elementIndex != previousIndex, property.element.repeats {
+                warn("the <\(property.name)> elements are not together; they are read in document order", current)
+            }
+            if index > 0, !property.element.repeats {
+                throw error(.structure, "<\(property.name)> appears more than once but does not repeat", current)
+            }
+            previousIndex = elementIndex
+            path.append(PathStep(property, index: property.element.repeats ? index : nil))
             defer { path.removeLast() }
             if let value = try value(current, property: property) {
-                add(value, name: name, property: property, to: &properties, indices: &indices)
+                add(value, property: property, at: position, to: &properties)
             }
         }
-        // Canonical order (XML documents are normally in order already; stable for equal indices).
+        // Canonical order (XML documents are normally in order already; the indices are distinct).
+        let indices = indexStack[base...]
         if zip(indices, indices.dropFirst()).contains(where: { $0 > $1 }) {
-            let order = indices.indices.sorted { indices[$0] < indices[$1] || (indices[$0] == indices[$1] && $0 < $1) }
+            let order = properties.indices.sorted { indices[base + $0] < indices[base + $1] }
             properties = order.map { properties[$0] }
         }
         return FHIRElement(type: type.name, properties: properties)
     }
 
-    private func add(
-        _ value: FHIRValue, name: String, property: TypeDefinition.Property,
-        to properties: inout [FHIRProperty], indices: inout [Int]
+    /// The position among this element's properties (from `base` on the index stack) of a definition element.
+    private func position(of elementIndex: Int, from base: Int) -> Int? {
+        var position = base
+        while position < indexStack.count {
+            if indexStack[position] == elementIndex { return position - base }
+            position += 1
+        }
+        return nil
+    }
+
+    /// A value of a property: appended to its values at `position`, or the property added (nil: not yet there).
+    private mutating func add(
+        _ value: FHIRValue, property: TypeDefinition.Property, at position: Int?, to properties: inout [FHIRProperty]
     ) {
-        if let existing = properties.firstIndex(where: { $0.name == name }) {
-            properties[existing].values.append(value)
+        if let position {
+            properties[position].values.append(value)
         } else {
-            properties.append(FHIRProperty(name: name, values: FHIRValues(value)))
-            indices.append(property.element.index)
+            properties.append(FHIRProperty(name: property.name, values: FHIRValues(value)))
+            indexStack.append(property.element.index)
         }
     }
 
@@ -162,7 +193,7 @@ private struct XMLToFHIR {
         if node.hasName("div") && node.isInNamespace(xhtmlNamespaceURI) {
             throw error(.structure, "an XHTML <div> is only allowed as Narrative.div", node)
         }
-        if property.type == "Resource" {
+        if property.holdsResource {
             let children = node.elementChildren
             guard children.count == 1 else {
                 throw error(
@@ -171,23 +202,33 @@ private struct XMLToFHIR {
             }
             return .element(try resource(children[0]))
         }
-        guard let type = property.valueType else {
-            throw error(.structure, "no definition for type \(property.type)", node)
+        if property.isPrimitive {
+            return try primitive(node, property)
         }
-        if type.kind == .primitive {
-            return try primitive(node, type: property.type)
+        guard let type = property.valueTypeReference else {
+            throw error(.structure, "no definition for type \(property.type)", node)
         }
         return .element(try element(node, type: type))
     }
 
-    private mutating func primitive(_ node: xmlNodePtr, type: String) throws(FHIRReadError) -> FHIRValue? {
+    private mutating func primitive(_ node: xmlNodePtr, _ property: TypeDefinition.Property) throws(FHIRReadError)
+        -> FHIRValue?
+    {
+        let type = property.type
         var primitive = FHIRPrimitive(type: type, value: nil)
         for attribute in attributes(of: node) {
             // Names compared in place (no String per attribute): `value` and `id`, without a namespace.
             if attribute.pointee.ns == nil && attribute.hasName("value") {
-                let value = attribute.value
-                try checkLexical(value, type: type, node)
-                primitive.value = value
+                // Read in place (one text child, the usual case): checked on its bytes, a long value shared.
+                if let bytes = attribute.inPlaceValue {
+                    let value = String(decoding: bytes, as: UTF8.self)
+                    try checkLexical(value, bytes: bytes, property, node)
+                    primitive.value = value
+                } else {
+                    let value = attribute.value
+                    try checkLexical(value, property, node)
+                    primitive.value = value
+                }
             } else if attribute.pointee.ns == nil && attribute.hasName("id") {
                 primitive.id = attribute.value
             } else {
@@ -226,14 +267,24 @@ private struct XMLToFHIR {
         return .primitive(primitive)
     }
 
-    private mutating func checkLexical(_ value: String, type: String, _ node: xmlNodePtr) throws(FHIRReadError) {
-        if value.utf8.count > limits.maxStringBytes {
+    /// A primitive's value against its type, by the check its definition resolved once (the JSON reader's checks).
+    /// `bytes`: the value's UTF-8 bytes when the caller has them in place (its format is checked on them; asking
+    /// the String retained and released its storage).
+    private mutating func checkLexical(
+        _ value: String, bytes: UnsafeBufferPointer<UInt8>? = nil, _ property: TypeDefinition.Property,
+        _ node: xmlNodePtr
+    ) throws(FHIRReadError) {
+        if (bytes?.count ?? value.utf8.count) > limits.maxStringBytes {
             throw error(.limit, "a value longer than \(limits.maxStringBytes) bytes", node)
         }
-        if let problem = PrimitiveLexical.structuralProblem(value, type: type) {
+        let check = property.lexicalCheck
+        if check.needsStructuralCheck, let problem = PrimitiveLexical.structuralProblem(value, type: property.type) {
             throw error(.structure, problem, node)
         }
-        if let problem = PrimitiveLexical.formatProblem(value, type: type) {
+        let hasProblem =
+            bytes.map { PrimitiveLexical.hasFormatProblem($0, check: check) }
+            ?? value.withUTF8Bytes { PrimitiveLexical.hasFormatProblem($0, check: check) }
+        if hasProblem, let problem = PrimitiveLexical.formatProblem(value, check: check) {
             warn(problem, node)
         }
     }

@@ -1,5 +1,9 @@
 import CLibXML2
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// A parsed libxml2 document with exactly one owner: this object frees it on deinit.
 /// Nodes reached from `root` are valid only while the document is alive.
 ///
@@ -163,6 +167,17 @@ extension UnsafeMutablePointer where Pointee == xmlNode {
     var isElement: Bool { pointee.type == XML_ELEMENT_NODE }
     var line: Int { Int(xmlGetLineNo(self)) }
 
+    /// How many element children the element has (a walk of its child list, nothing made).
+    var elementChildCount: Int {
+        var count = 0
+        var child = pointee.children
+        while let node = child {
+            if node.pointee.type == XML_ELEMENT_NODE { count += 1 }
+            child = node.pointee.next
+        }
+        return count
+    }
+
     /// The element children, in document order.
     var elementChildren: [xmlNodePtr] {
         var result: [xmlNodePtr] = []
@@ -202,6 +217,17 @@ extension UnsafeMutablePointer where Pointee == xmlAttr {
     var namespaceURI: String? { pointee.ns?.pointee.href.map { String(cString: $0) } }
     var namespacePrefix: String? { pointee.ns?.pointee.prefix.map { String(cString: $0) } }
 
+    /// The attribute's value as bytes in libxml2's memory (valid while the document lives), when it is one text
+    /// node (the usual case; nil otherwise: `value` joins the parts).
+    var inPlaceValue: UnsafeBufferPointer<UInt8>? {
+        guard let child = pointee.children, child.pointee.next == nil, child.pointee.type == XML_TEXT_NODE else {
+            return nil
+        }
+        guard let content = child.pointee.content else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return UnsafeBufferPointer(
+            start: content, count: strlen(UnsafeRawPointer(content).assumingMemoryBound(to: CChar.self)))
+    }
+
     /// The attribute's value (entity and character references already resolved by the parser).
     var value: String {
         // Fast path: one text child (the usual case), read in place.
@@ -233,5 +259,29 @@ struct AttributeList: Sequence, IteratorProtocol {
         guard let current = first else { return nil }
         first = current.pointee.next
         return current
+    }
+}
+
+/// The XML parse alone, for benchmarks: how much of reading XML is libxml2's parse (and freeing its tree), and how
+/// much the walk to the model.
+public enum XMLScan {
+    /// Parses the document as the reader does (the same options and checks) and gives the number of elements.
+    public static func elementCount(_ bytes: [UInt8], limits: FHIRReadLimits = FHIRReadLimits()) throws(FHIRReadError)
+        -> Int
+    {
+        let document = try bytes.withUnsafeBufferPointer { (buffer) throws(FHIRReadError) -> XMLDocumentOwner in
+            try XMLDocumentOwner(parsing: buffer, limits: limits)
+        }
+        return withExtendedLifetime(document) { document.root.map(countElements) ?? 0 }
+    }
+
+    private static func countElements(_ node: xmlNodePtr) -> Int {
+        var count = 1
+        var child = node.pointee.children
+        while let current = child {
+            if current.pointee.type == XML_ELEMENT_NODE { count += countElements(current) }
+            child = current.pointee.next
+        }
+        return count
     }
 }

@@ -1,0 +1,23 @@
+import FHIR
+import Testing
+
+/// The parse-only stages `painpath bench` times beside the readers: they parse exactly what the readers parse, with
+/// the same checks, and count what they found.
+@Suite("parse-only benchmark stages")
+struct ScanStageTests {
+    @Test("the JSON scan counts every token of the tape, and refuses what the reader refuses")
+    func jsonTokens() throws {
+        // The object, its two keys, the string, the array and its two numbers.
+        #expect(try JSONScan.tokenCount(Array(#"{"a":"x","b":[1,2]}"#.utf8)) == 7)
+        #expect(throws: FHIRReadError.self) { try JSONScan.tokenCount(Array(#"{"a":}"#.utf8)) }
+    }
+
+    @Test("the XML parse counts every element, and refuses a DOCTYPE as the reader does")
+    func xmlElements() throws {
+        let patient = #"<Patient xmlns="http://hl7.org/fhir"><id value="p"/><name><family value="F"/></name></Patient>"#
+        #expect(try XMLScan.elementCount(Array(patient.utf8)) == 4)
+        let doctype = #"<!DOCTYPE Patient [<!ENTITY x "y">]><Patient xmlns="http://hl7.org/fhir"/>"#
+        #expect(throws: FHIRReadError.self) { try XMLScan.elementCount(Array(doctype.utf8)) }
+        #expect(throws: FHIRReadError.self) { try XMLScan.elementCount(Array("<Patient>".utf8)) }
+    }
+}

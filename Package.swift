@@ -60,7 +60,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "painpath", dependencies: ["PainPathCLI"]),
+        .executableTarget(name: "painpath", dependencies: ["PainPathCLI", "FHIR"]),
         .executableTarget(
             name: "painpathd",
             dependencies: ["Daemon", .product(name: "ArgumentParser", package: "swift-argument-parser")]),

@@ -35,6 +35,20 @@ static inline void painpath_xml_free(void *pointer) {
     xmlFree(pointer);
 }
 
+/* glibc's fast bins off for the process (mallopt(M_MXFAST, 0)): libxml2 frees its tree as tens of thousands of
+   small blocks, which fast bins keep unmerged until the next large request walks them all (see AllocatorTuning).
+   Returns 1 when the allocator took it; 0 where it has no such setting. */
+#if defined(__GLIBC__)
+#include <malloc.h>
+static inline int painpath_disable_fast_bins(void) {
+    return mallopt(M_MXFAST, 0);
+}
+#else
+static inline int painpath_disable_fast_bins(void) {
+    return 0;
+}
+#endif
+
 /* The only parse option PainPath uses: no network access. Never NOENT, DTDLOAD, DTDATTR,
    DTDVALID, XINCLUDE or HUGE. */
 static const int painpath_xml_parse_options = XML_PARSE_NONET;

@@ -151,4 +151,5 @@ struct PainPathDaemonCommand: ParsableCommand {
     }
 }
 
+AllocatorTuning.disableFastBins()  // before any work: reading XML frees libxml2's trees (see AllocatorTuning)
 PainPathDaemonCommand.main()

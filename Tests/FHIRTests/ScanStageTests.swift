@@ -21,3 +21,15 @@ struct ScanStageTests {
         #expect(throws: FHIRReadError.self) { try XMLScan.elementCount(Array("<Patient>".utf8)) }
     }
 }
+
+@Suite("allocator tuning")
+struct AllocatorTuningTests {
+    @Test("glibc takes the setting that turns its fast bins off (the commands ask it first thing)")
+    func fastBinsOff() {
+        #if canImport(Glibc)
+            #expect(AllocatorTuning.disableFastBins())
+        #else
+            #expect(!AllocatorTuning.disableFastBins())
+        #endif
+    }
+}

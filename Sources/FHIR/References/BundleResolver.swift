@@ -47,18 +47,30 @@ public struct BundleResolver: Sendable {
     private let referenceIndex: LazyReferenceIndex
 
     public init(bundle: FHIRElement) {
-        let entryElements = bundle.children("entry")
+        let entryValues = bundle["entry"]
         var entries: [Entry] = []
-        var byType: [String: [Int]] = [:]
-        entries.reserveCapacity(entryElements.count)
-        for entry in entryElements {
+        entries.reserveCapacity(entryValues.count)
+        // Grouped by type in a short list searched from the group last used (a bundle holds a few dozen types,
+        // and runs of one type), then made a dictionary with one hash per type, not per entry.
+        var groups: [(type: String, positions: [Int])] = []
+        var last = 0
+        for case .element(let entry) in entryValues {
             guard let value = entry["resource"].first, let read = Entry(fullUrl: entry.string("fullUrl"), value: value)
             else { continue }
-            byType[read.type, default: []].append(entries.count)
+            let type = read.type
+            if groups.isEmpty || groups[last].type != type {
+                if let found = groups.firstIndex(where: { $0.type == type }) {
+                    last = found
+                } else {
+                    groups.append((type, []))
+                    last = groups.count - 1
+                }
+            }
+            groups[last].positions.append(entries.count)
             entries.append(read)
         }
         self.entries = entries
-        self.byType = byType
+        byType = Dictionary(uniqueKeysWithValues: groups.lazy.map { ($0.type, $0.positions) })
         referenceIndex = LazyReferenceIndex()
     }
 

@@ -275,6 +275,7 @@ public enum XMLScan {
         return withExtendedLifetime(document) { document.root.map(countElements) ?? 0 }
     }
 
+    /// Recursive: libxml2 refuses documents nested deeper than 256 elements without `XML_PARSE_HUGE`, never set.
     private static func countElements(_ node: xmlNodePtr) -> Int {
         var count = 1
         var child = node.pointee.children

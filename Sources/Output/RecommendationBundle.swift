@@ -353,4 +353,11 @@ func isLiteralReference(_ reference: String) -> Bool {
     return id.allSatisfy { isLetter($0) || isDigit($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") }
 }
 
-func resourceType(_ reference: String) -> String { String(reference.split(separator: "/").first ?? "") }
+/// The first non-empty `/`-separated part of a reference (`Condition` of `Condition/c1`), found on its bytes: this
+/// runs for every source of every reason, and splitting by Characters walked grapheme clusters.
+func resourceType(_ reference: String) -> String {
+    let bytes = reference.utf8
+    guard let start = bytes.firstIndex(where: { $0 != UInt8(ascii: "/") }) else { return "" }
+    let end = bytes[start...].firstIndex(of: UInt8(ascii: "/")) ?? bytes.endIndex
+    return String(reference[start..<end])
+}

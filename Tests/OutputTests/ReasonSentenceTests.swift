@@ -19,3 +19,21 @@ struct ReasonSentenceTests {
         #expect(OutputContext.describe([]) == "")
     }
 }
+
+@Suite("a reference's resource type")
+struct ReferenceTypeTests {
+    @Test("the first non-empty part before a slash, as splitting the reference gives it")
+    func resourceTypeOfReferences() {
+        let references = [
+            "Condition/c1", "Observation/o-1.2", "/Condition/c1", "//Encounter//e", "Condition", "", "/", "//",
+            "MedicationRequest/order-197591-2026-12-15", "Patient/", "a/b/c",
+        ]
+        for reference in references {
+            #expect(
+                resourceType(reference) == String(reference.split(separator: "/").first ?? ""), "\(reference)")
+        }
+        #expect(resourceType("Condition/c1") == "Condition")
+        #expect(resourceType("/Condition/c1") == "Condition")
+        #expect(resourceType("//") == "")
+    }
+}

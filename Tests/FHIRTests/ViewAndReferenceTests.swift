@@ -114,6 +114,28 @@ struct ReferenceTests {
         #expect(resolver.resources(ofType: "Observation").first?.resource.child("code")?.string("text") == "first")
         #expect(resolver.resources(ofType: "Encounter").isEmpty)
     }
+
+    @Test(
+        "entries are grouped by type in bundle order, however the types interleave; an entry without a resource is skipped"
+    )
+    func groupsByTypeWhateverTheOrder() throws {
+        let types = ["Observation", "Condition", "Observation", "Encounter", "Condition", "Observation", "Observation"]
+        let entries = types.enumerated().map { index, type in
+            #"{"resource":{"resourceType":"\#(type)","id":"r\#(index)"}}"#
+        }
+        let bundle = try readJSON(
+            #"{"resourceType":"Bundle","type":"collection","entry":["#
+                + (entries + [#"{"fullUrl":"urn:uuid:nothing"}"#]).joined(separator: ",") + "]}"
+        ).resource
+        let resolver = BundleResolver(bundle: bundle)
+        #expect(resolver.entries.count == types.count)
+        for type in Set(types) {
+            let expected = types.indices.filter { types[$0] == type }
+            #expect(resolver.positionsByType[type] == expected, "\(type)")
+            #expect(resolver.resources(ofType: type).map(\.id) == expected.map { "r\($0)" }, "\(type)")
+        }
+        #expect(resolver.positionsByType.count == Set(types).count)
+    }
 }
 
 @Suite("Text search without Foundation")

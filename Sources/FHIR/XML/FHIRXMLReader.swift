@@ -219,7 +219,7 @@ private struct XMLToFHIR {
         for attribute in attributes(of: node) {
             // Names compared in place (no String per attribute): `value` and `id`, without a namespace.
             if attribute.pointee.ns == nil && attribute.hasName("value") {
-                // Read in place (one text child, the usual case): checked on its bytes, a long value shared.
+                // Read in place (one text child, the usual case): checked on the bytes the String is made from.
                 if let bytes = attribute.inPlaceValue {
                     let value = String(decoding: bytes, as: UTF8.self)
                     try checkLexical(value, bytes: bytes, property, node)

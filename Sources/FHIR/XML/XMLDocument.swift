@@ -231,9 +231,7 @@ extension UnsafeMutablePointer where Pointee == xmlAttr {
     /// The attribute's value (entity and character references already resolved by the parser).
     var value: String {
         // Fast path: one text child (the usual case), read in place.
-        if let child = pointee.children, child.pointee.next == nil, child.pointee.type == XML_TEXT_NODE {
-            return child.pointee.content.map { String(cString: $0) } ?? ""
-        }
+        if let bytes = inPlaceValue { return String(decoding: bytes, as: UTF8.self) }
         guard let raw = xmlNodeListGetString(pointee.doc, pointee.children, 1) else { return "" }
         defer { painpath_xml_free(raw) }
         return String(cString: raw)

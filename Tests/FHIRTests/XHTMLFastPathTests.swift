@@ -45,4 +45,39 @@ struct XHTMLFastPathTests {
             Self.root + String(repeating: "<b>", count: 120) + "x" + String(repeating: "</b>", count: 120) + "</div>"
         #expect(!XHTML.isSimpleCanonical(deep, maxDepth: 100))
     }
+
+    /// Nesting deeper than the fast path's room (but within the limit) is the parser's to canonicalize: the same
+    /// text comes back.
+    @Test func nestingPastTheFastPathsRoomGoesToTheParser() throws {
+        let levels = XHTML.simpleDepthRoom + 5
+        let text =
+            Self.root + String(repeating: "<b>", count: levels) + "x" + String(repeating: "</b>", count: levels)
+            + "</div>"
+        #expect(!XHTML.isSimpleCanonical(text, maxDepth: 200))
+        #expect(try XHTML.canonicalize(text, limits: FHIRReadLimits(maxDepth: 200)) == text)
+        let shallow = Self.root + String(repeating: "<b>", count: 10) + "x" + String(repeating: "</b>", count: 10)
+        #expect(XHTML.isSimpleCanonical(shallow + "</div>", maxDepth: 200))
+    }
+
+    /// The text bytes the fast path passes over without a look: its constant is the byte class it says.
+    @Test func plainTextBytesAreAllButMarkupControlsAndTheNoncharacterLead() {
+        for byte in 0...255 {
+            let plain = XHTMLByteClass.isPlainText(UInt8(byte))
+            let expected =
+                byte == 0x09 || byte == 0x0A
+                || (byte >= 0x20 && byte != 0x26 && byte != 0x3C && byte != 0x3E && byte != 0xEF)
+            #expect(plain == expected, "byte \(byte)")
+        }
+    }
+
+    /// U+FFFE and U+FFFF (0xEF 0xBF 0xBE/0xBF) anywhere in the text send it to the parser; other 0xEF characters
+    /// are text.
+    @Test(arguments: ["\u{FFFE}", "\u{FFFF}", "a\u{FFFF}", "\u{FFFE}b"])
+    func nonCharactersAreNotTakenAsText(_ body: String) {
+        #expect(!XHTML.isSimpleCanonical(Self.root + "<p>" + body + "</p></div>", maxDepth: 100))
+    }
+
+    @Test func otherCharactersStartingWithEFAreText() {
+        #expect(XHTML.isSimpleCanonical(Self.root + "<p>\u{FF01}\u{FFFD}\u{F900}</p></div>", maxDepth: 100))
+    }
 }

@@ -46,66 +46,83 @@ public enum XHTML {
             guard bytes.count > prefix.utf8.count + 6, bytes.starts(with: prefix.utf8),
                 bytes.suffix(6).elementsEqual("</div>".utf8)
             else { return false }
-            var stack: [ArraySlice<UInt8>] = [ArraySlice("div".utf8)]
-            var i = prefix.utf8.count
-            var justOpened = true
-            let end = bytes.count
-            func isNameByte(_ b: UInt8) -> Bool { (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) }
-            while i < end {
-                let byte = bytes[i]
-                switch byte {
-                case UInt8(ascii: "<"):
-                    guard i + 1 < end else { return false }
-                    if bytes[i + 1] == UInt8(ascii: "/") {
-                        var j = i + 2
-                        while j < end, isNameByte(bytes[j]) { j += 1 }
-                        guard j < end, bytes[j] == UInt8(ascii: ">"), let open = stack.last, !justOpened,
-                            open.elementsEqual(bytes[(i + 2)..<j])
-                        else { return false }
-                        stack.removeLast()
-                        i = j + 1
-                        if stack.isEmpty { return i == end }
+            // The open elements as (start, end) of their names in `bytes`, in room on the call stack: a bundle
+            // can carry a thousand short divs, and an array per div cost more than checking its text. Deeper
+            // than the room (rare) is left to the parser, as anything unusual is.
+            let room = min(maxDepth, simpleDepthRoom)
+            return withUnsafeTemporaryAllocation(of: (start: Int, end: Int).self, capacity: room) { stack in
+                stack[0] = (1, 4)  // "div" in the prefix
+                var depth = 1
+                var i = prefix.utf8.count
+                var justOpened = true
+                let end = bytes.count
+                func isNameByte(_ b: UInt8) -> Bool { (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) }
+                while i < end {
+                    // Plain text (most of a narrative) a byte-class lookup at a time.
+                    if XHTMLByteClass.isPlainText(bytes[i]) {
+                        i += 1
+                        while i < end, XHTMLByteClass.isPlainText(bytes[i]) { i += 1 }
                         justOpened = false
-                    } else {
-                        var j = i + 1
-                        guard j < end, bytes[j] >= 0x61 && bytes[j] <= 0x7A else { return false }
-                        while j < end, isNameByte(bytes[j]) { j += 1 }
-                        guard j < end else { return false }
-                        if bytes[j] == UInt8(ascii: ">") {
-                            guard stack.count < maxDepth else { return false }
-                            stack.append(ArraySlice(bytes[(i + 1)..<j]))
-                            justOpened = true
+                        continue
+                    }
+                    switch bytes[i] {
+                    case UInt8(ascii: "<"):
+                        guard i + 1 < end else { return false }
+                        if bytes[i + 1] == UInt8(ascii: "/") {
+                            var j = i + 2
+                            while j < end, isNameByte(bytes[j]) { j += 1 }
+                            guard j < end, bytes[j] == UInt8(ascii: ">"), !justOpened else { return false }
+                            let open = stack[depth - 1]
+                            guard bytes[open.start..<open.end].elementsEqual(bytes[(i + 2)..<j]) else { return false }
+                            depth -= 1
                             i = j + 1
-                        } else if bytes[j] == UInt8(ascii: "/"), j + 1 < end, bytes[j + 1] == UInt8(ascii: ">") {
+                            if depth == 0 { return i == end }
                             justOpened = false
-                            i = j + 2
                         } else {
-                            return false  // attributes, whitespace in a tag: the parser decides
+                            var j = i + 1
+                            guard j < end, bytes[j] >= 0x61 && bytes[j] <= 0x7A else { return false }
+                            while j < end, isNameByte(bytes[j]) { j += 1 }
+                            guard j < end else { return false }
+                            if bytes[j] == UInt8(ascii: ">") {
+                                guard depth < room else { return false }
+                                stack[depth] = (i + 1, j)
+                                depth += 1
+                                justOpened = true
+                                i = j + 1
+                            } else if bytes[j] == UInt8(ascii: "/"), j + 1 < end, bytes[j + 1] == UInt8(ascii: ">") {
+                                justOpened = false
+                                i = j + 2
+                            } else {
+                                return false  // attributes, whitespace in a tag: the parser decides
+                            }
                         }
+                    case UInt8(ascii: "&"):
+                        let rest = bytes[i...]
+                        if rest.starts(with: "&amp;".utf8) {
+                            i += 5
+                        } else if rest.starts(with: "&lt;".utf8) || rest.starts(with: "&gt;".utf8) {
+                            i += 4
+                        } else {
+                            return false
+                        }
+                        justOpened = false
+                    case 0xEF:
+                        // U+FFFE and U+FFFF are not XML characters; other U+Fxxx are text.
+                        guard i + 2 >= end || bytes[i + 1] != 0xBF || (bytes[i + 2] != 0xBE && bytes[i + 2] != 0xBF)
+                        else { return false }
+                        justOpened = false
+                        i += 1
+                    default:
+                        return false  // `>`, CR, other control characters
                     }
-                case UInt8(ascii: "&"):
-                    let rest = bytes[i...]
-                    if rest.starts(with: "&amp;".utf8) {
-                        i += 5
-                    } else if rest.starts(with: "&lt;".utf8) || rest.starts(with: "&gt;".utf8) {
-                        i += 4
-                    } else {
-                        return false
-                    }
-                    justOpened = false
-                case UInt8(ascii: ">"), 0x0D:
-                    return false
-                case 0xEF where i + 2 < end && bytes[i + 1] == 0xBF && (bytes[i + 2] == 0xBE || bytes[i + 2] == 0xBF):
-                    return false
-                default:
-                    if byte < 0x20 && byte != 0x09 && byte != 0x0A { return false }
-                    justOpened = false
-                    i += 1
                 }
+                return false
             }
-            return false
         } ?? false
     }
+
+    /// How many open elements the fast path follows (the call stack's room; deeper goes to the parser).
+    static let simpleDepthRoom = 64
 
     /// The canonical text of a `div` element of a parsed document.
     static func canonical(_ div: xmlNodePtr) -> String {
@@ -193,5 +210,18 @@ public enum XHTML {
             default: output.append(byte)
             }
         }
+    }
+}
+
+/// The bytes of a simple narrative's text that need no look: everything but markup (`<`, `>`, `&`), CR and other
+/// control characters (tab and LF are text), and 0xEF (which starts U+FFFE and U+FFFF).
+enum XHTMLByteClass {
+    /// Bit n set: byte n (below 64) is plain text — tab, LF, and 0x20–0x3F but for `&`, `<` and `>`.
+    /// (A literal, so that the hot loop reads a constant; a test derives it again.)
+    static let plainBelow64: UInt64 = 0xAFFF_FFBF_0000_0600
+
+    @inline(__always)
+    static func isPlainText(_ byte: UInt8) -> Bool {
+        byte < 64 ? (plainBelow64 >> UInt64(byte)) & 1 != 0 : byte != 0xEF
     }
 }

@@ -11,6 +11,18 @@ struct CarePlanNarrative {
     let facts: ClinicalCase
     let result: GuidelineResult
     let now: String
+    /// `summary(facts:result:)`, made once: the CarePlan's description says it too.
+    let summary: String
+    /// Whether each recommendation (by its position in the result) is a §2.4 option, asked once each.
+    private let isOptionAt: [Bool]
+
+    init(facts: ClinicalCase, result: GuidelineResult, now: String, summary: String? = nil) {
+        self.facts = facts
+        self.result = result
+        self.now = now
+        self.summary = summary ?? Self.summary(facts: facts, result: result)
+        self.isOptionAt = result.recommendations.map(Self.isOption)
+    }
 
     /// One sentence on the case and what was found: also `CarePlan.description`.
     static func summary(facts: ClinicalCase, result: GuidelineResult) -> String {
@@ -33,12 +45,14 @@ struct CarePlanNarrative {
 
     static func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
 
-    /// Recommendations, most urgent first; the guideline's order within one priority.
-    static func ordered(_ recommendations: [Recommendation]) -> [Recommendation] {
-        recommendations.enumerated().sorted { a, b in
-            a.element.proposal.priority != b.element.proposal.priority
-                ? a.element.proposal.priority > b.element.proposal.priority : a.offset < b.offset
-        }.map(\.element)
+    /// The positions of the recommendations, most urgent first; the guideline's order within one priority.
+    /// Positions, not the recommendations: sorting moved whole recommendations (their texts and lists) around.
+    static func orderedPositions(_ recommendations: [Recommendation]) -> [Int] {
+        recommendations.indices.sorted { a, b in
+            let first = recommendations[a].proposal.priority
+            let second = recommendations[b].proposal.priority
+            return first != second ? first > second : a < b
+        }
     }
 
     static func ordered(_ warnings: [DetectedWarning]) -> [DetectedWarning] {
@@ -72,7 +86,7 @@ struct CarePlanNarrative {
         for (offset, detected) in result.warnings.enumerated() {
             items.append((Self.urgency(detected.warning.severity), offset, detected.warning.detail))
         }
-        for (offset, recommendation) in result.recommendations.enumerated() where !Self.isOption(recommendation) {
+        for (offset, recommendation) in result.recommendations.enumerated() where !isOptionAt[offset] {
             let title = recommendation.proposal.title
             let due = recommendation.proposal.dueBy.map { " (by \(ClinicalDate.day(max($0, facts.now))))" } ?? ""
             items.append((Self.urgency(recommendation.proposal.priority), 1000 + offset, title + due))
@@ -91,14 +105,14 @@ struct CarePlanNarrative {
     }
 
     /// "Consider: acupuncture, mindfulness-based stress reduction (moderate evidence); yoga or tai chi,
-    /// spinal manipulation, massage, progressive relaxation, TENS (lower)".
-    static func options(_ recommendations: [Recommendation]) -> String? {
-        let options = recommendations.filter(isOption)
-        guard !options.isEmpty else { return nil }
+    /// spinal manipulation, massage, progressive relaxation, TENS (lower)": the options (their positions in
+    /// `recommendations`, in the order to name them).
+    static func options(_ recommendations: [Recommendation], at positions: [Int]) -> String? {
+        guard !positions.isEmpty else { return nil }
         var parts: [String] = []
         for (level, words) in [(RuleTag.moderateEvidence, "moderate evidence"), (.lowerEvidence, "lower")] {
-            let names = options.filter { $0.ruleIds.first.flatMap(evidence(of:)) == level }.map {
-                lowercasedTitle($0.proposal.title)
+            let names = positions.filter { recommendations[$0].ruleIds.first.flatMap(evidence(of:)) == level }.map {
+                lowercasedTitle(recommendations[$0].proposal.title)
             }
             if !names.isEmpty { parts.append(names.joined(separator: ", ") + " (\(words))") }
         }
@@ -115,7 +129,7 @@ struct CarePlanNarrative {
         // Written into one string, piece by piece: joining pieces with `+` made a new string per join.
         var html = Writer()
         html.raw("<div xmlns=\"http://www.w3.org/1999/xhtml\"><h2>Pain management proposal</h2><p>")
-        html.text(Self.summary(facts: facts, result: result))
+        html.text(summary)
         html.raw(" Evaluated at ")
         html.text(now)
         html.raw(".</p>")
@@ -155,12 +169,17 @@ struct CarePlanNarrative {
             html.raw("<p>No recommendation: the guideline's criteria are not met by this record.</p>")
         } else {
             html.raw("<ol>")
-            let ordered = Self.ordered(result.recommendations)
-            let firstOption = ordered.firstIndex(where: Self.isOption)
-            for (index, recommendation) in ordered.enumerated() {
-                if Self.isOption(recommendation) {
-                    guard index == firstOption, let line = Self.options(ordered) else { continue }
-                    let ids = ordered.filter(Self.isOption).flatMap(\.ruleIds).map(\.rawValue).joined(separator: ", ")
+            let recommendations = result.recommendations
+            let order = Self.orderedPositions(recommendations)
+            let optionPositions = order.filter { isOptionAt[$0] }
+            for position in order {
+                let recommendation = recommendations[position]
+                if isOptionAt[position] {
+                    guard position == optionPositions.first,
+                        let line = Self.options(recommendations, at: optionPositions)
+                    else { continue }
+                    let ids = optionPositions.flatMap { recommendations[$0].ruleIds }.map(\.rawValue).joined(
+                        separator: ", ")
                     html.raw("<li><b>Non-pharmacological options</b>: ")
                     html.text(line)
                     html.raw(".<br/>Why: ")

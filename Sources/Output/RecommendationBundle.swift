@@ -235,12 +235,15 @@ struct OutputContext {
         var plan = CarePlan()
         plan.id = ids.uuid("CarePlan")
         plan.resource.set("meta", meta(Canonicals.Profile.carePlan))
-        plan.narrative = (status: "generated", div: CarePlanNarrative(facts: facts, result: result, now: now).xhtml)
+        let summary = CarePlanNarrative.summary(facts: facts, result: result)
+        plan.narrative = (
+            status: "generated", div: CarePlanNarrative(facts: facts, result: result, now: now, summary: summary).xhtml
+        )
         plan.instantiatesCanonical = [canonicals.planDefinition]
         plan.status = "draft"
         plan.intent = "proposal"
         plan.title = "Pain management proposal"
-        plan.description = CarePlanNarrative.summary(facts: facts, result: result)
+        plan.description = summary
         plan.subject = patient
         plan.created = now
         plan.addresses = painConditions.map { Reference(reference: $0) }

@@ -59,6 +59,17 @@ struct ReferenceTests {
         #expect(resolver.resolve("Patient/other")?.string("gender") == "female")
     }
 
+    @Test(
+        "a fullUrl is relative when it is neither urn: nor absolute",
+        arguments: [
+            ("Patient/p1", true), ("urn:uuid:8f1c3e2a", false), ("urn:oid:1.2.3", false),
+            ("https://ehr.example.org/fhir/Patient/1", false), ("urnal/1", true), ("urn", true),
+            ("file:///x", false), ("Pätient/ü://", false), ("", true),
+        ])
+    func relativeFullUrlOnBytes(_ fullUrl: String, _ relative: Bool) {
+        #expect(BundleResolver.isRelativeFullUrl(fullUrl) == relative)
+    }
+
     @Test("urn:uuid references resolve by fullUrl")
     func urnUUID() {
         let resolver = BundleResolver(bundle: bundle)

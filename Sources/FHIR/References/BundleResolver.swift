@@ -126,9 +126,10 @@ public struct BundleResolver: Sendable {
         func hasRelativeFullUrl(_ entries: [Entry]) -> Bool {
             indexes.withLock { indexes in
                 if let known = indexes.hasRelativeFullUrl { return known }
-                let found = entries.contains { entry in
-                    guard let fullUrl = entry.fullUrl else { return false }
-                    return !fullUrl.hasPrefix("urn:") && !fullUrl.includes("://")
+                // By position and on the bytes: a closure over the entries copied each one (its resource and
+                // fullUrl retained and released), and `hasPrefix` compared characters; a long record has thousands.
+                let found = entries.indices.contains { position in
+                    entries[position].fullUrl.map(BundleResolver.isRelativeFullUrl) ?? false
                 }
                 indexes.hasRelativeFullUrl = found
                 return found
@@ -195,6 +196,15 @@ public struct BundleResolver: Sendable {
     /// Each resource type of the bundle → its entries' positions in `entries`, ascending: a reader that groups the
     /// entries by type starts from this grouping instead of hashing every entry's type again.
     public var positionsByType: [String: [Int]] { byType }
+
+    /// Whether a fullUrl is neither a `urn:` nor absolute (has no `://`), on its UTF-8 bytes.
+    static func isRelativeFullUrl(_ fullUrl: String) -> Bool {
+        fullUrl.withUTF8Bytes { bytes in
+            guard !bytes.starts(with: "urn:".utf8) else { return false }
+            let separator: StaticString = "://"
+            return !String.search(bytes, UnsafeBufferPointer(start: separator.utf8Start, count: 3))
+        }
+    }
 
     /// `Type/id` from the last two path segments, when the type is a resource type.
     private func typeAndId(of reference: String) -> (type: String, id: String)? {

@@ -105,20 +105,23 @@ public struct CaseBuilder: Sendable {
         "onsetDateTime", "onsetPeriod", "authoredOn", "authored", "issued", "recordedDate", "recorded", "assertedDate",
         "dateAsserted",
     ]
-    /// The first letters and lengths of those names: most properties are ruled out by these two bit tests
-    /// before the set is asked (this runs for every property of every resource).
-    private static let factDateFirstLetters: UInt32 = factDateNames.reduce(0) {
-        $0 | 1 << UInt32($1.utf8.first! - UInt8(ascii: "a"))
-    }
-    private static let factDateLengths: UInt32 = factDateNames.reduce(0) { $0 | 1 << UInt32($1.utf8.count) }
-
+    /// Whether a property name is one of `factDateNames` (a test checks the two agree on every R4 property name).
+    /// A switch on the length, then string compares — most names of 15 bytes or fewer are compared as two machine
+    /// words; this runs for every property of every resource, and hashing the few names that passed a first-letter
+    /// and length test cost a third of dating the entries.
     static func isFactDateName(_ name: String) -> Bool {
-        let bytes = name.utf8
-        guard let first = bytes.first, first >= UInt8(ascii: "a"), first <= UInt8(ascii: "z"), bytes.count < 32,
-            factDateFirstLetters & 1 << UInt32(first - UInt8(ascii: "a")) != 0,
-            factDateLengths & 1 << UInt32(bytes.count) != 0
-        else { return false }
-        return factDateNames.contains(name)
+        switch name.utf8.count {
+        case 6: name == "issued"
+        case 8: name == "authored" || name == "recorded"
+        case 10: name == "authoredOn"
+        case 11: name == "onsetPeriod"
+        case 12: name == "recordedDate" || name == "assertedDate" || name == "dateAsserted"
+        case 13: name == "onsetDateTime"
+        case 15: name == "effectivePeriod" || name == "performedPeriod"
+        case 16: name == "effectiveInstant"
+        case 17: name == "effectiveDateTime" || name == "performedDateTime"
+        default: false
+        }
     }
 
     /// Resources whose earliest fact date is after *now* are left out (a future-dated order, score or
@@ -155,13 +158,19 @@ public struct CaseBuilder: Sendable {
     private static func earliestFactDate(_ resource: FHIRElement) -> Date? {
         var earliest: Date?
         for index in resource.properties.indices where isFactDateName(resource.properties[index].name) {
-            let property = resource.properties[index]
+            // Read in place: copying the property (its name and values) cost more than the test.
             let text =
-                property.name.hasSuffix("Period")
-                ? property.values.first?.element?.string("start") : property.values.first?.primitive?.value
+                isPeriodName(resource.properties[index].name)
+                ? resource.properties[index].values.withFirstElement { $0.string("start") } ?? nil
+                : resource.properties[index].values.firstPrimitiveValue
             if let date = ClinicalDate.parse(text) { earliest = min(earliest ?? date, date) }
         }
         return earliest
+    }
+
+    /// A fact-date name of a Period (`effectivePeriod`), on its bytes (`hasSuffix` compared characters).
+    static func isPeriodName(_ name: String) -> Bool {
+        name.utf8.count > 6 && name.utf8.suffix(6).elementsEqual("Period".utf8)
     }
 
     /// GUIDELINE §1 *now*: `--now`, else Bundle.timestamp, else the MessageHeader's event time
@@ -170,7 +179,7 @@ public struct CaseBuilder: Sendable {
         if let now = options.now { return (now, .override) }
         if let timestamp = ClinicalDate.parse(bundle.string("timestamp")) { return (timestamp, .bundleTimestamp) }
         if let header = resolver.resources(ofType: "MessageHeader").first?.resource,
-            let time = ClinicalDate.parse(header.child("meta")?.string("lastUpdated"))
+            let time = ClinicalDate.parse(header.string("meta", "lastUpdated"))
         {
             return (time, .messageHeader)
         }

@@ -28,7 +28,7 @@ final class ConceptMemberships {
     /// The union over the CodeableConcepts of a property (one or repeating) of an element.
     func membership(of element: FHIRElement, property name: String) -> ValueSetMembership {
         var union = ValueSetMembership.none
-        for case .element(let concept) in element[name] { union.formUnion(membership(conceptElement: concept)) }
+        element.forEachElement(of: name) { union.formUnion(membership(conceptElement: $0)) }
         return union
     }
 }

@@ -128,7 +128,7 @@ extension Context {
         for resource in resources where resource.type == "Encounter" {
             let status = resource.string("status")
             guard status != "entered-in-error", status != "cancelled" else { continue }
-            let start = ClinicalDate.parse(resource.child("period")?.string("start"))
+            let start = ClinicalDate.parse(resource.string("period", "start"))
             if let start, start <= facts.now {
                 candidates.append((start, status == "in-progress", resource))
             }

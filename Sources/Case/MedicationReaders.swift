@@ -89,7 +89,7 @@ extension Context {
         let dispense = resource.child("dispenseRequest")
         let authored =
             ClinicalDate.parse(resource.string("authoredOn"))
-            ?? ClinicalDate.parse(dispense?.child("validityPeriod")?.string("start"))
+            ?? ClinicalDate.parse(dispense?.string("validityPeriod", "start"))
         let period: Period? = resource.choiceValue("effective")?.period
         let lowercasedLabel = label.lowercased()
         // The concept's value sets and classes, asked once.
@@ -144,7 +144,7 @@ extension Context {
                             ? "supply to \(ClinicalDate.day(covered!.until))" : "no supply information")
                 }
             } else {
-                end = ClinicalDate.parse(dispense?.child("validityPeriod")?.string("end")) ?? start
+                end = ClinicalDate.parse(dispense?.string("validityPeriod", "end")) ?? start
             }
         } else {
             start =

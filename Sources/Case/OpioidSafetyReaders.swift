@@ -52,7 +52,7 @@ extension Context {
                         ?? ClinicalDate.parse(resource.string("issued"))
                         ?? ClinicalDate.parse(resource.string("authoredOn"))
                         ?? ClinicalDate.parse(resource.string("date"))
-                        ?? ClinicalDate.parse(resource.child("period")?.string("start"))
+                        ?? ClinicalDate.parse(resource.string("period", "start"))
                 else { continue }
                 if pdmp { facts.pdmpReviews.append(Sourced(date, [reference])) }
                 if screen { facts.urineDrugScreens.append(Sourced(date, [reference])) }
@@ -96,7 +96,7 @@ extension Context {
             let dispense = resource.child("dispenseRequest")
             let authored =
                 ClinicalDate.parse(resource.string("authoredOn"))
-                ?? ClinicalDate.parse(dispense?.child("validityPeriod")?.string("start"))
+                ?? ClinicalDate.parse(dispense?.string("validityPeriod", "start"))
             return isCurrentRequest(authored, dispense, now)
         }
         guard ["active", "intended"].contains(status) else { return false }

@@ -22,8 +22,8 @@ extension Context {
         // Read on the concept's model (no CodeableConcept view: most unmatched codes are a lab or vital sign
         // repeated over years, and only its first sighting needs a display).
         func check(_ concept: FHIRElement, element: @autoclosure () -> String, reference: String) {
-            for case .element(let coding) in concept["coding"] {
-                guard let system = coding.string("system"), let code = coding.string("code") else { continue }
+            concept.forEachElement(of: "coding") { coding in
+                guard let system = coding.string("system"), let code = coding.string("code") else { return }
                 let key = CodeKey(system, code)
                 guard let position = positions[key] else {
                     positions[key] = found.count
@@ -31,7 +31,7 @@ extension Context {
                         UnmatchedCode(
                             system: system, code: code, display: coding.string("display") ?? concept.string("text"),
                             element: element(), references: [reference]))
-                    continue
+                    return
                 }
                 // Resources are visited one at a time: a reference already listed is the last one (no scan
                 // of the list, which grows to thousands for a lab code repeated over years).

@@ -149,13 +149,13 @@ public struct Terminology: Sendable {
     /// case stage asks this first and builds views only for what matched.
     public func membership(of element: FHIRElement, property name: String) -> ValueSetMembership {
         var union = ValueSetMembership.none
-        for case .element(let concept) in element[name] { union.formUnion(membership(conceptElement: concept)) }
+        element.forEachElement(of: name) { union.formUnion(membership(conceptElement: $0)) }
         return union
     }
 
     public func membership(conceptElement concept: FHIRElement) -> ValueSetMembership {
         var union = ValueSetMembership.none
-        for case .element(let coding) in concept["coding"] {
+        concept.forEachElement(of: "coding") { coding in
             union.formUnion(membership(system: coding.string("system"), code: coding.string("code")))
         }
         return union

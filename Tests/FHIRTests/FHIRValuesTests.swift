@@ -74,4 +74,49 @@ struct FHIRPrimitiveTests {
         #expect(primitive == FHIRPrimitive(type: "string", value: "x"))
         #expect(copy.id == "i" && copy.extensions.count == 1, "a copy keeps its own id and extensions")
     }
+
+    /// The in-place readers give what the copying ones give: every `.element` in order (primitives and deferred
+    /// resources passed over, as `for case .element(let e) in values` does), the first element (a deferred one
+    /// built), the first primitive's lexical form.
+    @Test func inPlaceReadersAgreeWithTheCopyingOnes() throws {
+        let a = FHIRValue.string("a")
+        let coding = FHIRElement(type: "Coding").with("code", .code("x"))
+        let other = FHIRElement(type: "Coding").with("code", .code("y"))
+        let deferredBundle = try FHIRJSONReader(deferral: .allExcept([])).read(
+            Array(
+                #"{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Patient","id":"p"}}]}"#
+                    .utf8)
+        ).resource
+        let deferred = try #require(deferredBundle.children("entry").first?["resource"].first)
+        guard case .deferred = deferred else {
+            Issue.record("expected a deferred resource")
+            return
+        }
+        let cases: [[FHIRValue]] = [
+            [], [a], [.element(coding)], [a, .element(coding)], [.element(coding), a, .element(other)],
+            [deferred, .element(coding)],
+        ]
+        for values in cases {
+            let stored = FHIRValues(values)
+            var visited: [FHIRElement] = []
+            stored.forEachElement { visited.append($0) }
+            var expected: [FHIRElement] = []
+            for case .element(let element) in values { expected.append(element) }
+            #expect(visited == expected)
+            #expect(stored.withFirstElement { $0 } == values.first?.element)
+            #expect(stored.firstPrimitiveValue == values.first?.primitive?.value)
+        }
+        let period = FHIRElement(type: "Period").with("start", .primitive("dateTime", "2026-01-02"))
+        let encounter = FHIRElement(type: "Encounter").with("period", .element(period))
+            .with(
+                "type", .element(FHIRElement(type: "CodeableConcept").with("coding", .element(coding), .element(other)))
+            )
+        #expect(encounter.string("period", "start") == encounter.child("period")?.string("start"))
+        #expect(encounter.string("period", "end") == nil && encounter.string("location", "start") == nil)
+        #expect(encounter.withChild("period") { $0.type } == "Period")
+        var codes: [String?] = []
+        encounter.child("type")?.forEachElement(of: "coding") { codes.append($0.string("code")) }
+        #expect(codes == ["x", "y"])
+        encounter.forEachElement(of: "status") { _ in Issue.record("a primitive is not an element") }
+    }
 }

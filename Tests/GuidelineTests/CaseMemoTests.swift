@@ -127,4 +127,20 @@ struct CaseMemoTests {
         #expect(medicines.recognise(nil) == nil)
         #expect(medicines.rememberedCount == 2)
     }
+
+    /// Dating entries against *now* tests every property name: the quick test says what the list says, for every
+    /// property name of every R4 type and for names just beside the list's.
+    @Test func factDateNamesAreRecognisedExactlyAsListed() {
+        var names = Set(FHIRSchema.r4.types.values.flatMap { $0.propertyNames.keys })
+        names.formUnion(CaseBuilder.factDateNames)
+        names.formUnion(["Issued", "issue", "issueds", "effectiveDateTim", "onsetPeriodX", "", "recordeD"])
+        for name in names {
+            #expect(CaseBuilder.isFactDateName(name) == CaseBuilder.factDateNames.contains(name), "\(name)")
+        }
+        #expect(
+            CaseBuilder.factDateNames.filter(CaseBuilder.isPeriodName).sorted() == [
+                "effectivePeriod", "onsetPeriod", "performedPeriod",
+            ])
+        #expect(!CaseBuilder.isPeriodName("Period") && CaseBuilder.isPeriodName("validityPeriod"))
+    }
 }

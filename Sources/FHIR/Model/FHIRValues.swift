@@ -4,13 +4,15 @@
 public struct FHIRValues: RandomAccessCollection, MutableCollection, RangeReplaceableCollection, Hashable, Sendable,
     ExpressibleByArrayLiteral
 {
-    private enum Storage: Sendable {
+    @usableFromInline
+    enum Storage: Sendable {
         case none
         case one(FHIRValue)
         case many([FHIRValue])
     }
 
-    private var storage: Storage
+    @usableFromInline
+    var storage: Storage
 
     public init() { storage = .none }
 
@@ -113,6 +115,54 @@ public struct FHIRValues: RandomAccessCollection, MutableCollection, RangeReplac
         case .none: Iterator(single: nil, values: [])
         case .one(let value): Iterator(single: value, values: [])
         case .many(let values): Iterator(single: nil, values: values)
+        }
+    }
+
+    /// Calls `body` with each `.element` value in place, in order (deferred resources, primitives and XHTML
+    /// skipped, as `for case .element(let e) in values` does): no iterator and no copy of the values are made —
+    /// the case stage asks this of every coding of every concept it reads.
+    public func forEachElement(_ body: (FHIRElement) -> Void) {
+        switch storage {
+        case .none: return
+        case .one(let value):
+            if case .element(let element) = value { body(element) }
+        case .many(let values):
+            for index in values.indices {
+                if case .element(let element) = values[index] { body(element) }
+            }
+        }
+    }
+
+    /// `body` applied in place to the first value's element (a deferred resource built), nil when the first value
+    /// is not an element or there is none: a view asking `period.start` of every encounter copied the period.
+    @inlinable
+    public func withFirstElement<Result>(_ body: (FHIRElement) -> Result) -> Result? {
+        switch storage {
+        case .none: return nil
+        case .one(let value): return Self.withElement(value, body)
+        case .many(let values): return values.isEmpty ? nil : Self.withElement(values[0], body)
+        }
+    }
+
+    @inlinable
+    static func withElement<Result>(_ value: FHIRValue, _ body: (FHIRElement) -> Result) -> Result? {
+        switch value {
+        case .element(let element): body(element)
+        case .deferred(let deferred): body(deferred.element)
+        case .primitive, .xhtml: nil
+        }
+    }
+
+    /// The first value's lexical form when it is a primitive with one (without copying the primitive).
+    public var firstPrimitiveValue: String? {
+        switch storage {
+        case .none: return nil
+        case .one(let value):
+            if case .primitive(let primitive) = value { return primitive.value }
+            return nil
+        case .many(let values):
+            if let first = values.first, case .primitive(let primitive) = first { return primitive.value }
+            return nil
         }
     }
 

@@ -14,6 +14,26 @@ extension FHIRElement {
     /// The lexical values of a repeating primitive property (values without a lexical form skipped).
     public func strings(_ name: String) -> [String] { self[name].compactMap { $0.primitive?.value } }
 
+    /// Calls `body` with each element of a complex property in place (see `FHIRValues.forEachElement`).
+    public func forEachElement(of name: String, _ body: (FHIRElement) -> Void) {
+        guard let index = propertyIndex(name) else { return }
+        properties[index].values.forEachElement(body)
+    }
+
+    /// `body` applied in place to the single element of a complex property (see `FHIRValues.withFirstElement`).
+    @inlinable
+    public func withChild<Result>(_ name: String, _ body: (FHIRElement) -> Result) -> Result? {
+        guard let index = propertyIndex(name) else { return nil }
+        return properties[index].values.withFirstElement(body)
+    }
+
+    /// The lexical value of a primitive of a single complex property (`string("period", "start")`), read in place:
+    /// `child("period")?.string("start")` copied the period to ask it one thing.
+    public func string(_ child: String, _ name: String) -> String? {
+        guard let index = propertyIndex(child) else { return nil }
+        return properties[index].values.withFirstElement { $0.string(name) } ?? nil
+    }
+
     /// The single element of a complex property.
     public func child(_ name: String) -> FHIRElement? {
         guard let index = propertyIndex(name) else { return nil }

@@ -22,8 +22,11 @@ extension Context {
                 || concepts.membership(of: element, property: "valueCodeableConcept").contains(.neuroDeficit)
         }
         if matters(resource) { return true }
-        for case .element(let component) in resource["component"] where matters(component) { return true }
-        return false
+        var anyComponent = false
+        resource.forEachElement(of: "component") { component in
+            if !anyComponent && matters(component) { anyComponent = true }
+        }
+        return anyComponent
     }
 
     func observationDate(_ observation: Observation) -> Date? {
@@ -188,29 +191,27 @@ extension Context {
     /// built, nested and flattened for every item of every response; this is what the scores ask of them).
     static func scoredAnswers(_ response: FHIRElement) -> [ChoiceValue] {
         var answers: [ChoiceValue] = []
-        for item in response["item"] {
-            if case .element(let item) = item { appendScoredAnswers(of: item, to: &answers) }
-        }
+        response.forEachElement(of: "item") { appendScoredAnswers(of: $0, to: &answers) }
         return answers
     }
 
+    /// Items and answers are walked in place (`forEachElement`): a response of ten items copied each item, its
+    /// answers and their values on the way.
     private static func appendScoredAnswers(of item: FHIRElement, to answers: inout [ChoiceValue]) {
-        let answerValues = item["answer"]
-        let nestedItems = item["item"]
         var firstAnswer: ChoiceValue?
-        var hasNestedItems = !nestedItems.isEmpty
-        for case .element(let answer) in answerValues {
+        var hasNestedItems = item.has("item")
+        item.forEachElement(of: "answer") { answer in
             if firstAnswer == nil { firstAnswer = answer.choiceValue("value") }
-            if !answer["item"].isEmpty { hasNestedItems = true }
+            if answer.has("item") { hasNestedItems = true }
         }
         if let firstAnswer, !hasNestedItems, !Self.namesAScore(item.string("linkId")),
             !Self.namesAScore(item.string("text"))
         {
             answers.append(firstAnswer)
         }
-        for case .element(let nested) in nestedItems { appendScoredAnswers(of: nested, to: &answers) }
-        for case .element(let answer) in answerValues {
-            for case .element(let nested) in answer["item"] { appendScoredAnswers(of: nested, to: &answers) }
+        item.forEachElement(of: "item") { appendScoredAnswers(of: $0, to: &answers) }
+        item.forEachElement(of: "answer") { answer in
+            answer.forEachElement(of: "item") { appendScoredAnswers(of: $0, to: &answers) }
         }
     }
 

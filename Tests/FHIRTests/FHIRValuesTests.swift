@@ -118,5 +118,7 @@ struct FHIRPrimitiveTests {
         encounter.child("type")?.forEachElement(of: "coding") { codes.append($0.string("code")) }
         #expect(codes == ["x", "y"])
         encounter.forEachElement(of: "status") { _ in Issue.record("a primitive is not an element") }
+        #expect(encounter.has("period") && !encounter.has("status"))
+        #expect(encounter.firstValue("period") == encounter["period"].first && encounter.firstValue("status") == nil)
     }
 }

@@ -11,6 +11,18 @@ extension FHIRElement {
         return primitive.value
     }
 
+    /// A property's first value (`entry.firstValue("resource")`), without copying the property's values first.
+    public func firstValue(_ name: String) -> FHIRValue? {
+        guard let index = propertyIndex(name) else { return nil }
+        return properties[index].values.first
+    }
+
+    /// Whether a property has a value (`answer.has("item")`), without copying its values.
+    public func has(_ name: String) -> Bool {
+        guard let index = propertyIndex(name) else { return false }
+        return !properties[index].values.isEmpty
+    }
+
     /// The lexical values of a repeating primitive property (values without a lexical form skipped).
     public func strings(_ name: String) -> [String] { self[name].compactMap { $0.primitive?.value } }
 

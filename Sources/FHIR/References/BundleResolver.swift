@@ -47,17 +47,16 @@ public struct BundleResolver: Sendable {
     private let referenceIndex: LazyReferenceIndex
 
     public init(bundle: FHIRElement) {
+        let entryValues = bundle["entry"]
         var entries: [Entry] = []
-        entries.reserveCapacity(bundle["entry"].count)
+        entries.reserveCapacity(entryValues.count)
         // Grouped by type in a short list searched from the group last used (a bundle holds a few dozen types,
         // and runs of one type), then made a dictionary with one hash per type, not per entry.
         var groups: [(type: String, positions: [Int])] = []
         var last = 0
-        // The entries are walked in place (a copy of each entry element, then of its values, was a third of this).
-        bundle.forEachElement(of: "entry") { entry in
-            guard let value = entry.firstValue("resource"),
-                let read = Entry(fullUrl: entry.string("fullUrl"), value: value)
-            else { return }
+        for case .element(let entry) in entryValues {
+            guard let value = entry["resource"].first, let read = Entry(fullUrl: entry.string("fullUrl"), value: value)
+            else { continue }
             let type = read.type
             if groups.isEmpty || groups[last].type != type {
                 if let found = groups.firstIndex(where: { $0.type == type }) {

@@ -11,12 +11,6 @@ extension FHIRElement {
         return primitive.value
     }
 
-    /// A property's first value (`entry.firstValue("resource")`), without copying the property's values first.
-    public func firstValue(_ name: String) -> FHIRValue? {
-        guard let index = propertyIndex(name) else { return nil }
-        return properties[index].values.first
-    }
-
     /// Whether a property has a value (`answer.has("item")`), without copying its values.
     public func has(_ name: String) -> Bool {
         guard let index = propertyIndex(name) else { return false }

@@ -201,7 +201,7 @@ struct Context {
     init(terminology: Terminology, resolver: BundleResolver) {
         self.terminology = terminology
         self.resolver = resolver
-        concepts = ConceptMemberships(terminology: terminology)
+        concepts = ConceptMemberships(terminology: terminology, expectedConcepts: resolver.entries.count)
         labels = LabelMatches(terminology: terminology)
         medicines = RecognisedMedicines(terminology: terminology)
     }

@@ -11,7 +11,12 @@ final class ConceptMemberships {
     private let terminology: Terminology
     private var remembered: [UnsafeRawPointer: (concept: FHIRElement, membership: ValueSetMembership)] = [:]
 
-    init(terminology: Terminology) { self.terminology = terminology }
+    /// `expectedConcepts`: room made at once (about one concept per resource is asked: growing the table from empty
+    /// rehashed it a dozen times on a long record).
+    init(terminology: Terminology, expectedConcepts: Int = 0) {
+        self.terminology = terminology
+        remembered.reserveCapacity(expectedConcepts)
+    }
 
     /// The union over the codings of one CodeableConcept element.
     func membership(conceptElement concept: FHIRElement) -> ValueSetMembership {

@@ -14,14 +14,14 @@ public final class Directories: Sendable {
     public init(_ configuration: DaemonConfiguration) throws(StartupError) {
         func open(_ role: String, _ path: String) throws(StartupError) -> DirectoryHandle {
             do {
-                try Self.retryingStaleHandles {
+                try Self.retryingSharedFilesystemRaces {
                     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
                 }
             } catch {
                 throw StartupError(
                     "cannot create the \(role) directory \(path): \((error as NSError).localizedDescription)")
             }
-            do { return try Self.retryingStaleHandles { try DirectoryHandle(path: path) } } catch {
+            do { return try Self.retryingSharedFilesystemRaces { try DirectoryHandle(path: path) } } catch {
                 throw StartupError("cannot open the \(role) directory \(path): \(error)")
             }
         }
@@ -51,28 +51,38 @@ public final class Directories: Sendable {
 }
 
 extension Directories {
-    /// `body` again while it fails with ESTALE, a few times. Two hosts starting at once on a shared
-    /// filesystem create the same tree through two mounts, and one mount can hold a handle of a
-    /// directory the other just made for a moment (GlusterFS: OPENDIR … Stale file handle — a node
-    /// then failed to start, exit 73, seen in the two-host test).
-    static func retryingStaleHandles<T>(attempts: Int = 5, pause: useconds_t = 100_000, _ body: () throws -> T)
-        throws -> T
-    {
+    /// `body` again while it fails the way two hosts starting at once on a shared filesystem make it fail, a few
+    /// times. They create the same tree through two mounts: one mount can hold a handle of a directory the other
+    /// just made (ESTALE: GlusterFS OPENDIR … Stale file handle), find that the other made it between its own
+    /// check and `mkdir` (EEXIST: "a file with the same name already exists"), or not see for a moment the
+    /// directory just made through the other mount (ENOENT). Each made a node fail to start, exit 73, in the
+    /// two-host test. Anything else fails at once, as before.
+    static func retryingSharedFilesystemRaces<T>(
+        attempts: Int = 5, pause: useconds_t = 100_000, _ body: () throws -> T
+    ) throws -> T {
         var attempt = 1
         while true {
-            do { return try body() } catch  where attempt < attempts && isStaleHandle(error) {
+            do { return try body() } catch  where attempt < attempts && isSharedFilesystemRace(error) {
                 usleep(pause * useconds_t(attempt))
                 attempt += 1
             }
         }
     }
 
-    static func isStaleHandle(_ error: any Error) -> Bool {
-        if let system = error as? SystemError { return system.code == ESTALE }
+    /// The errors a concurrent start on a shared filesystem produces (see `retryingSharedFilesystemRaces`).
+    static func isSharedFilesystemRace(_ error: any Error) -> Bool {
+        let racing: Set<Int32> = [ESTALE, EEXIST, ENOENT]
+        if let system = error as? SystemError { return racing.contains(system.code) }
         let ns = error as NSError
-        if ns.domain == NSPOSIXErrorDomain { return ns.code == Int(ESTALE) }
+        if ns.domain == NSPOSIXErrorDomain { return racing.contains(Int32(ns.code)) }
+        // Foundation's createDirectory reports EEXIST as its own "file exists" (and ENOENT as "no such file").
+        if ns.domain == NSCocoaErrorDomain,
+            ns.code == CocoaError.fileWriteFileExists.rawValue || ns.code == CocoaError.fileNoSuchFile.rawValue
+        {
+            return true
+        }
         if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError {
-            return underlying.domain == NSPOSIXErrorDomain && underlying.code == Int(ESTALE)
+            return underlying.domain == NSPOSIXErrorDomain && racing.contains(Int32(underlying.code))
         }
         return false
     }

@@ -148,7 +148,7 @@ struct StaleHandleTests {
 
     @Test func aStaleHandleIsTriedAgainThenSucceeds() throws {
         let calls = Calls()
-        let value = try Directories.retryingStaleHandles(pause: 1_000) { () throws -> Int in
+        let value = try Directories.retryingSharedFilesystemRaces(pause: 1_000) { () throws -> Int in
             calls.count += 1
             if calls.count < 3 { throw SystemError("open directory x", ESTALE) }
             return 7
@@ -159,7 +159,7 @@ struct StaleHandleTests {
     @Test func otherErrorsAndAPersistentStaleHandleFailAsBefore() {
         let calls = Calls()
         #expect(throws: SystemError.self) {
-            try Directories.retryingStaleHandles(pause: 1_000) { () throws -> Int in
+            try Directories.retryingSharedFilesystemRaces(pause: 1_000) { () throws -> Int in
                 calls.count += 1
                 throw SystemError("open directory x", EACCES)
             }
@@ -167,7 +167,7 @@ struct StaleHandleTests {
         #expect(calls.count == 1)
         calls.count = 0
         #expect(throws: SystemError.self) {
-            try Directories.retryingStaleHandles(attempts: 4, pause: 1_000) { () throws -> Int in
+            try Directories.retryingSharedFilesystemRaces(attempts: 4, pause: 1_000) { () throws -> Int in
                 calls.count += 1
                 throw SystemError("open directory x", ESTALE)
             }
@@ -176,6 +176,53 @@ struct StaleHandleTests {
         let foundation = NSError(
             domain: NSCocoaErrorDomain, code: 512,
             userInfo: [NSUnderlyingErrorKey: NSError(domain: NSPOSIXErrorDomain, code: Int(ESTALE))])
-        #expect(Directories.isStaleHandle(foundation))
+        #expect(Directories.isSharedFilesystemRace(foundation))
+    }
+
+    /// The other two races of a concurrent start: the directory made by the other mount between this one's check
+    /// and its `mkdir` (Foundation: "a file with the same name already exists"), and a directory just made not yet
+    /// visible through this mount. Both are tried again; a permission error is not.
+    @Test func aDirectoryMadeOrNotYetSeenThroughTheOtherMountIsTriedAgain() throws {
+        let races: [any Error] = [
+            SystemError("open directory x", ENOENT), SystemError("mkdir x", EEXIST),
+            CocoaError(.fileWriteFileExists), NSError(domain: NSPOSIXErrorDomain, code: Int(EEXIST)),
+            NSError(
+                domain: NSCocoaErrorDomain, code: 4,
+                userInfo: [NSUnderlyingErrorKey: NSError(domain: NSPOSIXErrorDomain, code: Int(ENOENT))]),
+        ]
+        for race in races {
+            #expect(Directories.isSharedFilesystemRace(race), "\(race)")
+            let calls = Calls()
+            let value = try Directories.retryingSharedFilesystemRaces(pause: 1_000) { () throws -> Int in
+                calls.count += 1
+                if calls.count < 2 { throw race }
+                return 3
+            }
+            #expect(value == 3 && calls.count == 2)
+        }
+        #expect(!Directories.isSharedFilesystemRace(CocoaError(.fileWriteNoPermission)))
+        #expect(!Directories.isSharedFilesystemRace(SystemError("open directory x", EACCES)))
+    }
+
+    /// Two starts racing on one real directory tree: whichever makes each directory, both open all five.
+    @Test func twoStartsAtOnceOnOneTreeBothOpenIt() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("race-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let configuration = {
+            var configuration = DaemonConfiguration()
+            configuration.inbox = root + "/inbox"
+            configuration.work = root + "/work"
+            configuration.outbox = root + "/outbox"
+            configuration.archive = root + "/archive"
+            configuration.error = root + "/error"
+            return configuration
+        }()
+        for _ in 0..<20 {
+            try? FileManager.default.removeItem(atPath: root)
+            async let first = Task.detached { try Directories(configuration) }.value
+            async let second = Task.detached { try Directories(configuration) }.value
+            let (a, b) = try await (first, second)
+            #expect(a.work.path == b.work.path)
+        }
     }
 }

@@ -137,10 +137,10 @@ public struct FHIRValues: RandomAccessCollection, MutableCollection, RangeReplac
     /// is not an element or there is none: a view asking `period.start` of every encounter copied the period.
     @inlinable
     public func withFirstElement<Result>(_ body: (FHIRElement) -> Result) -> Result? {
-        switch storage {
-        case .none: return nil
-        case .one(let value): return Self.withElement(value, body)
-        case .many(let values): return values.isEmpty ? nil : Self.withElement(values[0], body)
+        switch first {
+        case .element(let element)?: body(element)
+        case .deferred(let deferred)?: body(deferred.element)
+        case .primitive?, .xhtml?, nil: nil
         }
     }
 

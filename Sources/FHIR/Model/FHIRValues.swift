@@ -144,15 +144,6 @@ public struct FHIRValues: RandomAccessCollection, MutableCollection, RangeReplac
         }
     }
 
-    @inlinable
-    static func withElement<Result>(_ value: FHIRValue, _ body: (FHIRElement) -> Result) -> Result? {
-        switch value {
-        case .element(let element): body(element)
-        case .deferred(let deferred): body(deferred.element)
-        case .primitive, .xhtml: nil
-        }
-    }
-
     /// The first value's lexical form when it is a primitive with one. (Written as `first` and a pattern: a switch
     /// over the storage binding the value measured slower — the case stage 17 % — where this compiles to a
     /// projection of the one field.)

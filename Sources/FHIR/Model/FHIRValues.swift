@@ -4,15 +4,13 @@
 public struct FHIRValues: RandomAccessCollection, MutableCollection, RangeReplaceableCollection, Hashable, Sendable,
     ExpressibleByArrayLiteral
 {
-    @usableFromInline
-    enum Storage: Sendable {
+    private enum Storage: Sendable {
         case none
         case one(FHIRValue)
         case many([FHIRValue])
     }
 
-    @usableFromInline
-    var storage: Storage
+    private var storage: Storage
 
     public init() { storage = .none }
 

@@ -16,11 +16,11 @@ struct CarePlanNarrative {
     /// Whether each recommendation (by its position in the result) is a §2.4 option, asked once each.
     private let isOptionAt: [Bool]
 
-    init(facts: ClinicalCase, result: GuidelineResult, now: String, summary: String? = nil) {
+    init(facts: ClinicalCase, result: GuidelineResult, now: String, summary: String) {
         self.facts = facts
         self.result = result
         self.now = now
-        self.summary = summary ?? Self.summary(facts: facts, result: result)
+        self.summary = summary
         self.isOptionAt = result.recommendations.map(Self.isOption)
     }
 

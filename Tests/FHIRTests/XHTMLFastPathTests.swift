@@ -59,6 +59,16 @@ struct XHTMLFastPathTests {
         #expect(XHTML.isSimpleCanonical(shallow + "</div>", maxDepth: 200))
     }
 
+    /// A depth limit of 0 or 1 (`painpath --max-depth`) lets only a text-only div through the fast path, as the
+    /// root is always open; nothing is written past the fast path's room whatever the limit.
+    @Test func tinyDepthLimitsAllowOnlyTheRoot() {
+        for limit in [-1, 0, 1] {
+            #expect(XHTML.isSimpleCanonical(Self.root + "plain text</div>", maxDepth: limit), "limit \(limit)")
+            #expect(!XHTML.isSimpleCanonical(Self.root + "<p>x</p></div>", maxDepth: limit), "limit \(limit)")
+        }
+        #expect(XHTML.isSimpleCanonical(Self.root + "<p>x</p></div>", maxDepth: 2))
+    }
+
     /// The text bytes the fast path passes over without a look: its constant is the byte class it says.
     @Test func plainTextBytesAreAllButMarkupControlsAndTheNoncharacterLead() {
         for byte in 0...255 {

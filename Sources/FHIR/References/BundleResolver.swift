@@ -199,11 +199,7 @@ public struct BundleResolver: Sendable {
 
     /// Whether a fullUrl is neither a `urn:` nor absolute (has no `://`), on its UTF-8 bytes.
     static func isRelativeFullUrl(_ fullUrl: String) -> Bool {
-        fullUrl.withUTF8Bytes { bytes in
-            guard !bytes.starts(with: "urn:".utf8) else { return false }
-            let separator: StaticString = "://"
-            return !String.search(bytes, UnsafeBufferPointer(start: separator.utf8Start, count: 3))
-        }
+        !fullUrl.utf8.starts(with: "urn:".utf8) && !fullUrl.includes("://")
     }
 
     /// `Type/id` from the last two path segments, when the type is a resource type.

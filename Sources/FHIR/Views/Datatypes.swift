@@ -26,13 +26,6 @@ extension FHIRElement {
         properties[index].values.forEachElement(body)
     }
 
-    /// `body` applied in place to the single element of a complex property (see `FHIRValues.withFirstElement`).
-    @inlinable
-    public func withChild<Result>(_ name: String, _ body: (FHIRElement) -> Result) -> Result? {
-        guard let index = propertyIndex(name) else { return nil }
-        return properties[index].values.withFirstElement(body)
-    }
-
     /// The lexical value of a primitive of a single complex property (`string("period", "start")`), read in place:
     /// `child("period")?.string("start")` copied the period to ask it one thing.
     public func string(_ child: String, _ name: String) -> String? {

@@ -49,8 +49,10 @@ public enum XHTML {
             // The open elements as (start, end) of their names in `bytes`, in room on the call stack: a bundle
             // can carry a thousand short divs, and an array per div cost more than checking its text. Deeper
             // than the room (rare) is left to the parser, as anything unusual is.
-            let room = min(maxDepth, simpleDepthRoom)
-            return withUnsafeTemporaryAllocation(of: (start: Int, end: Int).self, capacity: room) { stack in
+            // The root is always there (as the parser sees it); elements inside it open while the depth is below
+            // both the limit and the room — a limit of 0 or 1 (`--max-depth`) allows a text-only div.
+            let deepest = min(maxDepth, simpleDepthRoom)
+            return withUnsafeTemporaryAllocation(of: (start: Int, end: Int).self, capacity: simpleDepthRoom) { stack in
                 stack[0] = (1, 4)  // "div" in the prefix
                 var depth = 1
                 var i = prefix.utf8.count
@@ -84,7 +86,7 @@ public enum XHTML {
                             while j < end, isNameByte(bytes[j]) { j += 1 }
                             guard j < end else { return false }
                             if bytes[j] == UInt8(ascii: ">") {
-                                guard depth < room else { return false }
+                                guard depth < deepest else { return false }
                                 stack[depth] = (i + 1, j)
                                 depth += 1
                                 justOpened = true

@@ -140,4 +140,24 @@ struct JSONScanTests {
             #expect(error?.column == column, "position \(position)")
         }
     }
+
+    /// One space after a member's colon (pretty-printed JSON) is passed without the whitespace loop: what follows the
+    /// space must still be read — a value, more whitespace, a control character, or nothing.
+    @Test("one space after a colon, then a value, more whitespace, a control character or the end of the input")
+    func spaceAfterColon() throws {
+        let compact = try FHIRJSONReader().read(Array(#"{"resourceType":"Patient","id":"x"}"#.utf8)).resource
+        for after in [" ", "  ", " \n", " \t ", "\n "] {
+            let text = #"{"resourceType":"# + after + #""Patient","id":"# + after + #""x"}"#
+            #expect(try FHIRJSONReader().read(Array(text.utf8)).resource == compact, "\(Array(after.utf8))")
+        }
+        let prefix = Array(#"{"resourceType":"Patient","id":"#.utf8)
+        let control = readError { try FHIRJSONReader().read(prefix + [0x20, 0x01] + Array(#""x"}"#.utf8)) }
+        #expect(control?.kind == .syntax)
+        #expect(control?.column == prefix.count + 2)
+        for end in [[], [0x20]] as [[UInt8]] {
+            let truncated = readError { try FHIRJSONReader().read(prefix + end) }
+            #expect(truncated?.kind == .syntax, "\(end)")
+            #expect(truncated?.message.contains("end of input") == true, "\(truncated?.message ?? "")")
+        }
+    }
 }

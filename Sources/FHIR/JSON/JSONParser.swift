@@ -130,7 +130,7 @@ struct JSONParser {
                 throw error("expected ':' after a property name", at: keyOffset)
             }
             index += 1
-            skipWhitespace()
+            skipSpaceAfterColon()
             try parseValue(depth: depth)
             count += 1
             skipWhitespace()
@@ -454,6 +454,17 @@ struct JSONParser {
     private mutating func skipWhitespace() {
         if index < bytes.count && bytes[index] > 0x20 { return }
         skipWhitespaceRun()
+    }
+
+    /// After a member's colon: pretty-printed JSON (Synthea's, the official examples') has one space there, passed
+    /// without a call; anything else is whitespace skipped as anywhere.
+    @inline(__always)
+    private mutating func skipSpaceAfterColon() {
+        if index + 1 < bytes.count && bytes[index] == 0x20 && bytes[index + 1] > 0x20 {
+            index += 1
+            return
+        }
+        skipWhitespace()
     }
 
     @inline(never)

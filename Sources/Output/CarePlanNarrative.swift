@@ -241,15 +241,15 @@ struct CarePlanNarrative {
         mutating func raw(_ markup: String) { result += markup }
 
         mutating func text(_ text: String) {
-            guard
-                text.utf8.contains(where: {
-                    $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">")
-                })
-            else {
+            // Searched on the contiguous bytes: iterating the UTF-8 view was a byte-at-a-time walk through the index.
+            var text = text
+            let plain = text.withUTF8 { bytes in
+                !bytes.contains { $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") }
+            }
+            guard !plain else {
                 result += text
                 return
             }
-            var text = text
             text.withUTF8 { bytes in
                 var runStart = 0
                 for (index, byte) in bytes.enumerated() {

@@ -119,4 +119,29 @@ struct FHIRPrimitiveTests {
         encounter.forEachElement(of: "status") { _ in Issue.record("a primitive is not an element") }
         #expect(encounter.has("period") && !encounter.has("status"))
     }
+    @Test("setting FHIRValues: one value or many in canonical order, none removes, the same as setting an array")
+    func settingValuesKeepsCanonicalOrder() {
+        let code = FHIRValue.primitive("code", "x")
+        let system = FHIRValue.primitive("uri", "http://example.org")
+        var coding = FHIRElement(type: "Coding")
+        coding.set("code", FHIRValues(code))
+        coding.set("system", FHIRValues(system))
+        #expect(coding.properties.map(\.name) == ["system", "code"])
+        #expect(coding == FHIRElement(type: "Coding").with("code", code).with("system", system))
+        var concept = FHIRElement(type: "CodeableConcept")
+        concept.set("text", FHIRValues(.string("pain")))
+        concept.set("coding", FHIRValues([.element(coding), .element(coding)]))
+        #expect(concept.properties.map(\.name) == ["coding", "text"])
+        #expect(concept["coding"].count == 2)
+        concept.set("coding", FHIRValues())
+        #expect(concept.properties.map(\.name) == ["text"])
+        var view = FHIRElement(type: "Reference")
+        view.setPrimitive("display", "string", "Dr")
+        view.setElement("identifier", FHIRElement(type: "Identifier").with("value", .string("1")))
+        view.setPrimitive("reference", "string", "Patient/1")
+        #expect(view.properties.map(\.name) == ["reference", "identifier", "display"])
+        view.setPrimitive("display", "string", nil)
+        view.setElement("identifier", nil)
+        #expect(view.properties.map(\.name) == ["reference"])
+    }
 }

@@ -16,6 +16,12 @@ extension FHIRElement {
     /// Sets (replaces) a property, keeping canonical order. An empty `values` removes it.
     /// Names unknown to the schema go last, in the order they were set.
     public mutating func set(_ name: String, _ values: [FHIRValue], schema: FHIRSchema = .r4) {
+        set(name, FHIRValues(values), schema: schema)
+    }
+
+    /// `set` with the values as the model keeps them: one value is set without an array (the output stage sets
+    /// hundreds of single values per bundle, and each array was an allocation made and freed at once).
+    public mutating func set(_ name: String, _ values: FHIRValues, schema: FHIRSchema = .r4) {
         if let existing = propertyIndex(name) { properties.remove(at: existing) }
         guard !values.isEmpty else { return }
         // The first property of an element has no order to keep: no definition is looked up (builders make
@@ -40,7 +46,7 @@ extension FHIRElement {
     }
 
     public mutating func set(_ name: String, _ value: FHIRValue, schema: FHIRSchema = .r4) {
-        set(name, [value], schema: schema)
+        set(name, FHIRValues(value), schema: schema)
     }
 
     /// Appends one value to a repeating property.

@@ -28,7 +28,7 @@ extension ResourceView {
 /// Setters used by the views.
 extension FHIRElement {
     public mutating func setPrimitive(_ name: String, _ type: String, _ value: String?) {
-        set(name, value.map { [.primitive(type, $0)] } ?? [])
+        set(name, value.map { FHIRValues(.primitive(type, $0)) } ?? FHIRValues())
     }
 
     public mutating func setPrimitives(_ name: String, _ type: String, _ values: [String]) {
@@ -36,7 +36,7 @@ extension FHIRElement {
     }
 
     public mutating func setElement(_ name: String, _ value: FHIRElement?) {
-        set(name, value.map { [.element($0)] } ?? [])
+        set(name, value.map { FHIRValues(.element($0)) } ?? FHIRValues())
     }
 
     public mutating func setElements(_ name: String, _ values: [FHIRElement]) {

@@ -160,4 +160,20 @@ struct JSONScanTests {
             #expect(truncated?.message.contains("end of input") == true, "\(truncated?.message ?? "")")
         }
     }
+    /// The tape's buffer is sized for one token per 12 bytes and doubles when a document has more: short values
+    /// (`[0,0,…]`, one-letter names) overflow it many times over, and every token must survive the moves.
+    @Test("documents of short values, many more tokens than the tape reserves, read whole")
+    func tapeGrowsPastItsEstimate() throws {
+        for count in [0, 1, 15, 16, 17, 100, 10_000] {
+            let items = [String](repeating: "0", count: count).joined(separator: ",")
+            #expect(try JSONScan.tokenCount(Array("[\(items)]".utf8)) == count + 1, "\(count)")
+        }
+        let given = (0..<5_000).map { String(UnicodeScalar(UInt8(ascii: "a") + UInt8($0 % 26))) }
+        let text =
+            #"{"resourceType":"Patient","name":[{"given":["# + given.map { "\"\($0)\"" }.joined(separator: ",")
+            + "]}]}"
+        let read = try FHIRJSONReader().read(Array(text.utf8)).resource
+        let values = read["name"].first?.element?["given"].map { $0.primitive?.value ?? "" }
+        #expect(values == given)
+    }
 }

@@ -176,4 +176,30 @@ struct JSONScanTests {
         let values = read["name"].first?.element?["given"].map { $0.primitive?.value ?? "" }
         #expect(values == given)
     }
+    /// The walker keeps the path and the pending properties of every open element in buffers sized for ordinary
+    /// nesting (32 steps, 64 properties) that double past it: an extension nested 45 deep overflows both, and its
+    /// innermost value and an error's path there must come out whole.
+    @Test("extensions nested 45 deep: the innermost value read, an error there named by its whole path")
+    func deepNestingOutgrowsTheWalkersBuffers() throws {
+        func nested(_ depth: Int, innermost: String) -> String {
+            depth == 0
+                ? innermost
+                : #"{"url":"http://example.org/\#(depth)","extension":["# + nested(depth - 1, innermost: innermost)
+                    + "]}"
+        }
+        let innermost = #"{"url":"http://example.org/0","valueString":"deep"}"#
+        let text = #"{"resourceType":"Patient","extension":["# + nested(45, innermost: innermost) + "]}"
+        var element = try FHIRJSONReader().read(Array(text.utf8)).resource
+        var urls: [String] = []
+        while let child = element["extension"].first?.element {
+            urls.append(child.string("url") ?? "")
+            element = child
+        }
+        #expect(urls == (0...45).reversed().map { "http://example.org/\($0)" })
+        #expect(element.string("valueString") == "deep")
+        let wrong =
+            #"{"resourceType":"Patient","extension":["# + nested(45, innermost: #"{"url":"u","valueString":5}"#) + "]}"
+        let error = readError { try FHIRJSONReader().read(Array(wrong.utf8)) }
+        #expect(error?.path == "Patient" + String(repeating: ".extension[0]", count: 46) + ".valueString")
+    }
 }

@@ -28,6 +28,7 @@ public struct FHIRJSONReader: Sendable {
                 var decoder = JSONToFHIR(
                     schema: schema, limits: limits, tape: tape,
                     deferring: deferral.defersAny ? Deferring(document: bytes, deferral: deferral) : nil)
+                defer { decoder.deallocate() }
                 guard tape.tokens[0].kind == .object else {
                     throw FHIRReadError(
                         .structure, "a FHIR resource must be a JSON object, found \(tape.kindDescription(0))",
@@ -46,6 +47,7 @@ extension FHIRJSONReader {
     func readResource(_ bytes: UnsafeBufferPointer<UInt8>) throws(FHIRReadError) -> FHIRElement {
         try JSONParser.withTape(bytes, limits: limits) { (tape) throws(FHIRReadError) -> FHIRElement in
             var decoder = JSONToFHIR(schema: schema, limits: limits, tape: tape, deferring: nil)
+            defer { decoder.deallocate() }
             return try decoder.resource(0)
         }
     }
@@ -105,11 +107,12 @@ private struct JSONToFHIR {
     let extensionType: TypeDefinition?
     var warnings: [FHIRReadWarning] = []
     /// The element path being read, for messages (`Bundle.entry[0].resource`).
-    var path: [PathStep] = []
+    var path = TrivialBuffer<PathStep>(capacity: 32)
     var lineIndex: LineIndex?
     /// The properties being assembled, for every element being read: a stack (each element uses the part
     /// above its parent's and gives it back when done), so that no array is allocated per element.
-    private var pendingStack: [Pending] = []
+    /// Freed by `deallocate()`, which whoever makes a walker calls when done with it.
+    private var pendingStack = TrivialBuffer<Pending>(capacity: 64)
     /// Long string values made once per document (see `StringInterner`).
     private var interner = StringInterner()
     /// Whether a resource type is deferred, by definition (a pointer compare per type met, not a hash of its name
@@ -124,6 +127,12 @@ private struct JSONToFHIR {
         self.tape = tape
         self.extensionType = schema.type(named: "Extension")
         self.deferring = deferring
+    }
+
+    /// Frees the walker's buffers: called by whoever made it, when done with it.
+    func deallocate() {
+        pendingStack.deallocate()
+        path.deallocate()
     }
 
     private func offset(_ token: Int) -> Int { Int(tape.tokens[token].start) }
@@ -146,9 +155,9 @@ private struct JSONToFHIR {
 
     /// The document's own resource (never deferred).
     mutating func resource(_ token: Int) throws(FHIRReadError) -> FHIRElement {
-        let (typeName, type) = try resourceType(token)
-        path.append(PathStep(typeName))
-        defer { path.removeLast() }
+        let (_, type) = try resourceType(token)
+        path.append(PathStep(type: type))
+        defer { path.removeLast(downTo: path.count - 1) }
         return try element(token, type: type, Building.self)
     }
 
@@ -157,8 +166,8 @@ private struct JSONToFHIR {
         -> FHIRValue
     {
         let (typeName, type) = try resourceType(token)
-        path.append(PathStep(typeName))
-        defer { path.removeLast() }
+        path.append(PathStep(type: type))
+        defer { path.removeLast(downTo: path.count - 1) }
         if Mode.builds, let deferring, defers(type, named: typeName, deferring.deferral) {
             _ = try element(token, type: type, CheckingOnly.self)
             let start = offset(token)
@@ -251,7 +260,7 @@ private struct JSONToFHIR {
         }
         let isResource = type._withUnsafeGuaranteedRef { $0.kind == .resource }
         let base = pendingStack.count
-        defer { pendingStack.removeLast(pendingStack.count - base) }
+        defer { pendingStack.removeLast(downTo: base) }
         var keyToken = token + 1
         for _ in 0..<tape.tokens[token].count {
             let valueToken = keyToken + 1
@@ -314,8 +323,9 @@ private struct JSONToFHIR {
         }
         // Canonical order (input is usually in order already).
         let end = pendingStack.count
-        if !isSorted(pendingStack[base..<end]) {
-            pendingStack[base..<end].sort { $0.elementIndex < $1.elementIndex }
+        if !isSorted(pendingStack.values(base..<end)) {
+            var unsorted = pendingStack.values(base..<end)
+            unsorted.sort { $0.elementIndex < $1.elementIndex }
         }
         var properties: [FHIRProperty] = []
         if Mode.builds { properties.reserveCapacity(end - base) }
@@ -323,7 +333,7 @@ private struct JSONToFHIR {
             // Reading the values pushes and pops above `end`; this element's part stays as it is.
             let item = pendingStack[position]
             path.append(PathStep(item.property))
-            defer { path.removeLast() }
+            defer { path.removeLast(downTo: path.count - 1) }
             let values =
                 item.property.isPrimitive ? try primitives(item, Mode.self) : try complexValues(item, Mode.self)
             if !values.isEmpty { properties.append(FHIRProperty(name: item.name, values: consume values)) }
@@ -331,7 +341,7 @@ private struct JSONToFHIR {
         return FHIRElement(type: type._withUnsafeGuaranteedRef { $0.name }, properties: properties)
     }
 
-    private func isSorted(_ pending: ArraySlice<Pending>) -> Bool {
+    private func isSorted(_ pending: UnsafeMutableBufferPointer<Pending>) -> Bool {
         var last = -1
         for item in pending {
             if item.elementIndex < last { return false }
@@ -600,8 +610,8 @@ private struct JSONToFHIR {
             case ("id", .string):
                 primitive.id = tape.text(member.value)
             case ("extension", .array):
-                path.append(PathStep("extension"))
-                defer { path.removeLast() }
+                path.append(PathStep(literal: "extension"))
+                defer { path.removeLast(downTo: path.count - 1) }
                 for item in tape.items(member.value) {
                     guard tape.tokens[item].kind == .object else {
                         throw error(
@@ -640,6 +650,6 @@ private struct JSONToFHIR {
     }
 
     private func pathText(_ child: String?) -> String? {
-        PathStep.text(child.map { path + [PathStep($0)] } ?? path)
+        PathStep.text(path.all, child: child)
     }
 }

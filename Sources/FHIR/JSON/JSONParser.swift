@@ -11,7 +11,7 @@ struct JSONParser {
     private let bytes: UnsafeBufferPointer<UInt8>
     private let limits: FHIRReadLimits
     private var index = 0
-    private var tokens: TokenBuffer
+    private var tokens: TrivialBuffer<JSONToken>
     private var unescaped: [UInt8] = []
 
     /// Parses a whole document and gives its tape to `body` (valid only inside it). A leading UTF-8 byte
@@ -27,7 +27,7 @@ struct JSONParser {
         var parser = JSONParser(bytes: bytes, limits: limits, expectedTokens: bytes.count / 12 + 16)
         defer { parser.tokens.deallocate() }
         try parser.parseDocument()
-        let tokens = UnsafeBufferPointer(start: parser.tokens.base, count: parser.tokens.count)
+        let tokens = parser.tokens.all
         return try parser.unescaped.withUnsafeBufferPointer { (unescaped) throws(FHIRReadError) -> Result in
             try body(JSONTape(bytes: bytes, tokens: tokens, unescaped: unescaped))
         }
@@ -36,7 +36,7 @@ struct JSONParser {
     private init(bytes: UnsafeBufferPointer<UInt8>, limits: FHIRReadLimits, expectedTokens: Int) {
         self.bytes = bytes
         self.limits = limits
-        self.tokens = TokenBuffer(capacity: expectedTokens)
+        self.tokens = TrivialBuffer(capacity: expectedTokens)
     }
 
     private mutating func parseDocument() throws(FHIRReadError) {
@@ -548,44 +548,6 @@ struct JSONParser {
         let position = LineIndex(bytes).position(of: offset)
         return FHIRReadError(.limit, message, line: position.line, column: position.column)
     }
-}
-
-/// The tape's tokens, in one buffer that doubles when full. A token is appended for every value of the document and
-/// every container's token is patched when it closes: an Array checked its uniqueness and capacity through calls on
-/// each (a twentieth of the scan). The parser owns the buffer and frees it (`deallocate`) when its tape is done with.
-private struct TokenBuffer {
-    private(set) var base: UnsafeMutablePointer<JSONToken>
-    private(set) var count = 0
-    private var capacity: Int
-
-    init(capacity: Int) {
-        self.capacity = max(capacity, 16)
-        base = .allocate(capacity: self.capacity)
-    }
-
-    @inline(__always)
-    mutating func append(_ token: JSONToken) {
-        if count == capacity { grow() }
-        (base + count).initialize(to: token)
-        count += 1
-    }
-
-    @inline(never)
-    private mutating func grow() {
-        let larger = UnsafeMutablePointer<JSONToken>.allocate(capacity: capacity * 2)
-        larger.moveInitialize(from: base, count: count)
-        base.deallocate()
-        base = larger
-        capacity *= 2
-    }
-
-    /// A token already appended (`index < count`).
-    subscript(index: Int) -> JSONToken {
-        get { base[index] }
-        nonmutating set { base[index] = newValue }
-    }
-
-    func deallocate() { base.deallocate() }
 }
 
 /// The JSON scan alone, for benchmarks: how much of reading is the parse to a tape, and how much the model.

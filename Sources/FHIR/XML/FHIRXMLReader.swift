@@ -61,7 +61,7 @@ private struct XMLToFHIR {
             throw error(
                 .structure, "unknown resource type <\(PrimitiveLexical.clip(node.name))> (not an R4 resource)", node)
         }
-        path.append(PathStep(type._withUnsafeGuaranteedRef { $0.name }))
+        path.append(PathStep(type: type))
         defer { path.removeLast() }
         return try element(node, type: type)
     }
@@ -243,7 +243,7 @@ private struct XMLToFHIR {
             switch current.pointee.type {
             case XML_ELEMENT_NODE:
                 if current.hasName("extension") && current.isInNamespace(fhirNamespaceURI) {
-                    path.append(PathStep("extension"))
+                    path.append(PathStep(literal: "extension"))
                     defer { path.removeLast() }
                     extensions.append(try element(current, type: extensionType))
                 } else {

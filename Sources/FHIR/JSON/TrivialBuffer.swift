@@ -1,0 +1,56 @@
+/// A growable run of plain values (no references to count) for the JSON reader's innermost loops: the tape's tokens
+/// (one per value of the document) and the properties of the elements being read (one per member). An Array checked
+/// its uniqueness and capacity through calls on every append, patch and pop — a twentieth of the scan — and popped a
+/// range through its general `replaceSubrange`.
+///
+/// Its owner frees it (`deallocate`) when done with it, on every path: the parser and the tape walker do so with
+/// `defer` right where they are made.
+struct TrivialBuffer<Element: BitwiseCopyable> {
+    private(set) var base: UnsafeMutablePointer<Element>
+    private(set) var count = 0
+    private var capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = max(capacity, 16)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    @inline(__always)
+    mutating func append(_ element: Element) {
+        if count == capacity { grow() }
+        (base + count).initialize(to: element)
+        count += 1
+    }
+
+    @inline(never)
+    private mutating func grow() {
+        let larger = UnsafeMutablePointer<Element>.allocate(capacity: capacity * 2)
+        larger.moveInitialize(from: base, count: count)
+        base.deallocate()
+        base = larger
+        capacity *= 2
+    }
+
+    /// Drops the values from `newCount` on (nothing to deinitialize: they are plain).
+    @inline(__always)
+    mutating func removeLast(downTo newCount: Int) {
+        precondition(newCount >= 0 && newCount <= count, "TrivialBuffer: bad count")
+        count = newCount
+    }
+
+    /// A value already appended.
+    subscript(index: Int) -> Element {
+        @inline(__always) get { base[index] }
+        @inline(__always) nonmutating set { base[index] = newValue }
+    }
+
+    /// The values in `range`, in place (valid until the next append).
+    func values(_ range: Range<Int>) -> UnsafeMutableBufferPointer<Element> {
+        UnsafeMutableBufferPointer(start: base + range.lowerBound, count: range.count)
+    }
+
+    /// Every value, in place (valid until the next append).
+    var all: UnsafeBufferPointer<Element> { UnsafeBufferPointer(start: base, count: count) }
+
+    func deallocate() { base.deallocate() }
+}

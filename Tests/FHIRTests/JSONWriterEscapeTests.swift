@@ -105,4 +105,16 @@ struct JSONWriterEscapeTests {
         let read = try FHIRJSONReader().read(Array(json.utf8)).resource
         #expect(read == patient)
     }
+    /// The writer's buffer starts at 4 KB and grows to fit what is appended at once: a string of 100 KB (and one
+    /// with escapes throughout) is written whole, as the byte-by-byte reference writes it.
+    @Test("strings far longer than the writer's first buffer, plain and escaped, written whole")
+    func longStringsOutgrowTheBuffer() throws {
+        for length in [4_095, 4_096, 4_097, 100_000] {
+            let plain = String(repeating: "é", count: length / 2) + String(repeating: "a", count: length % 2)
+            #expect(writtenFamily(plain) == reference(plain), "\(length)")
+            #expect(try readBack(plain) == plain)
+            let escapedText = String(repeating: "x\"y\n", count: length / 4)
+            #expect(writtenFamily(escapedText) == reference(escapedText), "\(length)")
+        }
+    }
 }

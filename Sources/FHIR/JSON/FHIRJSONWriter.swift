@@ -13,10 +13,10 @@ public struct FHIRJSONWriter: Sendable {
 
     public func write(_ resource: FHIRElement) -> [UInt8] {
         var output = JSONOutput(pretty: pretty)
-        output.bytes.reserveCapacity(4096)
+        defer { output.bytes.deallocate() }
         writeObject(resource, into: &output)
         if pretty { output.bytes.append(0x0A) }
-        return output.bytes
+        return Array(output.bytes.all)
     }
 
     public func string(_ resource: FHIRElement) -> String {
@@ -88,7 +88,7 @@ public struct FHIRJSONWriter: Sendable {
         for (index, value) in values.enumerated() {
             if repeats { output.item(index) }
             guard value.hasMetadata else {
-                output.bytes.append(contentsOf: "null".utf8)
+                output.null()
                 continue
             }
             output.open(UInt8(ascii: "{"))
@@ -113,23 +113,34 @@ public struct FHIRJSONWriter: Sendable {
 
     private func writeLexical(_ primitive: FHIRPrimitive, into output: inout JSONOutput) {
         guard let value = primitive.value else {
-            output.bytes.append(contentsOf: "null".utf8)
+            output.null()
             return
         }
         switch JSONPrimitiveKind(fhirType: primitive.type) {
         case .string: output.string(value)
-        case .number, .boolean: output.bytes.append(contentsOf: value.utf8)
+        case .number, .boolean: output.unquoted(value)
         }
     }
 }
 
 /// The byte buffer and indentation state of the JSON writer.
 private struct JSONOutput {
-    var bytes: [UInt8] = []
+    /// Freed by the writer when it has copied them out.
+    var bytes = TrivialBuffer<UInt8>(capacity: 4096)
     let pretty: Bool
     var depth = 0
 
     init(pretty: Bool) { self.pretty = pretty }
+
+    mutating func null() {
+        for byte in "null".utf8 { bytes.append(byte) }
+    }
+
+    /// A number's or a boolean's exact text.
+    mutating func unquoted(_ text: String) {
+        var text = text
+        text.withUTF8 { bytes.append(contentsOf: $0) }
+    }
 
     mutating func open(_ bracket: UInt8) {
         bytes.append(bracket)
@@ -227,18 +238,23 @@ private struct JSONOutput {
 
     private mutating func appendEscape(_ byte: UInt8) {
         switch byte {
-        case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
-        case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5C, 0x5C])
-        case 0x0A: bytes.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-        case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-        case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-        case 0x08: bytes.append(contentsOf: [0x5C, UInt8(ascii: "b")])
-        case 0x0C: bytes.append(contentsOf: [0x5C, UInt8(ascii: "f")])
+        case UInt8(ascii: "\""): escape(0x5C, 0x22)
+        case UInt8(ascii: "\\"): escape(0x5C, 0x5C)
+        case 0x0A: escape(0x5C, UInt8(ascii: "n"))
+        case 0x0D: escape(0x5C, UInt8(ascii: "r"))
+        case 0x09: escape(0x5C, UInt8(ascii: "t"))
+        case 0x08: escape(0x5C, UInt8(ascii: "b"))
+        case 0x0C: escape(0x5C, UInt8(ascii: "f"))
         default:
             let digits = Array("0123456789abcdef".utf8)
-            bytes.append(contentsOf: [
-                0x5C, UInt8(ascii: "u"), 0x30, 0x30, digits[Int(byte >> 4)], digits[Int(byte & 0xF)],
-            ])
+            for escaped in [0x5C, UInt8(ascii: "u"), 0x30, 0x30, digits[Int(byte >> 4)], digits[Int(byte & 0xF)]] {
+                bytes.append(escaped)
+            }
         }
+    }
+
+    private mutating func escape(_ backslash: UInt8, _ letter: UInt8) {
+        bytes.append(backslash)
+        bytes.append(letter)
     }
 }

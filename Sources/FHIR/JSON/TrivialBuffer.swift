@@ -1,10 +1,10 @@
-/// A growable run of plain values (no references to count) for the JSON reader's innermost loops: the tape's tokens
-/// (one per value of the document) and the properties of the elements being read (one per member). An Array checked
-/// its uniqueness and capacity through calls on every append, patch and pop — a twentieth of the scan — and popped a
-/// range through its general `replaceSubrange`.
+/// A growable run of plain values (no references to count) for the JSON reader's and writer's innermost loops: the
+/// tape's tokens (one per value of the document), the properties and path of the elements being read (one per
+/// member), the bytes written. An Array checked its uniqueness and capacity through calls on every append, patch and
+/// pop — a twentieth of the scan — and popped a range through its general `replaceSubrange`.
 ///
-/// Its owner frees it (`deallocate`) when done with it, on every path: the parser and the tape walker do so with
-/// `defer` right where they are made.
+/// Its owner frees it (`deallocate`) when done with it, on every path: the parser, the tape walker and the writer do
+/// so with `defer` right where they are made.
 struct TrivialBuffer<Element: BitwiseCopyable> {
     private(set) var base: UnsafeMutablePointer<Element>
     private(set) var count = 0
@@ -22,13 +22,24 @@ struct TrivialBuffer<Element: BitwiseCopyable> {
         count += 1
     }
 
+    /// Appends the values at once (one copy).
+    @inline(__always)
+    mutating func append(contentsOf elements: UnsafeBufferPointer<Element>) {
+        guard let source = elements.baseAddress else { return }
+        if count + elements.count > capacity { grow(toFit: count + elements.count) }
+        (base + count).initialize(from: source, count: elements.count)
+        count += elements.count
+    }
+
     @inline(never)
-    private mutating func grow() {
-        let larger = UnsafeMutablePointer<Element>.allocate(capacity: capacity * 2)
-        larger.moveInitialize(from: base, count: count)
+    private mutating func grow(toFit needed: Int = 0) {
+        var larger = capacity * 2
+        while larger < needed { larger *= 2 }
+        let moved = UnsafeMutablePointer<Element>.allocate(capacity: larger)
+        moved.moveInitialize(from: base, count: count)
         base.deallocate()
-        base = larger
-        capacity *= 2
+        base = moved
+        capacity = larger
     }
 
     /// Drops the values from `newCount` on (nothing to deinitialize: they are plain).

@@ -106,7 +106,7 @@ struct JSONWriterEscapeTests {
         #expect(read == patient)
     }
     /// The writer's buffer starts at 4 KB and grows to fit what is appended at once: a string of 100 KB (and one
-    /// with escapes throughout) is written whole, as the byte-by-byte reference writes it.
+    /// with escapes throughout) is written whole, as the byte-by-byte reference writes it, and reads back whole.
     @Test("strings far longer than the writer's first buffer, plain and escaped, written whole")
     func longStringsOutgrowTheBuffer() throws {
         for length in [4_095, 4_096, 4_097, 100_000] {
@@ -115,6 +115,8 @@ struct JSONWriterEscapeTests {
             #expect(try readBack(plain) == plain)
             let escapedText = String(repeating: "x\"y\n", count: length / 4)
             #expect(writtenFamily(escapedText) == reference(escapedText), "\(length)")
+            // Read back, the escaped string outgrows the reader's side buffer for unescaped bytes (256 at first).
+            #expect(try readBack(escapedText) == escapedText, "\(length)")
         }
     }
 }

@@ -12,7 +12,8 @@ struct JSONParser {
     private let limits: FHIRReadLimits
     private var index = 0
     private var tokens: TrivialBuffer<JSONToken>
-    private var unescaped: [UInt8] = []
+    /// Escaped strings' unescaped bytes (the tape's side buffer); freed with the tokens.
+    private var unescaped = TrivialBuffer<UInt8>(capacity: 256)
 
     /// Parses a whole document and gives its tape to `body` (valid only inside it). A leading UTF-8 byte
     /// order mark is skipped.
@@ -25,12 +26,12 @@ struct JSONParser {
         }
         // About one token per 12 bytes of FHIR JSON; reserving avoids most regrowth.
         var parser = JSONParser(bytes: bytes, limits: limits, expectedTokens: bytes.count / 12 + 16)
-        defer { parser.tokens.deallocate() }
-        try parser.parseDocument()
-        let tokens = parser.tokens.all
-        return try parser.unescaped.withUnsafeBufferPointer { (unescaped) throws(FHIRReadError) -> Result in
-            try body(JSONTape(bytes: bytes, tokens: tokens, unescaped: unescaped))
+        defer {
+            parser.tokens.deallocate()
+            parser.unescaped.deallocate()
         }
+        try parser.parseDocument()
+        return try body(JSONTape(bytes: bytes, tokens: parser.tokens.all, unescaped: parser.unescaped.all))
     }
 
     private init(bytes: UnsafeBufferPointer<UInt8>, limits: FHIRReadLimits, expectedTokens: Int) {
@@ -235,9 +236,7 @@ struct JSONParser {
                 index += 1
                 // Escapes make valid UTF-8 by construction; the raw runs are checked when one was not ASCII.
                 if !ascii
-                    && !unescaped.withUnsafeBufferPointer({
-                        JSONParser.isValidUTF8(UnsafeBufferPointer(rebasing: $0[unescapedStart...]))
-                    })
+                    && !JSONParser.isValidUTF8(UnsafeBufferPointer(rebasing: unescaped.all[unescapedStart...]))
                 {
                     throw error("invalid UTF-8 in a string", at: start)
                 }
@@ -334,7 +333,7 @@ struct JSONParser {
         return value
     }
 
-    private func appendUTF8(_ scalar: UInt32, to buffer: inout [UInt8]) {
+    private func appendUTF8(_ scalar: UInt32, to buffer: inout TrivialBuffer<UInt8>) {
         switch scalar {
         case 0..<0x80:
             buffer.append(UInt8(scalar))

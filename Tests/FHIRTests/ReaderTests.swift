@@ -320,6 +320,18 @@ struct XMLTests {
             "<Patient xmlns=\"http://hl7.org/fhir\"><name><family value=\"A\"/></name><name><family value=\"B\"/></name></Patient>"
         )
         #expect(together.warnings.isEmpty)
+        // Out of order inside an element read after others (its properties sit above its parent's on the reader's
+        // stacks): sorted among themselves.
+        let nested = try readXML(
+            """
+            <Patient xmlns="http://hl7.org/fhir"><id value="p"/><active value="true"/><name><given value="G"/>\
+            <family value="F"/><use value="official"/></name></Patient>
+            """)
+        #expect(nested.resource.children("name").first?.properties.map(\.name) == ["use", "family", "given"])
+        let nestedJSON = try readJSON(
+            #"{"resourceType":"Patient","id":"p","active":true,"name":[{"given":["G"],"family":"F","use":"official"}]}"#
+        )
+        #expect(nestedJSON.resource == nested.resource)
     }
 
     @Test("an abstract or unknown resource type is refused as the root and inside a bundle")

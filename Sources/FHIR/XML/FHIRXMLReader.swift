@@ -21,6 +21,7 @@ public struct FHIRXMLReader: Sendable {
         }
         guard let root = document.root else { throw FHIRReadError(.structure, "the XML document has no root element") }
         var decoder = XMLToFHIR(schema: schema, limits: limits)
+        defer { decoder.deallocate() }
         let resource = try withExtendedLifetime(document) { () throws(FHIRReadError) -> FHIRElement in
             try decoder.resource(root)
         }
@@ -32,14 +33,20 @@ private struct XMLToFHIR {
     let schema: FHIRSchema
     let limits: FHIRReadLimits
     var warnings: [FHIRReadWarning] = []
-    var path: [PathStep] = []
+    /// Freed, with `indexStack`, by `deallocate()`, which whoever makes a walker calls when done with it.
+    var path = TrivialBuffer<PathStep>(capacity: 32)
     /// Asked for by every primitive that has extensions: looked up once. Definitions are passed unretained: the
     /// schema holds every one for the whole read.
     let extensionType: Unmanaged<TypeDefinition>?
     /// For every element being read, the definition element index of each property collected so far: a stack
     /// (each element uses the part above its parent's and gives it back when done), so that no array is made
     /// and freed per element.
-    private var indexStack: [Int] = []
+    private var indexStack = TrivialBuffer<Int>(capacity: 64)
+
+    func deallocate() {
+        path.deallocate()
+        indexStack.deallocate()
+    }
 
     init(schema: FHIRSchema, limits: FHIRReadLimits) {
         self.schema = schema
@@ -62,7 +69,7 @@ private struct XMLToFHIR {
                 .structure, "unknown resource type <\(PrimitiveLexical.clip(node.name))> (not an R4 resource)", node)
         }
         path.append(PathStep(type: type))
-        defer { path.removeLast() }
+        defer { path.removeLast(downTo: path.count - 1) }
         return try element(node, type: type)
     }
 
@@ -80,7 +87,7 @@ private struct XMLToFHIR {
         var properties: [FHIRProperty] = []
         properties.reserveCapacity(node.elementChildCount + (node.pointee.properties == nil ? 0 : 1))
         let base = indexStack.count
-        defer { indexStack.removeLast(indexStack.count - base) }
+        defer { indexStack.removeLast(downTo: base) }
         // Attributes: `id` of datatypes and `url` of Extension; namespace declarations are not attributes.
         for attribute in attributes(of: node) {
             let name = attribute.name
@@ -145,15 +152,15 @@ private struct XMLToFHIR {
             }
             previousIndex = elementIndex
             path.append(PathStep(property, index: property.element.repeats ? index : nil))
-            defer { path.removeLast() }
+            defer { path.removeLast(downTo: path.count - 1) }
             if let value = try value(current, property: property) {
                 add(value, property: property, at: position, to: &properties)
             }
         }
         // Canonical order (XML documents are normally in order already; the indices are distinct).
-        let indices = indexStack[base...]
+        let indices = indexStack.values(base..<indexStack.count)
         if zip(indices, indices.dropFirst()).contains(where: { $0 > $1 }) {
-            let order = properties.indices.sorted { indices[base + $0] < indices[base + $1] }
+            let order = properties.indices.sorted { indices[$0] < indices[$1] }
             properties = order.map { properties[$0] }
         }
         return FHIRElement(type: type.name, properties: properties)
@@ -244,7 +251,7 @@ private struct XMLToFHIR {
             case XML_ELEMENT_NODE:
                 if current.hasName("extension") && current.isInNamespace(fhirNamespaceURI) {
                     path.append(PathStep(literal: "extension"))
-                    defer { path.removeLast() }
+                    defer { path.removeLast(downTo: path.count - 1) }
                     extensions.append(try element(current, type: extensionType))
                 } else {
                     warn("unknown element <\(PrimitiveLexical.clip(current.name))> inside a \(type) ignored", current)
@@ -290,10 +297,10 @@ private struct XMLToFHIR {
     }
 
     private func error(_ kind: FHIRReadError.Kind, _ message: String, _ node: xmlNodePtr) -> FHIRReadError {
-        FHIRReadError(kind, message, line: node.line > 0 ? node.line : nil, path: PathStep.text(path))
+        FHIRReadError(kind, message, line: node.line > 0 ? node.line : nil, path: PathStep.text(path.all))
     }
 
     private mutating func warn(_ message: String, _ node: xmlNodePtr) {
-        warnings.append(FHIRReadWarning(message, line: node.line > 0 ? node.line : nil, path: PathStep.text(path)))
+        warnings.append(FHIRReadWarning(message, line: node.line > 0 ? node.line : nil, path: PathStep.text(path.all)))
     }
 }

@@ -347,6 +347,25 @@ struct XMLTests {
         #expect(inside?.path == "Bundle.entry[0].resource")
     }
 
+    /// The XML writer places attributes in a first pass over the properties and elements in a second, asking the
+    /// definitions without an array of children: an attribute property with no value (only extensions) is written
+    /// as an element, and a resource slot wraps its resource.
+    @Test("an attribute property without a value is written as an element; contained resources are wrapped")
+    func xmlPlacementOfAttributesAndResources() throws {
+        let flag = FHIRElement(type: "Extension").with("url", .uri("http://e.org/x")).with(
+            "valueBoolean", .boolean(true))
+        let name = FHIRElement(type: "HumanName")
+            .with("id", .primitive(FHIRPrimitive(type: "string", value: nil, extensions: [flag])))
+            .with("family", .string("X"))
+        let contained = FHIRElement(type: "Organization").with("id", .primitive("id", "o1"))
+        let patient = FHIRElement(type: "Patient").with("contained", .element(contained)).with("name", .element(name))
+        #expect(
+            try FHIRXMLWriter(pretty: false).string(patient)
+                == #"<?xml version="1.0" encoding="UTF-8"?><Patient xmlns="http://hl7.org/fhir"><contained>"#
+                + #"<Organization><id value="o1"/></Organization></contained><name><id><extension url="http://e.org/x">"#
+                + #"<valueBoolean value="true"/></extension></id><family value="X"/></name></Patient>"# + "\n")
+    }
+
     @Test("Element.id and Extension.url are attributes")
     func attributes() throws {
         let json =

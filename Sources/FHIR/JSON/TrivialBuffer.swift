@@ -65,3 +65,16 @@ struct TrivialBuffer<Element: BitwiseCopyable> {
 
     func deallocate() { base.deallocate() }
 }
+
+extension TrivialBuffer where Element == UInt8 {
+    /// Appends a string's UTF-8 bytes (one copy).
+    mutating func append(utf8 text: String) {
+        var text = text
+        text.withUTF8 { append(contentsOf: $0) }
+    }
+
+    /// Appends a literal's UTF-8 bytes (one copy).
+    mutating func append(literal: StaticString) {
+        literal.withUTF8Buffer { append(contentsOf: $0) }
+    }
+}

@@ -166,6 +166,17 @@ public final class TypeDefinition: Sendable {
         return name.withUTF8 { propertyTable.unretainedLookup($0)?._withUnsafeGuaranteedRef { $0.element.repeats } }
     }
 
+    /// How the XML writer places a property — as an attribute (`id`, `url`), around a resource (`contained`,
+    /// `entry.resource`) — nil when the type has no such property; without a retain of the definition.
+    func xmlPlacement(_ name: String) -> (isAttribute: Bool, holdsResource: Bool)? {
+        var name = name
+        return name.withUTF8 {
+            propertyTable.unretainedLookup($0)?._withUnsafeGuaranteedRef {
+                ($0.element.isXMLAttribute, $0.holdsResource)
+            }
+        }
+    }
+
     /// A property's position in canonical order, nil when the type has no such property; without a retain of the
     /// definition (builders ask it for every property they set).
     func canonicalPosition(of name: String) -> Int? {

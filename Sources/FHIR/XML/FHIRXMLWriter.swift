@@ -15,11 +15,11 @@ public struct FHIRXMLWriter: Sendable {
 
     public func write(_ resource: FHIRElement) throws(FHIRReadError) -> [UInt8] {
         var output = XMLOutput(pretty: pretty)
-        output.bytes.reserveCapacity(4096)
-        output.bytes.append(contentsOf: "<?xml version=\"1.0\" encoding=\"UTF-8\"?>".utf8)
+        defer { output.bytes.deallocate() }
+        output.bytes.append(literal: "<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
         try writeElement(resource.type, resource, namespace: true, into: &output)
         output.bytes.append(0x0A)
-        return output.bytes
+        return Array(output.bytes.all)
     }
 
     public func string(_ resource: FHIRElement) throws(FHIRReadError) -> String {
@@ -29,31 +29,36 @@ public struct FHIRXMLWriter: Sendable {
     private func writeElement(_ name: String, _ element: FHIRElement, namespace: Bool, into output: inout XMLOutput)
         throws(FHIRReadError)
     {
-        let type = schema.type(named: element.type)
+        // The definition is read without a retain, for every element and property written: `schema` holds it.
+        let type = schema.unretainedType(named: element.type)
+        func placement(_ property: FHIRProperty) -> (isAttribute: Bool, holdsResource: Bool)? {
+            type?._withUnsafeGuaranteedRef { $0.xmlPlacement(property.name) }
+        }
         output.path.append(name)
         defer { output.path.removeLast() }
         output.newline()
         output.bytes.append(UInt8(ascii: "<"))
-        output.bytes.append(contentsOf: name.utf8)
-        if namespace { output.bytes.append(contentsOf: " xmlns=\"http://hl7.org/fhir\"".utf8) }
-        var children: [FHIRProperty] = []
+        output.bytes.append(utf8: name)
+        if namespace { output.bytes.append(literal: " xmlns=\"http://hl7.org/fhir\"") }
+        // Attributes first (`id`, `url`), then the child elements: two passes over the properties, no array.
+        var hasChildren = false
         for property in element.properties {
-            if type?.property(property.name)?.element.isXMLAttribute == true,
-                let value = property.values.first?.primitive?.value
-            {
+            if placement(property)?.isAttribute == true, let value = property.values.first?.primitive?.value {
                 try output.attribute(property.name, value)
             } else {
-                children.append(property)
+                hasChildren = true
             }
         }
-        if children.isEmpty {
-            output.bytes.append(contentsOf: "/>".utf8)
+        if !hasChildren {
+            output.bytes.append(literal: "/>")
             return
         }
         output.bytes.append(UInt8(ascii: ">"))
         output.depth += 1
-        for property in children {
-            let isResourceSlot = type?.property(property.name)?.type == "Resource"
+        for property in element.properties {
+            let placed = placement(property)
+            if placed?.isAttribute == true, property.values.first?.primitive?.value != nil { continue }
+            let isResourceSlot = placed?.holdsResource == true
             for value in property.values {
                 switch value {
                 case .primitive(let primitive):
@@ -61,17 +66,17 @@ public struct FHIRXMLWriter: Sendable {
                 case .xhtml(let text):
                     output.newline()
                     try output.checkCharacters(text)
-                    output.bytes.append(contentsOf: text.utf8)
+                    output.bytes.append(utf8: text)
                 case .element, .deferred:
                     guard let child = value.element else { continue }  // a deferred resource, built
                     if isResourceSlot {
                         output.newline()
-                        output.bytes.append(contentsOf: "<\(property.name)>".utf8)
+                        output.openTag(property.name)
                         output.depth += 1
                         try writeElement(child.type, child, namespace: false, into: &output)
                         output.depth -= 1
                         output.newline()
-                        output.bytes.append(contentsOf: "</\(property.name)>".utf8)
+                        output.closeTag(property.name)
                     } else {
                         try writeElement(property.name, child, namespace: false, into: &output)
                     }
@@ -80,7 +85,7 @@ public struct FHIRXMLWriter: Sendable {
         }
         output.depth -= 1
         output.newline()
-        output.bytes.append(contentsOf: "</\(name)>".utf8)
+        output.closeTag(name)
     }
 
     private func writePrimitive(_ name: String, _ primitive: FHIRPrimitive, into output: inout XMLOutput)
@@ -88,11 +93,11 @@ public struct FHIRXMLWriter: Sendable {
     {
         output.newline()
         output.bytes.append(UInt8(ascii: "<"))
-        output.bytes.append(contentsOf: name.utf8)
+        output.bytes.append(utf8: name)
         if let id = primitive.id { try output.attribute("id", id) }
         if let value = primitive.value { try output.attribute("value", value) }
         if primitive.extensions.isEmpty {
-            output.bytes.append(contentsOf: "/>".utf8)
+            output.bytes.append(literal: "/>")
             return
         }
         output.bytes.append(UInt8(ascii: ">"))
@@ -102,12 +107,13 @@ public struct FHIRXMLWriter: Sendable {
         }
         output.depth -= 1
         output.newline()
-        output.bytes.append(contentsOf: "</\(name)>".utf8)
+        output.closeTag(name)
     }
 }
 
 private struct XMLOutput {
-    var bytes: [UInt8] = []
+    /// Freed by the writer when it has copied them out.
+    var bytes = TrivialBuffer<UInt8>(capacity: 4096)
     let pretty: Bool
     var depth = 0
     var path: [String] = []
@@ -117,14 +123,29 @@ private struct XMLOutput {
     mutating func newline() {
         guard pretty else { return }
         bytes.append(0x0A)
-        for _ in 0..<depth { bytes.append(contentsOf: [0x20, 0x20]) }
+        for _ in 0..<depth {
+            bytes.append(0x20)
+            bytes.append(0x20)
+        }
+    }
+
+    mutating func openTag(_ name: String) {
+        bytes.append(UInt8(ascii: "<"))
+        bytes.append(utf8: name)
+        bytes.append(UInt8(ascii: ">"))
+    }
+
+    mutating func closeTag(_ name: String) {
+        bytes.append(literal: "</")
+        bytes.append(utf8: name)
+        bytes.append(UInt8(ascii: ">"))
     }
 
     mutating func attribute(_ name: String, _ value: String) throws(FHIRReadError) {
         try checkCharacters(value)
         bytes.append(UInt8(ascii: " "))
-        bytes.append(contentsOf: name.utf8)
-        bytes.append(contentsOf: "=\"".utf8)
+        bytes.append(utf8: name)
+        bytes.append(literal: "=\"")
         XHTML.appendEscaped(value, attribute: true, into: &bytes)
         bytes.append(UInt8(ascii: "\""))
     }

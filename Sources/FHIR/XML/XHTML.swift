@@ -190,29 +190,45 @@ public enum XHTML {
         output.append(UInt8(ascii: ">"))
     }
 
-    static func appendEscaped(_ text: String, attribute: Bool, into output: inout [UInt8]) {
+    static func appendEscaped(_ text: String, attribute: Bool, into output: inout some XMLByteSink) {
         // Fast path: nothing to escape, append in one go.
         let clean = PrimitiveLexical.allBytes(text) { byte in
             byte != UInt8(ascii: "&") && byte != UInt8(ascii: "<") && byte != UInt8(ascii: ">") && byte != 0x0D
                 && !(attribute && (byte == UInt8(ascii: "\"") || byte == 0x09 || byte == 0x0A))
         }
         if clean {
-            output.append(contentsOf: text.utf8)
+            output.appendUTF8(of: text)
             return
         }
         for byte in text.utf8 {
             switch byte {
-            case UInt8(ascii: "&"): output.append(contentsOf: "&amp;".utf8)
-            case UInt8(ascii: "<"): output.append(contentsOf: "&lt;".utf8)
-            case UInt8(ascii: ">"): output.append(contentsOf: "&gt;".utf8)
-            case UInt8(ascii: "\"") where attribute: output.append(contentsOf: "&quot;".utf8)
-            case 0x09 where attribute: output.append(contentsOf: "&#9;".utf8)
-            case 0x0A where attribute: output.append(contentsOf: "&#10;".utf8)
-            case 0x0D: output.append(contentsOf: "&#13;".utf8)
-            default: output.append(byte)
+            case UInt8(ascii: "&"): output.appendUTF8(of: "&amp;")
+            case UInt8(ascii: "<"): output.appendUTF8(of: "&lt;")
+            case UInt8(ascii: ">"): output.appendUTF8(of: "&gt;")
+            case UInt8(ascii: "\"") where attribute: output.appendUTF8(of: "&quot;")
+            case 0x09 where attribute: output.appendUTF8(of: "&#9;")
+            case 0x0A where attribute: output.appendUTF8(of: "&#10;")
+            case 0x0D: output.appendUTF8(of: "&#13;")
+            default: output.appendByte(byte)
             }
         }
     }
+}
+
+/// Where XML text is written: the canonical narrative's `[UInt8]` and the XML writer's buffer.
+protocol XMLByteSink {
+    mutating func appendByte(_ byte: UInt8)
+    mutating func appendUTF8(of text: String)
+}
+
+extension [UInt8]: XMLByteSink {
+    mutating func appendByte(_ byte: UInt8) { append(byte) }
+    mutating func appendUTF8(of text: String) { append(contentsOf: text.utf8) }
+}
+
+extension TrivialBuffer<UInt8>: XMLByteSink {
+    mutating func appendByte(_ byte: UInt8) { append(byte) }
+    mutating func appendUTF8(of text: String) { append(utf8: text) }
 }
 
 /// The bytes of a simple narrative's text that need no look: everything but markup (`<`, `>`, `&`), CR and other

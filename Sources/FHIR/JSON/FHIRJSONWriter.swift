@@ -88,7 +88,7 @@ public struct FHIRJSONWriter: Sendable {
         for (index, value) in values.enumerated() {
             if repeats { output.item(index) }
             guard value.hasMetadata else {
-                output.null()
+                output.bytes.append(literal: "null")
                 continue
             }
             output.open(UInt8(ascii: "{"))
@@ -113,12 +113,12 @@ public struct FHIRJSONWriter: Sendable {
 
     private func writeLexical(_ primitive: FHIRPrimitive, into output: inout JSONOutput) {
         guard let value = primitive.value else {
-            output.null()
+            output.bytes.append(literal: "null")
             return
         }
         switch JSONPrimitiveKind(fhirType: primitive.type) {
         case .string: output.string(value)
-        case .number, .boolean: output.unquoted(value)
+        case .number, .boolean: output.bytes.append(utf8: value)  // the exact text
         }
     }
 }
@@ -131,16 +131,6 @@ private struct JSONOutput {
     var depth = 0
 
     init(pretty: Bool) { self.pretty = pretty }
-
-    mutating func null() {
-        for byte in "null".utf8 { bytes.append(byte) }
-    }
-
-    /// A number's or a boolean's exact text.
-    mutating func unquoted(_ text: String) {
-        var text = text
-        text.withUTF8 { bytes.append(contentsOf: $0) }
-    }
 
     mutating func open(_ bracket: UInt8) {
         bytes.append(bracket)

@@ -128,22 +128,26 @@ public enum XHTML {
 
     /// The canonical text of a `div` element of a parsed document.
     static func canonical(_ div: xmlNodePtr) -> String {
-        var output: [UInt8] = []
-        output.reserveCapacity(256)
+        var output = TrivialBuffer<UInt8>(capacity: 256)
+        defer { output.deallocate() }
         write(div, isRoot: true, parentNamespace: nil, into: &output)
-        return String(decoding: output, as: UTF8.self)
+        return String(decoding: output.all, as: UTF8.self)
     }
 
-    private static func write(_ node: xmlNodePtr, isRoot: Bool, parentNamespace: String?, into output: inout [UInt8]) {
+    private static func write(
+        _ node: xmlNodePtr, isRoot: Bool, parentNamespace: String?, into output: inout TrivialBuffer<UInt8>
+    ) {
         let namespace = isRoot ? xhtmlNamespace : (node.namespaceURI ?? parentNamespace)
         let prefix = node.namespacePrefix
         let qualifiedName = prefix.map { "\($0):\(node.name)" } ?? node.name
         output.append(UInt8(ascii: "<"))
-        output.append(contentsOf: qualifiedName.utf8)
+        output.append(utf8: qualifiedName)
         if isRoot {
-            output.append(contentsOf: " xmlns=\"\(xhtmlNamespace)\"".utf8)
+            output.append(literal: " xmlns=\"")
+            output.append(utf8: xhtmlNamespace)
+            output.append(UInt8(ascii: "\""))
         } else if prefix == nil, let namespace, namespace != parentNamespace {
-            output.append(contentsOf: " xmlns=\"".utf8)
+            output.append(literal: " xmlns=\"")
             appendEscaped(namespace, attribute: true, into: &output)
             output.append(UInt8(ascii: "\""))
         }
@@ -151,7 +155,9 @@ public enum XHTML {
         var definition = node.pointee.nsDef
         while let current = definition {
             if let declaredPrefix = current.pointee.prefix, let href = current.pointee.href {
-                output.append(contentsOf: " xmlns:\(String(cString: declaredPrefix))=\"".utf8)
+                output.append(literal: " xmlns:")
+                output.append(utf8: String(cString: declaredPrefix))
+                output.append(literal: "=\"")
                 appendEscaped(String(cString: href), attribute: true, into: &output)
                 output.append(UInt8(ascii: "\""))
             }
@@ -160,16 +166,16 @@ public enum XHTML {
         for attribute in attributes(of: node) {
             output.append(UInt8(ascii: " "))
             if let attributePrefix = attribute.namespacePrefix {
-                output.append(contentsOf: attributePrefix.utf8)
+                output.append(utf8: attributePrefix)
                 output.append(UInt8(ascii: ":"))
             }
-            output.append(contentsOf: attribute.name.utf8)
-            output.append(contentsOf: "=\"".utf8)
+            output.append(utf8: attribute.name)
+            output.append(literal: "=\"")
             appendEscaped(attribute.value, attribute: true, into: &output)
             output.append(UInt8(ascii: "\""))
         }
         guard node.pointee.children != nil else {
-            output.append(contentsOf: "/>".utf8)
+            output.append(literal: "/>")
             return
         }
         output.append(UInt8(ascii: ">"))
@@ -185,50 +191,34 @@ public enum XHTML {
             }
             child = current.pointee.next
         }
-        output.append(contentsOf: "</".utf8)
-        output.append(contentsOf: qualifiedName.utf8)
+        output.append(literal: "</")
+        output.append(utf8: qualifiedName)
         output.append(UInt8(ascii: ">"))
     }
 
-    static func appendEscaped(_ text: String, attribute: Bool, into output: inout some XMLByteSink) {
+    static func appendEscaped(_ text: String, attribute: Bool, into output: inout TrivialBuffer<UInt8>) {
         // Fast path: nothing to escape, append in one go.
         let clean = PrimitiveLexical.allBytes(text) { byte in
             byte != UInt8(ascii: "&") && byte != UInt8(ascii: "<") && byte != UInt8(ascii: ">") && byte != 0x0D
                 && !(attribute && (byte == UInt8(ascii: "\"") || byte == 0x09 || byte == 0x0A))
         }
         if clean {
-            output.appendUTF8(of: text)
+            output.append(utf8: text)
             return
         }
         for byte in text.utf8 {
             switch byte {
-            case UInt8(ascii: "&"): output.appendUTF8(of: "&amp;")
-            case UInt8(ascii: "<"): output.appendUTF8(of: "&lt;")
-            case UInt8(ascii: ">"): output.appendUTF8(of: "&gt;")
-            case UInt8(ascii: "\"") where attribute: output.appendUTF8(of: "&quot;")
-            case 0x09 where attribute: output.appendUTF8(of: "&#9;")
-            case 0x0A where attribute: output.appendUTF8(of: "&#10;")
-            case 0x0D: output.appendUTF8(of: "&#13;")
-            default: output.appendByte(byte)
+            case UInt8(ascii: "&"): output.append(literal: "&amp;")
+            case UInt8(ascii: "<"): output.append(literal: "&lt;")
+            case UInt8(ascii: ">"): output.append(literal: "&gt;")
+            case UInt8(ascii: "\"") where attribute: output.append(literal: "&quot;")
+            case 0x09 where attribute: output.append(literal: "&#9;")
+            case 0x0A where attribute: output.append(literal: "&#10;")
+            case 0x0D: output.append(literal: "&#13;")
+            default: output.append(byte)
             }
         }
     }
-}
-
-/// Where XML text is written: the canonical narrative's `[UInt8]` and the XML writer's buffer.
-protocol XMLByteSink {
-    mutating func appendByte(_ byte: UInt8)
-    mutating func appendUTF8(of text: String)
-}
-
-extension [UInt8]: XMLByteSink {
-    mutating func appendByte(_ byte: UInt8) { append(byte) }
-    mutating func appendUTF8(of text: String) { append(contentsOf: text.utf8) }
-}
-
-extension TrivialBuffer<UInt8>: XMLByteSink {
-    mutating func appendByte(_ byte: UInt8) { append(byte) }
-    mutating func appendUTF8(of text: String) { append(utf8: text) }
 }
 
 /// The bytes of a simple narrative's text that need no look: everything but markup (`<`, `>`, `&`), CR and other

@@ -1,10 +1,11 @@
-/// A growable run of plain values (no references to count) for the JSON reader's and writer's innermost loops: the
-/// tape's tokens (one per value of the document), the properties and path of the elements being read (one per
-/// member), the bytes written. An Array checked its uniqueness and capacity through calls on every append, patch and
-/// pop — a twentieth of the scan — and popped a range through its general `replaceSubrange`.
+/// A growable run of plain values (no references to count) for the readers' and writers' innermost loops: the JSON
+/// tape's tokens (one per value of the document) and unescaped bytes, the properties and path of the elements being
+/// read from JSON or XML (one per member), the bytes written as JSON, XML or canonical XHTML. An Array checked its
+/// uniqueness and capacity through calls on every append, patch and pop — a twentieth of the scan — and popped a
+/// range through its general `replaceSubrange`.
 ///
-/// Its owner frees it (`deallocate`) when done with it, on every path: the parser, the tape walker and the writer do
-/// so with `defer` right where they are made.
+/// Its owner frees it (`deallocate`) when done with it, on every path: the parser, the tape and tree walkers and the
+/// writers do so with `defer` right where they make it.
 struct TrivialBuffer<Element: BitwiseCopyable> {
     private(set) var base: UnsafeMutablePointer<Element>
     private(set) var count = 0

@@ -47,7 +47,7 @@ extension Context {
         let text = " " + (concept.text ?? "").lowercased() + " "
         let found = Self.therapyWords.first { $0.0 == "tens" ? text.includes(" tens ") : text.includes($0.0) }
         guard let found else { return [] }
-        if found.1 == .epiduralSteroidInjection, Self.notSteroidEpidural.contains(where: text.contains) { return [] }
+        if found.1 == .epiduralSteroidInjection, Self.notSteroidEpidural.contains(where: text.includes) { return [] }
         return [found.1]
     }
 
@@ -187,13 +187,13 @@ extension Context {
             "no significant nerve root",
             "no neural foraminal", "without neural compromise", "no neural compromise",
         ]
-        if negatives.contains(where: text.contains) { return false }
+        if negatives.contains(where: text.includes) { return false }
         let positives = [
             "nerve root compression", "root compression", "nerve root impingement", "impinging", "compresses the",
             "compressing the",
             "impingement", "compression of the", "displacing the", "contacting the traversing", "neural compromise",
         ]
-        if positives.contains(where: text.contains) { return true }
+        if positives.contains(where: text.includes) { return true }
         return nil
     }
 }

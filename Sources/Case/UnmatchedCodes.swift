@@ -10,34 +10,26 @@ public struct UnmatchedCode: Sendable, Hashable {
     public let display: String?
     /// The element it was read from (`Condition.code`, `MedicationRequest.medication`…).
     public let element: String
-    public internal(set) var references: [String]
+    /// The resources that carry it, as references (`Observation/5`), in bundle order.
+    public var references: [String] { carriers.map(\.reference) }
+    /// The carriers by type and id: a lab code repeated over years is carried by thousands of resources, and a
+    /// reference string made for each was a fifth of the report; they are made when asked.
+    var carriers: [Carrier]
+
+    struct Carrier: Hashable, Sendable {
+        let type: String
+        let id: String?
+
+        /// As `Context.ref` makes it.
+        var reference: String { id.map { "\(type)/\($0)" } ?? type }
+    }
 }
 
 extension Context {
     /// Codes of the resources that matter (Conditions, Procedures, ServiceRequests, medicines,
     /// Observations) where no coding of the concept matched anything the terminology knows.
     func unmatchedCodes(_ resources: [FHIRElement]) -> [UnmatchedCode] {
-        var found: [UnmatchedCode] = []
-        var positions: [CodeKey: Int] = [:]
-        // Read on the concept's model (no CodeableConcept view: most unmatched codes are a lab or vital sign
-        // repeated over years, and only its first sighting needs a display).
-        func check(_ concept: FHIRElement, element: @autoclosure () -> String, reference: String) {
-            concept.forEachElement(of: "coding") { coding in
-                guard let system = coding.string("system"), let code = coding.string("code") else { return }
-                let key = CodeKey(system, code)
-                guard let position = positions[key] else {
-                    positions[key] = found.count
-                    found.append(
-                        UnmatchedCode(
-                            system: system, code: code, display: coding.string("display") ?? concept.string("text"),
-                            element: element(), references: [reference]))
-                    return
-                }
-                // Resources are visited one at a time: a reference already listed is the last one (no scan
-                // of the list, which grows to thousands for a lab code repeated over years).
-                if found[position].references.last != reference { found[position].references.append(reference) }
-            }
-        }
+        var report = UnmatchedCodeReport()
         for resource in resources {
             // Known codes (most, in a record the terminology covers) are passed over on the model itself,
             // before a view or a reference is made.
@@ -51,10 +43,38 @@ extension Context {
                 !concepts.membership(conceptElement: conceptElement).isKnown
             else { continue }
             // The element's name is made only for a code's first sighting (a lab repeated over years has one).
-            check(
+            report.add(
                 conceptElement, element: resource.type + (property == "code" ? ".code" : ".medication"),
-                reference: ref(resource))
+                carrier: UnmatchedCode.Carrier(type: resource.type, id: resource.string("id")))
         }
-        return found
+        return report.found
+    }
+}
+
+/// The unmatched codes found so far, each (system, code) once. A struct whose `add` mutates it (not a nested
+/// function over captured variables, whose every access was checked for exclusivity at run time).
+private struct UnmatchedCodeReport {
+    var found: [UnmatchedCode] = []
+    var positions: [CodeKey: Int] = [:]
+
+    /// The codings of a concept no coding of which is known. Read on the concept's model (no CodeableConcept view:
+    /// most unmatched codes are a lab or vital sign repeated over years, and only its first sighting needs a
+    /// display).
+    mutating func add(_ concept: FHIRElement, element: @autoclosure () -> String, carrier: UnmatchedCode.Carrier) {
+        concept.forEachElement(of: "coding") { coding in
+            guard let system = coding.string("system"), let code = coding.string("code") else { return }
+            let key = CodeKey(system, code)
+            guard let position = positions[key] else {
+                positions[key] = found.count
+                found.append(
+                    UnmatchedCode(
+                        system: system, code: code, display: coding.string("display") ?? concept.string("text"),
+                        element: element(), carriers: [carrier]))
+                return
+            }
+            // Resources are visited one at a time: a carrier already listed is the last one (no scan of the
+            // list, which grows to thousands for a lab code repeated over years).
+            if found[position].carriers.last != carrier { found[position].carriers.append(carrier) }
+        }
     }
 }

@@ -198,8 +198,10 @@ public struct CaseFixture: @unchecked Sendable {  // JSON dictionaries, built an
         let patient: [String: Any] = [
             "resourceType": "Patient", "id": "p1", "birthDate": birthDate, "gender": "female",
         ]
-        let entries = ([patient] + resources).map { resource -> [String: Any] in
-            ["fullUrl": "urn:uuid:\(resource["resourceType"]!)-\(resource["id"]!)", "resource": resource]
+        // A resource without an id (as feeds send them) gets a fullUrl by its position.
+        let entries = ([patient] + resources).enumerated().map { position, resource -> [String: Any] in
+            let id = resource["id"].map { "\($0)" } ?? "entry-\(position)"
+            return ["fullUrl": "urn:uuid:\(resource["resourceType"]!)-\(id)", "resource": resource]
         }
         let bundle: [String: Any] = [
             "resourceType": "Bundle", "type": "collection", "timestamp": timestamp, "entry": entries,

@@ -75,6 +75,10 @@ struct CodeMemberships: Sendable {
     /// System → the value sets (and classes) with prefixes or exclusions in that system.
     private let prefixedSets: [String: [(Member, ValueSetIndex)]]
     private let knownPrefixes: [String: Set<String>]
+    /// The systems of `prefixedSets` (ICD-10-CM and a few more): a code of another system — most codes of a record
+    /// the table does not list, LOINC's labs and vital signs — is passed after comparing its system with these,
+    /// without hashing it again.
+    private let prefixedSystems: [String]
 
     enum Member: Sendable {
         case valueSet(ValueSetID)
@@ -124,10 +128,15 @@ struct CodeMemberships: Sendable {
         self.table = withAliases
         self.prefixedSets = prefixedSets
         self.knownPrefixes = knownPrefixes
+        self.prefixedSystems = Array(prefixedSets.keys)
     }
 
     /// The membership of a normalized code.
-    func membership(_ key: CodeKey) -> ValueSetMembership { Self.lookup(key, table, prefixedSets, knownPrefixes) }
+    func membership(_ key: CodeKey) -> ValueSetMembership {
+        if let found = table[key] { return found }
+        guard prefixedSystems.contains(key.system) else { return .none }
+        return Self.lookup(key, table, prefixedSets, knownPrefixes)
+    }
 
     private static func lookup(
         _ key: CodeKey, _ table: [CodeKey: ValueSetMembership], _ prefixedSets: [String: [(Member, ValueSetIndex)]],

@@ -12,6 +12,13 @@ public struct CodeKey: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "\(system)|\(code)" }
+
+    /// The code's bytes and the system's length: a handful of systems carry all codes, and hashing each coding's
+    /// system URL (16–45 bytes) as well cost as much as the code; equal keys still compare both in full.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(code)
+        hasher.combine(system.utf8.count)
+    }
 }
 
 /// The well-known code systems PainPath reads.

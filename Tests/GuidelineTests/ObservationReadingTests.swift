@@ -45,4 +45,27 @@ struct ObservationReadingTests {
         #expect(withLab.painScores.count == plain.painScores.count && withLab.deficits.count == plain.deficits.count)
         #expect(withLab.unmatchedCodes.contains { $0.code == "2345-7" && $0.element == "Observation.code" })
     }
+
+    /// A code repeated over years is reported once, with every resource that carries it in bundle order: a resource
+    /// listing the code twice is named once, one without an id by its type.
+    @Test func anUnmatchedCodeListsEachResourceThatCarriesItOnce() throws {
+        let lab = ["system": loinc, "code": "2345-7"]
+        let facts = try chronicBack {
+            for (id, codings) in [("glucose-1", [lab]), ("glucose-2", [lab, lab]), (nil, [lab]), ("glucose-3", [lab])] {
+                var observation: [String: Any] = [
+                    "resourceType": "Observation", "status": "final", "subject": ["reference": "Patient/p1"],
+                    "effectiveDateTime": "2026-11-01", "code": ["coding": codings], "valueQuantity": ["value": 5.4],
+                ]
+                if let id { observation["id"] = id }
+                $0.add(observation)
+            }
+        }.facts()
+        let glucose = try #require(facts.unmatchedCodes.first { $0.code == "2345-7" })
+        #expect(glucose.system == loinc && glucose.element == "Observation.code")
+        #expect(
+            glucose.references == [
+                "Observation/glucose-1", "Observation/glucose-2", "Observation", "Observation/glucose-3",
+            ])
+        #expect(facts.unmatchedCodes.filter { $0.code == "2345-7" }.count == 1)
+    }
 }

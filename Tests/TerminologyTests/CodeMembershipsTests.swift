@@ -51,6 +51,25 @@ struct CodeMembershipsTests {
         #expect(terminology.membership(system: CodeSystems.snomed, code: "0000000") == .none)
     }
 
+    /// A key hashes by its code and its system's length: a listed code under another system of the same length (a
+    /// local system spelled like SNOMED's) is still a different code, known to nothing.
+    @Test func aListedCodeUnderAnotherSystemOfTheSameLengthIsNotAMember() {
+        let terminology = repositoryTerminology
+        var listed = Set<CodeKey>()
+        for index in terminology.valueSets.values { listed.formUnion(index.codes) }
+        let sample = listed.sorted { $0.description < $1.description }.enumerated().filter { $0.offset % 25 == 0 }
+        var checked = 0
+        for (_, key) in sample {
+            let lookalike = "urn:" + String(repeating: "x", count: max(0, key.system.utf8.count - 4))
+            #expect(lookalike.utf8.count == key.system.utf8.count || key.system.utf8.count < 4)
+            #expect(terminology.membership(system: key.system, code: key.code).isKnown, "\(key)")
+            #expect(terminology.membership(system: lookalike, code: key.code) == .none, "\(key) under \(lookalike)")
+            #expect(CodeKey(key.system, key.code) != CodeKey(lookalike, key.code))
+            checked += 1
+        }
+        #expect(checked > 100)
+    }
+
     /// Asked of the model (no view): the same answer as the union over the views' codings.
     @Test func membershipOnTheModelEqualsMembershipOfTheViews() throws {
         let resource = try FHIRReader().read(

@@ -156,16 +156,19 @@ public struct CaseBuilder: Sendable {
 
     /// The earliest of a resource's fact dates, in one pass over its properties (not one lookup per date element).
     private static func earliestFactDate(_ resource: FHIRElement) -> Date? {
-        var earliest: Date?
-        for index in resource.properties.indices where isFactDateName(resource.properties[index].name) {
-            // Read in place: copying the property (its name and values) cost more than the test.
-            let text =
-                isPeriodName(resource.properties[index].name)
-                ? resource.properties[index].values.withFirstElement { $0.string("start") } ?? nil
-                : resource.properties[index].values.firstPrimitiveValue
-            if let date = ClinicalDate.parse(text) { earliest = min(earliest ?? date, date) }
+        // Read in place, through the properties' buffer: copying a property (its name and values) cost more than
+        // the test, and the array's accessors retained each name they handed to it.
+        resource.properties.withUnsafeBufferPointer { properties in
+            var earliest: Date?
+            for index in properties.indices where isFactDateName(properties[index].name) {
+                let text =
+                    isPeriodName(properties[index].name)
+                    ? properties[index].values.withFirstElement { $0.string("start") } ?? nil
+                    : properties[index].values.firstPrimitiveValue
+                if let date = ClinicalDate.parse(text) { earliest = min(earliest ?? date, date) }
+            }
+            return earliest
         }
-        return earliest
     }
 
     /// A fact-date name of a Period (`effectivePeriod`), on its bytes (`hasSuffix` compared characters).

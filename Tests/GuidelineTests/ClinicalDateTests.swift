@@ -1,0 +1,40 @@
+import Case
+import Foundation
+import Testing
+
+/// FHIR dates as points in time: every fact date of every resource is read by `ClinicalDate.parse`, which decides
+/// what is dated after *now* and what is current.
+@Suite("clinical dates: FHIR date, dateTime and instant values")
+struct ClinicalDateTests {
+    private static func seconds(_ text: String) -> Double? { ClinicalDate.parse(text)?.timeIntervalSince1970 }
+
+    @Test func fullAndPartialDatesAreTheirFirstInstantInUTC() {
+        #expect(Self.seconds("1970-01-01") == 0)
+        #expect(Self.seconds("2026-11-30") == 1_795_996_800)
+        #expect(Self.seconds("2026-11") == Self.seconds("2026-11-01"))
+        #expect(Self.seconds("2026") == Self.seconds("2026-01-01"))
+        #expect(Self.seconds("2024-02-29") == Self.seconds("2024-02-28").map { $0 + 86_400 })
+    }
+
+    @Test func timesZonesAndFractionsAreApplied() {
+        let midnight = 1_795_996_800.0
+        #expect(Self.seconds("2026-11-30T00:00:00Z") == midnight)
+        #expect(Self.seconds("2026-11-30T09:15:30Z") == midnight + 9 * 3600 + 15 * 60 + 30)
+        #expect(Self.seconds("2026-11-30T09:15:30.25Z") == midnight + 9 * 3600 + 15 * 60 + 30.25)
+        #expect(Self.seconds("2026-11-30T09:15:30-04:00") == midnight + 13 * 3600 + 15 * 60 + 30)
+        #expect(Self.seconds("2026-11-30T09:15:30+05:30") == midnight + 3 * 3600 + 45 * 60 + 30)
+        #expect(Self.seconds("2026-11-30T09:15") == midnight + 9 * 3600 + 15 * 60, "no zone: read as UTC")
+    }
+
+    /// Every digit position is checked: the bytes just below `0` (`/`) and just above `9` (`:`) are not digits.
+    @Test func malformedValuesAreNotDates() {
+        let malformed = [
+            "", "202", "20x6-11-30", "2026/11-30", "2026-1-30", "2026-13-01", "2026-00-10", "2026-11-32",
+            "2026-11-00", "2026-11-30 09:15:30Z", "2026-11-30T9:15:30Z", "2026-11-30T24:00:00Z",
+            "2026-11-30T09:60:00Z", "2026-11-30T09:15:30*04:00", "2026-11-30T09:15:30-0400",
+            "/026-11-30", ":026-11-30", "2026-1/-30", "2026-11-3:", "2026-11-30T0/:15Z", "2026-11-30T09:1:Z",
+        ]
+        for text in malformed { #expect(ClinicalDate.parse(text) == nil, "\(text)") }
+        #expect(ClinicalDate.parse(nil) == nil)
+    }
+}

@@ -166,17 +166,23 @@ extension Context {
 
     /// Whether a reason reference or diagnosis condition of an encounter leads to one of these conditions.
     /// A long record's encounters point at the same few conditions: each reference text is resolved once
-    /// (`#contained` ones, which depend on the encounter, every time).
+    /// (`#contained` ones, which depend on the encounter, every time). The references are read on the model, reasons
+    /// first, up to the first that leads (an array of Reference views per encounter was a third of this).
     func refersToAny(
         _ conditions: Set<String>, from encounter: FHIRElement, resolved: inout [String: Bool]
     ) -> Bool {
-        let encounterView = Encounter(unchecked: encounter)
-        return (encounterView.reasonReferences + encounterView.diagnosisConditions).contains { reference in
-            guard let text = reference.reference else { return false }
-            if let known = resolved[text] { return known }
-            let leads = resolver.resolve(text, container: encounter).map { conditions.contains(ref($0)) } ?? false
+        var leads = false
+        func follow(_ text: String?) {
+            guard !leads, let text else { return }
+            if let known = resolved[text] {
+                leads = known
+                return
+            }
+            leads = resolver.resolve(text, container: encounter).map { conditions.contains(ref($0)) } ?? false
             if !text.hasPrefix("#") { resolved[text] = leads }
-            return leads
         }
+        encounter.forEachElement(of: "reasonReference") { follow($0.string("reference")) }
+        encounter.forEachElement(of: "diagnosis") { follow($0.string("condition", "reference")) }
+        return leads
     }
 }

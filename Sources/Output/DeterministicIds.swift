@@ -11,7 +11,12 @@ public struct DeterministicIds: Sendable {
 
     /// The UUID for one named output resource (`CarePlan`, `request:drug:duloxetine`, …).
     public func uuid(_ name: String) -> String {
-        var bytes = Array(SHA256.digest(Array((seed + "|" + name).utf8)).prefix(16))
+        // Hashed in three parts, in place: the same bytes as `seed|name`, without making that string or an array.
+        var hasher = SHA256()
+        hasher.update(seed)
+        hasher.update("|")
+        hasher.update(name)
+        var bytes = Array(hasher.finalize().prefix(16))
         bytes[6] = (bytes[6] & 0x0f) | 0x80  // version 8
         bytes[8] = (bytes[8] & 0x3f) | 0x80  // variant 10
         var text: [UInt8] = []

@@ -11,11 +11,24 @@ public struct SHA256: Sendable {
         init() {
             guard let context = EVP_MD_CTX_new() else { fatalError("libcrypto: no memory for a digest context") }
             pointer = context
-            guard EVP_DigestInit_ex(pointer, EVP_sha256(), nil) == 1 else {
+            guard EVP_DigestInit_ex(pointer, Algorithm.sha256.pointer, nil) == 1 else {
                 fatalError("libcrypto: SHA-256 unavailable")
             }
         }
         deinit { EVP_MD_CTX_free(pointer) }
+    }
+
+    /// SHA-256 fetched from libcrypto's provider once. `EVP_sha256()` names the algorithm only, and every
+    /// `EVP_DigestInit_ex` with it fetched the implementation again — a third of hashing an output id's few bytes.
+    /// A fetched algorithm is immutable and may be shared by threads (OpenSSL 3, "Algorithm fetching").
+    private final class Algorithm: @unchecked Sendable {
+        static let sha256 = Algorithm()
+        let pointer: OpaquePointer
+
+        private init() {
+            guard let fetched = EVP_MD_fetch(nil, "SHA256", nil) else { fatalError("libcrypto: SHA-256 unavailable") }
+            pointer = fetched
+        }
     }
 
     private let context = Context()
@@ -28,7 +41,11 @@ public struct SHA256: Sendable {
         }
     }
 
-    public mutating func update(_ text: String) { update(Array(text.utf8)) }
+    /// The text's UTF-8 bytes, in place for a native string (no array made of them).
+    public mutating func update(_ text: String) {
+        var text = text
+        text.withUTF8 { update(buffer: UnsafeRawBufferPointer($0)) }
+    }
 
     public mutating func update(buffer: UnsafeRawBufferPointer) {
         guard let base = buffer.baseAddress, !buffer.isEmpty else { return }

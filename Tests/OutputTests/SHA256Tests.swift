@@ -23,4 +23,20 @@ struct SHA256Tests {
         }
         #expect(SHA256.hexString(hasher.finalize()) == SHA256.hex(bytes))
     }
+
+    /// An output id is SHA-256 of `seed|name` (hashed in parts, without making that string), as RFC 9562 version 8.
+    @Test func outputIdsAreTheDigestOfTheSeedAndTheName() {
+        let ids = DeterministicIds(inputSHA256: "a1b2", now: "2026-11-30T09:00:00Z", profilesDigest: "d3")
+        #expect(ids.seed == "a1b2|2026-11-30T09:00:00Z|\(Engine.version)|d3")
+        for name in ["CarePlan", "request:drug:duloxetine", "", "é|ü"] {
+            var bytes = Array(SHA256.digest(Array((ids.seed + "|" + name).utf8)).prefix(16))
+            bytes[6] = (bytes[6] & 0x0f) | 0x80
+            bytes[8] = (bytes[8] & 0x3f) | 0x80
+            let hex = Array(SHA256.hexString(bytes))
+            let expected = [hex[0..<8], hex[8..<12], hex[12..<16], hex[16..<20], hex[20..<32]].map { String($0) }
+                .joined(separator: "-")
+            #expect(ids.uuid(name) == expected, "\(name)")
+        }
+        #expect(ids.uuid("CarePlan") != ids.uuid("CarePlan2"))
+    }
 }

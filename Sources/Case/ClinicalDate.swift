@@ -11,7 +11,8 @@ public enum ClinicalDate {
     }
 
     static func parse(bytes: UnsafeBufferPointer<UInt8>) -> Date? {
-        // Two digits at a time, without a loop or a slice (every fact date of every resource is read here).
+        // Digits read by index, not through a slice's iterator: every fact date of every resource is read here, and
+        // the slice loop was half of a date's 600 instructions.
         @inline(__always) func number(_ from: Int, _ count: Int) -> Int? {
             guard from + count <= bytes.count else { return nil }
             var value = 0

@@ -20,8 +20,7 @@ public struct UnmatchedCode: Sendable, Hashable {
         let type: String
         let id: String?
 
-        /// As `Context.ref` makes it.
-        var reference: String { id.map { "\(type)/\($0)" } ?? type }
+        var reference: String { Context.ref(type: type, id: id) }
     }
 }
 

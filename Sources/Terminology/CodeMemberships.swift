@@ -75,10 +75,6 @@ struct CodeMemberships: Sendable {
     /// System → the value sets (and classes) with prefixes or exclusions in that system.
     private let prefixedSets: [String: [(Member, ValueSetIndex)]]
     private let knownPrefixes: [String: Set<String>]
-    /// The systems of `prefixedSets` (ICD-10-CM and a few more): a code of another system — most codes of a record
-    /// the table does not list, LOINC's labs and vital signs — is passed after comparing its system with these,
-    /// without hashing it again.
-    private let prefixedSystems: [String]
 
     enum Member: Sendable {
         case valueSet(ValueSetID)
@@ -128,22 +124,21 @@ struct CodeMemberships: Sendable {
         self.table = withAliases
         self.prefixedSets = prefixedSets
         self.knownPrefixes = knownPrefixes
-        self.prefixedSystems = Array(prefixedSets.keys)
     }
 
     /// The membership of a normalized code.
-    func membership(_ key: CodeKey) -> ValueSetMembership {
-        if let found = table[key] { return found }
-        guard prefixedSystems.contains(key.system) else { return .none }
-        return Self.lookup(key, table, prefixedSets, knownPrefixes)
-    }
+    func membership(_ key: CodeKey) -> ValueSetMembership { Self.lookup(key, table, prefixedSets, knownPrefixes) }
 
     private static func lookup(
         _ key: CodeKey, _ table: [CodeKey: ValueSetMembership], _ prefixedSets: [String: [(Member, ValueSetIndex)]],
         _ knownPrefixes: [String: Set<String>]
     ) -> ValueSetMembership {
         if let found = table[key] { return found }
-        guard let sets = prefixedSets[key.system] else { return .none }
+        // The few systems with prefixed sets compared first: a code of another system — most codes of a record the
+        // table does not list, LOINC's labs and vital signs — is passed without hashing its system again.
+        guard prefixedSets.keys.contains(where: { $0 == key.system }), let sets = prefixedSets[key.system] else {
+            return .none
+        }
         var membership = ValueSetMembership.none
         for (member, index) in sets where index.contains(key) { membership.insert(member) }
         if ValueSetIndex.matchesPrefix(key, knownPrefixes) { membership.isKnown = true }

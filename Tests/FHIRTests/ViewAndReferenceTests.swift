@@ -164,6 +164,21 @@ struct TextSearchTests {
         #expect("xx reduction of pain xx".dropFirst(3).includes("reduction"))
         #expect("aaab".includes("aab"), "a partial match followed by the real one")
     }
+
+    @Test("beginsWith compares the first bytes only, in strings, substrings and non-ASCII text")
+    func beginsWith() {
+        #expect("urn:uuid:1".beginsWith("urn:") && "urn:".beginsWith("urn:") && "x".beginsWith(""))
+        #expect(!"urn".beginsWith("urn:") && !"a urn:".beginsWith("urn:") && !"URN:x".beginsWith("urn:"))
+        #expect("élan".beginsWith("é") && !"elan".beginsWith("é"))
+        #expect("xxvalueQuantity".dropFirst(2).beginsWith("value"))
+        let element = FHIRElement(
+            type: "Observation",
+            properties: [
+                FHIRProperty(name: "valuesX", values: [.string("not a choice")]),
+                FHIRProperty(name: "valueString", values: [.string("five")]),
+            ])
+        #expect(element.choiceValue("value")?.type == "string", "valuesX is not value[x]: lower case after the base")
+    }
 }
 
 @Suite("Typed views")

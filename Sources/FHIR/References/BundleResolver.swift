@@ -199,13 +199,8 @@ public struct BundleResolver: Sendable {
 
     /// Whether a fullUrl is neither a `urn:` nor absolute (has no `://`), on its UTF-8 bytes.
     static func isRelativeFullUrl(_ fullUrl: String) -> Bool {
-        // The prefix compared on the bytes: `UTF8View.starts(with:)` walked both views by index, 340 instructions a
-        // fullUrl, and a bundle's entries are all asked once.
-        let isURN = fullUrl.withUTF8Bytes { bytes in
-            bytes.count >= 4 && bytes[0] == UInt8(ascii: "u") && bytes[1] == UInt8(ascii: "r")
-                && bytes[2] == UInt8(ascii: "n") && bytes[3] == UInt8(ascii: ":")
-        }
-        return !isURN && !fullUrl.includes("://")
+        // On the bytes (a bundle's entries are all asked once).
+        !fullUrl.beginsWith("urn:") && !fullUrl.includes("://")
     }
 
     /// `Type/id` from the last two path segments, when the type is a resource type.

@@ -45,8 +45,7 @@ extension FHIRElement {
     /// A choice element (`value[x]`) by its base name: its concrete type and value. Only a property named
     /// `<baseName><Type>` is looked up in the definitions (this runs for every dated resource).
     public func choiceValue(_ baseName: String, schema: FHIRSchema = .r4) -> ChoiceValue? {
-        // Names compared on their bytes: `UTF8View.starts(with:)` walked both views through the string's index
-        // type, at 340 instructions a name, 40 % of this function.
+        // Names compared on their bytes (`isPrefix`, as `beginsWith`), the base's bytes taken once.
         baseName.withUTF8Bytes { base in
             for index in properties.indices
             where properties[index].name.withUTF8Bytes({ Self.namesAChoice($0, of: base) }) {
@@ -62,8 +61,7 @@ extension FHIRElement {
     /// Whether a property name is `<base><Type>`: the base, then an upper-case letter.
     @inline(__always)
     static func namesAChoice(_ name: UnsafeBufferPointer<UInt8>, of base: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard name.count > base.count else { return false }
-        for offset in 0..<base.count where name[offset] != base[offset] { return false }
+        guard name.count > base.count, String.isPrefix(base, of: name) else { return false }
         let next = name[base.count]
         return next >= UInt8(ascii: "A") && next <= UInt8(ascii: "Z")
     }

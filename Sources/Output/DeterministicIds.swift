@@ -3,28 +3,46 @@
 /// custom layout) made from SHA-256(seed | name).
 public struct DeterministicIds: Sendable {
     public let seed: String
+    /// SHA-256 of `seed|`, the prefix every id hashes: copied for each id, so that an id hashes only its name.
+    /// (A bundle's ids are made on one thread; the prefix is only read.)
+    private let prefix: SHA256
 
     /// - Parameters: the input's SHA-256, *now* as written in the output, and the profiles' digest.
     public init(inputSHA256: String, now: String, profilesDigest: String) {
         seed = [inputSHA256, now, Engine.version, profilesDigest].joined(separator: "|")
+        var prefix = SHA256()
+        prefix.update(seed)
+        prefix.update("|")
+        self.prefix = prefix
     }
 
-    /// The UUID for one named output resource (`CarePlan`, `request:drug:duloxetine`, …).
+    /// The UUID for one named output resource (`CarePlan`, `request:drug:duloxetine`, …): SHA-256 of `seed|name`.
     public func uuid(_ name: String) -> String {
-        // Hashed in three parts, in place: the same bytes as `seed|name`, without making that string or an array.
-        var hasher = SHA256()
-        hasher.update(seed)
-        hasher.update("|")
+        var hasher = prefix.copy()
         hasher.update(name)
-        var bytes = Array(hasher.finalize().prefix(16))
-        bytes[6] = (bytes[6] & 0x0f) | 0x80  // version 8
-        bytes[8] = (bytes[8] & 0x3f) | 0x80  // variant 10
-        var text: [UInt8] = []
-        text.reserveCapacity(36)
-        for (index, digit) in SHA256.hexString(bytes).utf8.enumerated() {
-            if index == 8 || index == 12 || index == 16 || index == 20 { text.append(UInt8(ascii: "-")) }
-            text.append(digit)
+        return withUnsafeTemporaryAllocation(byteCount: 32, alignment: 1) { digest in
+            hasher.finalize(into: digest)
+            digest[6] = (digest[6] & 0x0f) | 0x80  // version 8
+            digest[8] = (digest[8] & 0x3f) | 0x80  // variant 10
+            return Self.uuidText(UnsafeRawBufferPointer(rebasing: digest[..<16]))
         }
-        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// Sixteen bytes as `8-4-4-4-12` lowercase hex digits, written straight into the string's storage.
+    static func uuidText(_ bytes: UnsafeRawBufferPointer) -> String {
+        String(unsafeUninitializedCapacity: 36) { text in
+            let digits: StaticString = "0123456789abcdef"
+            var position = 0
+            for (index, byte) in bytes.enumerated() {
+                if index == 4 || index == 6 || index == 8 || index == 10 {
+                    text[position] = UInt8(ascii: "-")
+                    position += 1
+                }
+                text[position] = digits.utf8Start[Int(byte >> 4)]
+                text[position + 1] = digits.utf8Start[Int(byte & 0x0f)]
+                position += 2
+            }
+            return position
+        }
     }
 }

@@ -103,11 +103,7 @@ struct OutputContext {
 
     /// The rationale as notes: what the rules are, then why they fired, with the source resources.
     func rationale(ruleIds: [RuleID], reasons: [Reason]) -> [Annotation] {
-        let rules = ruleIds.map { id -> String in
-            let rule = Rules.rule(id)
-            let sources = rule.map { $0.citation.map(\.rawValue).joined(separator: ", ") }
-            return "`\(id.rawValue)`" + (rule.map { " (\($0.title); sources \(sources ?? ""))" } ?? "")
-        }
+        let rules = ruleIds.map { Self.ruleNames[$0] ?? "`\($0.rawValue)`" }
         return [
             Annotation(
                 text: "Proposed by PainPath \(Engine.version) under guideline rule\(ruleIds.count == 1 ? "" : "s") "
@@ -115,6 +111,14 @@ struct OutputContext {
             Annotation(text: "Why: " + Self.describe(reasons) + ".", time: now),
         ]
     }
+
+    /// Each rule as a rationale names it — "`id` (title; sources …)" — written once, not for every request.
+    static let ruleNames: [RuleID: String] = Dictionary(
+        uniqueKeysWithValues: RuleID.allCases.map { id in
+            let rule = Rules.rule(id)
+            let sources = rule.map { $0.citation.map(\.rawValue).joined(separator: ", ") }
+            return (id, "`\(id.rawValue)`" + (rule.map { " (\($0.title); sources \(sources ?? ""))" } ?? ""))
+        })
 
     static func describe(_ reasons: [Reason]) -> String {
         // A rule's reasons are its criteria, a handful: repeats are found by comparing, not hashing, and the

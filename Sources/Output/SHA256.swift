@@ -15,6 +15,12 @@ public struct SHA256: Sendable {
                 fatalError("libcrypto: SHA-256 unavailable")
             }
         }
+        /// A context in the state `other` has reached (the bytes it hashed need not be hashed again).
+        init(copying other: Context) {
+            guard let context = EVP_MD_CTX_new() else { fatalError("libcrypto: no memory for a digest context") }
+            pointer = context
+            guard EVP_MD_CTX_copy_ex(pointer, other.pointer) == 1 else { fatalError("libcrypto: digest copy failed") }
+        }
         deinit { EVP_MD_CTX_free(pointer) }
     }
 
@@ -31,9 +37,15 @@ public struct SHA256: Sendable {
         }
     }
 
-    private let context = Context()
+    private let context: Context
 
-    public init() {}
+    public init() { context = Context() }
+
+    private init(context: Context) { self.context = context }
+
+    /// A new hasher that goes on from what this one has hashed so far; this one is left as it is. Output ids share a
+    /// prefix of 160-odd bytes (the seed): hashed once and copied, each id hashes only its own name.
+    public func copy() -> SHA256 { SHA256(context: Context(copying: context)) }
 
     public mutating func update<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
         if bytes.withContiguousStorageIfAvailable({ update(buffer: UnsafeRawBufferPointer($0)) }) == nil {
@@ -54,10 +66,17 @@ public struct SHA256: Sendable {
 
     /// The 32-byte digest; the hasher is spent.
     public mutating func finalize() -> [UInt8] {
-        var digest = [UInt8](repeating: 0, count: 32)
+        [UInt8](unsafeUninitializedCapacity: 32) { buffer, count in
+            finalize(into: UnsafeMutableRawBufferPointer(buffer))
+            count = 32
+        }
+    }
+
+    /// The 32-byte digest written into `digest` (at least 32 bytes); the hasher is spent.
+    public mutating func finalize(into digest: UnsafeMutableRawBufferPointer) {
+        precondition(digest.count >= 32, "a SHA-256 digest is 32 bytes")
         var length: UInt32 = 0
-        _ = digest.withUnsafeMutableBufferPointer { EVP_DigestFinal_ex(context.pointer, $0.baseAddress, &length) }
-        return digest
+        EVP_DigestFinal_ex(context.pointer, digest.baseAddress!.assumingMemoryBound(to: UInt8.self), &length)
     }
 
     public static func digest<Bytes: Sequence>(_ bytes: Bytes) -> [UInt8] where Bytes.Element == UInt8 {

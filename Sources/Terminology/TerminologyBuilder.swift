@@ -14,13 +14,29 @@ struct TerminologyBuilder {
 
     static let isA: Set<String> = ["is-a", "descendent-of"]
 
+    /// A file's resource as `add` takes it: a ValueSet already indexed (the part of loading that needs no other file,
+    /// done while the files are read, on every core), anything else as read.
+    enum Prepared {
+        case valueSet(ValueSetIndex)
+        case resource(FHIRElement)
+    }
+
+    static func prepare(_ resource: FHIRElement, file: String) throws -> Prepared {
+        guard resource.type == "ValueSet" else { return .resource(resource) }
+        guard let url = resource.string("url") ?? resource.string("id").map({ Terminology.base + "/ValueSet/" + $0 })
+        else { throw TerminologyError("\(file): a ValueSet without url or id") }
+        return .valueSet(try index(resource, url: url, file: file))
+    }
+
     mutating func add(_ resource: FHIRElement, file: String, local: Bool) throws {
-        switch resource.type {
-        case "ValueSet":
-            guard
-                let url = resource.string("url") ?? resource.string("id").map({ Terminology.base + "/ValueSet/" + $0 })
-            else { throw TerminologyError("\(file): a ValueSet without url or id") }
-            let index = try Self.index(resource, url: url, file: file)
+        try add(Self.prepare(resource, file: file), file: file, local: local)
+    }
+
+    mutating func add(_ prepared: Prepared, file: String, local: Bool) throws {
+        let resource: FHIRElement
+        switch prepared {
+        case .valueSet(let index):
+            let url = index.url
             if var existing = valueSets[url] {
                 // A shipped set met twice is an error in the profiles; a local set extends the shipped one.
                 guard local else { throw TerminologyError("\(file): ValueSet \(url) is defined twice") }
@@ -29,6 +45,10 @@ struct TerminologyBuilder {
             } else {
                 valueSets[url] = index
             }
+            return
+        case .resource(let read): resource = read
+        }
+        switch resource.type {
         case "ConceptMap" where resource.string("id") == "rxnorm-product-to-ingredient" && !local:
             for group in resource.children("group") {
                 for element in group.children("element") {

@@ -65,19 +65,26 @@ extension Terminology {
     public static func load(from directory: String, local: String? = nil) throws -> Terminology {
         var hasher = StableHasher()
         var builder = TerminologyBuilder()
-        for (name, resource) in try readResources(directory, hasher: &hasher) {
-            try builder.add(resource, file: directory + "/" + name, local: false)
+        for (name, prepared) in try readResources(directory, hasher: &hasher, prepare: TerminologyBuilder.prepare) {
+            try builder.add(prepared, file: directory + "/" + name, local: false)
         }
         if let local {
-            for (name, resource) in try readResources(local, hasher: &hasher) {
-                try builder.add(resource, file: local + "/" + name, local: true)
+            for (name, prepared) in try readResources(local, hasher: &hasher, prepare: TerminologyBuilder.prepare) {
+                try builder.add(prepared, file: local + "/" + name, local: true)
             }
         }
         return try builder.build(source: directory, digest: hasher.hexDigest)
     }
 
-    static func readResources(_ directory: String, hasher: inout StableHasher) throws -> [(String, FHIRElement)] {
-        let reader = FHIRReader(limits: fileLimits)
+    /// Every `.json` file of a directory, by name, read as FHIR and handed to `prepare` (with its path); each file's
+    /// name and bytes go into `hasher` in name order. The files are read and prepared on every core (start-up is
+    /// most of a `painpath` run, and reading these 7 MB of JSON most of start-up), the largest first so that the
+    /// ConceptMap — half the bytes — does not start last; the digest, one chain over all the bytes, is made beside
+    /// them. The first file in name order that fails is the error.
+    static func readResources<Prepared>(
+        _ directory: String, hasher: inout StableHasher,
+        prepare: @escaping @Sendable (FHIRElement, String) throws -> Prepared
+    ) throws -> [(String, Prepared)] {
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".json") }
@@ -85,22 +92,66 @@ extension Terminology {
         } catch {
             throw TerminologyError("\(directory): cannot be listed")
         }
-        var resources: [(String, FHIRElement)] = []
-        for name in names {
+        let contents = try names.map { name in
             let path = directory + "/" + name
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw TerminologyError("\(path): cannot be read")
             }
-            let bytes = [UInt8](data)
-            hasher.combine(name)
-            hasher.combine(bytes)
-            do {
-                resources.append((name, try reader.read(bytes).result.resource))
-            } catch {
-                throw TerminologyError("\(path): \(error)")
+            return [UInt8](data)
+        }
+        let largestFirst = contents.indices.sorted { contents[$0].count > contents[$1].count }
+        let parsed = PreparedFiles<Prepared>(count: names.count)
+        let digest = DigestSlot(hasher)
+        let reader = FHIRReader(limits: fileLimits)
+        // Iteration 0 makes the digest; the others parse one file each.
+        DispatchQueue.concurrentPerform(iterations: names.count + 1) { iteration in
+            guard iteration > 0 else {
+                digest.combine(zip(names, contents))
+                return
+            }
+            let index = largestFirst[iteration - 1]
+            let path = directory + "/" + names[index]
+            parsed.store(
+                index,
+                Result {
+                    let resource: FHIRElement
+                    do { resource = try reader.read(contents[index]).result.resource } catch {
+                        throw TerminologyError("\(path): \(error)")
+                    }
+                    return try prepare(resource, path)
+                })
+        }
+        hasher = digest.hasher
+        return try names.indices.map { index in (names[index], try parsed.result(index).get()) }
+    }
+
+    /// The prepared files of `readResources`, one slot per file, each written by one iteration of a concurrent loop
+    /// and read after it has returned (which orders the writes before the reads).
+    /// (Plain memory, not an array: iterations on several threads must not mutate one array variable.)
+    private final class PreparedFiles<Prepared>: @unchecked Sendable {
+        private let slots: UnsafeMutableBufferPointer<Result<Prepared, any Error>?>
+        init(count: Int) {
+            slots = .allocate(capacity: count)
+            slots.initialize(repeating: nil)
+        }
+        deinit {
+            slots.deinitialize()
+            slots.deallocate()
+        }
+        func store(_ index: Int, _ result: Result<Prepared, any Error>) { slots[index] = result }
+        func result(_ index: Int) -> Result<Prepared, any Error> { slots[index]! }
+    }
+
+    /// The digest being made by one iteration of `readResources`' loop, read after it.
+    private final class DigestSlot: @unchecked Sendable {
+        var hasher: StableHasher
+        init(_ hasher: StableHasher) { self.hasher = hasher }
+        func combine(_ files: some Sequence<(String, [UInt8])>) {
+            for (name, bytes) in files {
+                hasher.combine(name)
+                hasher.combine(bytes)
             }
         }
-        return resources
     }
 
     static func productIngredient(_ target: FHIRElement) -> ProductIngredient? {

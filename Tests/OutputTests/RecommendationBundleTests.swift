@@ -39,6 +39,19 @@ struct RecommendationBundleTests {
         #expect(
             dose.text?.contains("30 mg") == true && dose.dose?.value == "30" && dose.dose?.code == "mg"
                 && dose.frequency == 1 && dose.periodUnit == "d")
+        // The first rationale note names each of the request's rules with its title and sources, in the result's order.
+        let rules = try #require(
+            recommendation.evaluation.result.recommendations.first { $0.proposal.key == .medicine("duloxetine") }
+        ).ruleIds
+        let named = try rules.map { id in
+            let rule = try #require(Rules.rule(id))
+            return "`\(id.rawValue)` (\(rule.title); sources \(rule.citation.map(\.rawValue).joined(separator: ", ")))"
+        }
+        #expect(rules.count == 2)
+        #expect(
+            duloxetine.notes.first?.text
+                == "Proposed by PainPath \(Engine.version) under guideline rules " + named.joined(separator: ", ") + "."
+        )
         // Every fired request rule appears in exactly one request's instantiatesCanonical.
         let result = recommendation.evaluation.result
         let requestRules = result.recommendations.filter { $0.kind != .activity }.flatMap(\.ruleIds).map(\.rawValue)

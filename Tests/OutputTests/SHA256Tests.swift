@@ -24,11 +24,32 @@ struct SHA256Tests {
         #expect(SHA256.hexString(hasher.finalize()) == SHA256.hex(bytes))
     }
 
-    /// An output id is SHA-256 of `seed|name` (hashed in parts, without making that string), as RFC 9562 version 8.
-    @Test func outputIdsAreTheDigestOfTheSeedAndTheName() {
-        let ids = DeterministicIds(inputSHA256: "a1b2", now: "2026-11-30T09:00:00Z", profilesDigest: "d3")
-        #expect(ids.seed == "a1b2|2026-11-30T09:00:00Z|\(Engine.version)|d3")
-        for name in ["CarePlan", "request:drug:duloxetine", "", "é|ü"] {
+    /// A copy goes on from the state the hasher had reached; the two then hash apart (output ids copy a hashed prefix).
+    @Test func aCopyGoesOnFromTheSameStateAndLeavesTheOriginalAsItWas() {
+        let prefix = Array(repeating: UInt8(ascii: "p"), count: 150)  // over two 64-byte blocks
+        var original = SHA256()
+        original.update(prefix)
+        var copy = original.copy()
+        copy.update(Array("first".utf8))
+        var second = original.copy()
+        original.update(Array("original".utf8))
+        second.update(Array("second".utf8))
+        #expect(SHA256.hexString(copy.finalize()) == SHA256.hex(prefix + Array("first".utf8)))
+        #expect(SHA256.hexString(second.finalize()) == SHA256.hex(prefix + Array("second".utf8)))
+        #expect(SHA256.hexString(original.finalize()) == SHA256.hex(prefix + Array("original".utf8)))
+    }
+
+    /// An output id is SHA-256 of `seed|name` (the seed's part hashed once and copied), as RFC 9562 version 8: with a
+    /// short seed, and with a real one (a 64-digit input digest: the prefix spans several SHA-256 blocks).
+    @Test(arguments: [
+        ("a1b2", "d3"),
+        ("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "0123456789abcdef"),
+    ])
+    func outputIdsAreTheDigestOfTheSeedAndTheName(inputSHA256: String, profilesDigest: String) {
+        let ids = DeterministicIds(
+            inputSHA256: inputSHA256, now: "2026-11-30T09:00:00Z", profilesDigest: profilesDigest)
+        #expect(ids.seed == "\(inputSHA256)|2026-11-30T09:00:00Z|\(Engine.version)|\(profilesDigest)")
+        for name in ["CarePlan", "request:drug:duloxetine", "", "é|ü", "CarePlan"] {
             var bytes = Array(SHA256.digest(Array((ids.seed + "|" + name).utf8)).prefix(16))
             bytes[6] = (bytes[6] & 0x0f) | 0x80
             bytes[8] = (bytes[8] & 0x3f) | 0x80

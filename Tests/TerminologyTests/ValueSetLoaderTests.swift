@@ -144,6 +144,47 @@ struct ProfilesLoadingTests {
         }
     }
 
+    /// The files are read on several threads; the digest (in every output id) is still one chain over each file's name
+    /// and bytes in name order.
+    @Test func theDigestChainsEveryFileInNameOrder() throws {
+        let names = try FileManager.default.contentsOfDirectory(atPath: Self.profiles).filter { $0.hasSuffix(".json") }
+            .sorted()
+        var hasher = StableHasher()
+        for name in names {
+            hasher.combine(name)
+            hasher.combine(try #require(FileManager.default.contents(atPath: Self.profiles + "/" + name)))
+        }
+        #expect(names.count > 100)
+        #expect(try Terminology.load(from: Self.profiles).digest == hasher.hexDigest)
+    }
+
+    /// Of several broken files, the error names the first by name — not the one whose reading ended first (the larger
+    /// is read first) — and a ValueSet that cannot be indexed is named too.
+    @Test func theFirstBrokenFileByNameIsTheError() throws {
+        let valid = #"{"resourceType":"CodeSystem","id":"x","status":"active","content":"complete"}"#
+        let padding = String(repeating: " ", count: 20_000)
+        let local = try LocalProfilesTests.localDirectory([
+            "a-broken.json": #"{"resourceType": "ValueSet", "#,
+            "m-broken.json": padding + #"{"resourceType": "#,
+            "z-valid.json": valid,
+        ])
+        do {
+            _ = try Terminology.load(from: Self.profiles, local: local)
+            Issue.record("broken files were accepted")
+        } catch {
+            #expect("\(error)".contains("a-broken.json") && !"\(error)".contains("m-broken.json"), "\(error)")
+        }
+        let unnamed = try LocalProfilesTests.localDirectory([
+            "ValueSet-unnamed.json": #"{"resourceType":"ValueSet","status":"active"}"#, "z-valid.json": valid,
+        ])
+        do {
+            _ = try Terminology.load(from: Self.profiles, local: unnamed)
+            Issue.record("a ValueSet without url or id was accepted")
+        } catch {
+            #expect("\(error)".contains("ValueSet-unnamed.json: a ValueSet without url or id"), "\(error)")
+        }
+    }
+
     @Test func aMissingRequiredSetStopsTheLoad() throws {
         let copy = try copyOfProfiles()
         try FileManager.default.removeItem(atPath: copy + "/ValueSet-pdmp-review.json")

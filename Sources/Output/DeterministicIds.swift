@@ -31,15 +31,13 @@ public struct DeterministicIds: Sendable {
     /// Sixteen bytes as `8-4-4-4-12` lowercase hex digits, written straight into the string's storage.
     static func uuidText(_ bytes: UnsafeRawBufferPointer) -> String {
         String(unsafeUninitializedCapacity: 36) { text in
-            let digits: StaticString = "0123456789abcdef"
             var position = 0
             for (index, byte) in bytes.enumerated() {
                 if index == 4 || index == 6 || index == 8 || index == 10 {
                     text[position] = UInt8(ascii: "-")
                     position += 1
                 }
-                text[position] = digits.utf8Start[Int(byte >> 4)]
-                text[position + 1] = digits.utf8Start[Int(byte & 0x0f)]
+                SHA256.writeHex(byte, into: text, at: position)
                 position += 2
             }
             return position

@@ -114,10 +114,10 @@ struct OutputContext {
 
     /// Each rule as a rationale names it — "`id` (title; sources …)" — written once, not for every request.
     static let ruleNames: [RuleID: String] = Dictionary(
-        uniqueKeysWithValues: RuleID.allCases.map { id in
-            let rule = Rules.rule(id)
-            let sources = rule.map { $0.citation.map(\.rawValue).joined(separator: ", ") }
-            return (id, "`\(id.rawValue)`" + (rule.map { " (\($0.title); sources \(sources ?? ""))" } ?? ""))
+        // Through the checked rule book, which holds one rule for every id.
+        uniqueKeysWithValues: RuleID.allCases.compactMap(Rules.rule).map { rule in
+            let sources = rule.citation.map(\.rawValue).joined(separator: ", ")
+            return (rule.id, "`\(rule.id.rawValue)` (\(rule.title); sources \(sources))")
         })
 
     static func describe(_ reasons: [Reason]) -> String {

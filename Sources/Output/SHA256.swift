@@ -90,13 +90,17 @@ public struct SHA256: Sendable {
     }
 
     public static func hexString(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0f)])
+        String(unsafeUninitializedCapacity: bytes.count * 2) { text in
+            for (index, byte) in bytes.enumerated() { writeHex(byte, into: text, at: 2 * index) }
+            return bytes.count * 2
         }
-        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// A byte's two lowercase hex digits written at `position` (the digest's hex and the output ids share it).
+    @inline(__always)
+    static func writeHex(_ byte: UInt8, into text: UnsafeMutableBufferPointer<UInt8>, at position: Int) {
+        let digits: StaticString = "0123456789abcdef"
+        text[position] = digits.utf8Start[Int(byte >> 4)]
+        text[position + 1] = digits.utf8Start[Int(byte & 0x0f)]
     }
 }

@@ -115,6 +115,9 @@ private struct JSONToFHIR {
     private var pendingStack = TrivialBuffer<Pending>(capacity: 64)
     /// Long string values made once per document (see `StringInterner`).
     private var interner = StringInterner()
+    /// Repeated datatype values read once per document (see `ElementMemo`), and the types it holds.
+    private var memo = ElementMemo()
+    private let memoizedTypes: [UnsafeMutableRawPointer]
     /// Whether a resource type is deferred, by definition (a pointer compare per type met, not a hash of its name
     /// per resource; a document meets a few dozen types at most).
     private var deferralByType: [(type: UnsafeMutableRawPointer, defers: Bool)] = []
@@ -127,6 +130,7 @@ private struct JSONToFHIR {
         self.tape = tape
         self.extensionType = schema.type(named: "Extension")
         self.deferring = deferring
+        self.memoizedTypes = ElementMemo.typeNames.compactMap { schema.unretainedType(named: $0)?.toOpaque() }
     }
 
     /// Frees the walker's buffers: called by whoever made it, when done with it.
@@ -419,11 +423,40 @@ private struct JSONToFHIR {
                 guard let childType else {
                     throw error(.structure, "no definition for type \(item.property.type)", at: offset(valueToken))
                 }
-                let element = try element(valueToken, type: childType, Mode.self)
+                let element =
+                    memoizedTypes.contains(childType.toOpaque())
+                    ? try memoizedElement(valueToken, type: childType, Mode.self)
+                    : try element(valueToken, type: childType, Mode.self)
                 if Mode.builds { values.append(.element(element)) }
             }
         }
         return values
+    }
+
+    /// A value of a type the memo holds: the element read before from the same bytes, or read now and remembered
+    /// when it gave no warning (see `ElementMemo`).
+    private mutating func memoizedElement<Mode: ReadMode>(
+        _ token: Int, type: Unmanaged<TypeDefinition>, _ mode: Mode.Type
+    ) throws(FHIRReadError) -> FHIRElement {
+        let start = offset(token)
+        let length = Int(tape.tokens[token].length)
+        guard length >= ElementMemo.minimumLength else { return try element(token, type: type, Mode.self) }
+        let key = type.toOpaque()
+        let (found, hash) = memo.find(type: key, start: start, length: length, in: tape.bytes)
+        if let found {
+            if let element = memo.entries[found].element { return element }
+            // Only checked before (inside a deferred resource): checked again only if it must now be built.
+            if !Mode.builds { return FHIRElement(type: type._withUnsafeGuaranteedRef { $0.name }) }
+        }
+        let warningsBefore = warnings.count
+        let element = try element(token, type: type, Mode.self)
+        guard warnings.count == warningsBefore else { return element }
+        if let found {
+            memo.setElement(found, element)
+        } else {
+            memo.store(type: key, start: start, length: length, hash: hash, element: Mode.builds ? element : nil)
+        }
+        return element
     }
 
     /// The value tokens of a property: one (most properties), or an array's items walked through their

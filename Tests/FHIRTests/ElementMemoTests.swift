@@ -88,7 +88,8 @@ struct ElementMemoTests {
             memo.store(type: coding, start: 0, length: length, hash: first.hash, element: FHIRElement(type: "Coding"))
             #expect(memo.find(type: coding, start: length + 1, length: length, in: bytes).index == 0)
             #expect(memo.find(type: concept, start: length + 1, length: length, in: bytes).index == nil, "another type")
-            #expect(memo.find(type: coding, start: 2 * (length + 1), length: length, in: bytes).index == nil, "other bytes")
+            #expect(
+                memo.find(type: coding, start: 2 * (length + 1), length: length, in: bytes).index == nil, "other bytes")
         }
     }
 }

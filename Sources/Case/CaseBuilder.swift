@@ -143,7 +143,7 @@ public struct CaseBuilder: Sendable {
             var keptOfType: [Int] = []
             keptOfType.reserveCapacity(positions.count)
             for position in positions {
-                if let earliest = earliestFactDate(entries[position].resource), earliest > now {
+                if isDatedAfter(entries[position].resource, now) {
                     leftOut.append(position)
                 } else {
                     keptOfType.append(position)
@@ -154,20 +154,25 @@ public struct CaseBuilder: Sendable {
         return (kept, leftOut.sorted().map { entries[$0].resource })
     }
 
-    /// The earliest of a resource's fact dates, in one pass over its properties (not one lookup per date element).
-    private static func earliestFactDate(_ resource: FHIRElement) -> Date? {
+    /// Whether every fact date of a resource is after *now* (and it has one): its earliest is. Read in one pass over
+    /// its properties, which stops at the first date not after now — most resources of a record are dated in the
+    /// past, and an Observation's `issued` need not be read once its `effectiveDateTime` is known.
+    @inline(__always)
+    private static func isDatedAfter(_ resource: FHIRElement, _ now: Date) -> Bool {
         // Read in place, through the properties' buffer: copying a property (its name and values) cost more than
         // the test, and the array's accessors retained each name they handed to it.
         resource.properties.withUnsafeBufferPointer { properties in
-            var earliest: Date?
+            var dated = false
             for index in properties.indices where isFactDateName(properties[index].name) {
                 let text =
                     isPeriodName(properties[index].name)
                     ? properties[index].values.withFirstElement { $0.string("start") } ?? nil
                     : properties[index].values.firstPrimitiveValue
-                if let date = ClinicalDate.parse(text) { earliest = min(earliest ?? date, date) }
+                guard let date = ClinicalDate.parse(text) else { continue }
+                if date <= now { return false }
+                dated = true
             }
-            return earliest
+            return dated
         }
     }
 

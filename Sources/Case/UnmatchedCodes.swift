@@ -54,26 +54,49 @@ extension Context {
 /// function over captured variables, whose every access was checked for exclusivity at run time).
 private struct UnmatchedCodeReport {
     var found: [UnmatchedCode] = []
+    /// Each found code's last carrier, apart: asking `found[position].carriers.last` copied the whole code.
+    var lastCarriers: [UnmatchedCode.Carrier] = []
     var positions: [CodeKey: Int] = [:]
+    /// Where each concept's codings went, by the concept's storage (`FHIRElement.storageIdentity`), with a copy of
+    /// the concept so that no other element can take its storage: the reader shares a concept a record repeats, and
+    /// a lab code repeated over years is then looked up once, not once per result.
+    var positionsByConcept: [UnsafeRawPointer: (concept: FHIRElement, positions: [Int])] = [:]
 
     /// The codings of a concept no coding of which is known. Read on the concept's model (no CodeableConcept view:
     /// most unmatched codes are a lab or vital sign repeated over years, and only its first sighting needs a
     /// display).
     mutating func add(_ concept: FHIRElement, element: @autoclosure () -> String, carrier: UnmatchedCode.Carrier) {
+        let identity = concept.storageIdentity
+        if let identity, let known = positionsByConcept[identity] {
+            for position in known.positions { add(carrier, at: position) }
+            return
+        }
+        var positionsOfConcept: [Int] = []
         concept.forEachElement(of: "coding") { coding in
             guard let system = coding.string("system"), let code = coding.string("code") else { return }
             let key = CodeKey(system, code)
             guard let position = positions[key] else {
                 positions[key] = found.count
+                positionsOfConcept.append(found.count)
+                lastCarriers.append(carrier)
                 found.append(
                     UnmatchedCode(
                         system: system, code: code, display: coding.string("display") ?? concept.string("text"),
                         element: element(), carriers: [carrier]))
                 return
             }
-            // Resources are visited one at a time: a carrier already listed is the last one (no scan of the
-            // list, which grows to thousands for a lab code repeated over years).
-            if found[position].carriers.last != carrier { found[position].carriers.append(carrier) }
+            positionsOfConcept.append(position)
+            add(carrier, at: position)
+        }
+        if let identity { positionsByConcept[identity] = (concept, positionsOfConcept) }
+    }
+
+    /// Resources are visited one at a time: a carrier already listed is the last one (no scan of the list, which
+    /// grows to thousands for a lab code repeated over years).
+    private mutating func add(_ carrier: UnmatchedCode.Carrier, at position: Int) {
+        if lastCarriers[position] != carrier {
+            lastCarriers[position] = carrier
+            found[position].carriers.append(carrier)
         }
     }
 }

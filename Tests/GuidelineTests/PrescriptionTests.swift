@@ -234,6 +234,27 @@ struct PrescriptionReadingTests {
         #expect(facts.leftOut.contains("MedicationRequest/order-197591-2026-12-15"))
     }
 
+    /// A resource is dated by its earliest fact date, whichever element carries it and in whatever order: one date
+    /// before now keeps it (a result issued after its effective time, or before), and a date that does not parse is
+    /// no date.
+    @Test func aResourceIsDatedByItsEarliestFactDate() throws {
+        func score(_ id: String, effective: String, issued: String) -> [String: Any] {
+            [
+                "resourceType": "Observation", "id": id, "status": "final", "subject": ["reference": "Patient/p1"],
+                "code": ["coding": [["system": loinc, "code": "72514-3"]]], "valueQuantity": ["value": 7],
+                "effectiveDateTime": effective, "issued": issued,
+            ]
+        }
+        let facts = try chronicBack {
+            $0.add(score("issued-before", effective: "2026-12-01", issued: "2026-10-01T09:00:00Z"))
+            $0.add(score("effective-before", effective: "2026-10-01", issued: "2026-12-01T09:00:00Z"))
+            $0.add(score("both-after", effective: "2026-12-01", issued: "2026-12-02T09:00:00Z"))
+            $0.add(score("unreadable-then-after", effective: "sometime", issued: "2026-12-02T09:00:00Z"))
+        }.facts()
+        #expect(facts.leftOut == ["Observation/both-after", "Observation/unreadable-then-after"])
+        #expect(facts.painScores.contains { $0.reference == "Observation/effective-before" })
+    }
+
     /// The case stage groups the entries by type before dating them; the left-out list must still be in bundle
     /// order (explain and the output list it), whatever order the types are visited in.
     @Test func resourcesLeftOutAreListedInBundleOrderAcrossTypes() throws {

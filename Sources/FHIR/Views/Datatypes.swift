@@ -101,11 +101,21 @@ public struct Coding: Hashable, Sendable {
         self.version = version
     }
 
+    /// Read in one pass over the coding's properties (four lookups scanned them four times; the case stage reads a
+    /// coding of nearly every concept it reads).
     public init(_ element: FHIRElement) {
-        system = element.string("system")
-        version = element.string("version")
-        code = element.string("code")
-        display = element.string("display")
+        element.properties.withUnsafeBufferPointer { properties in
+            for index in properties.indices {
+                let name = properties[index].name
+                switch name.utf8.count {
+                case 4 where name == "code": code = properties[index].values.firstPrimitiveValue
+                case 6 where name == "system": system = properties[index].values.firstPrimitiveValue
+                case 7 where name == "version": version = properties[index].values.firstPrimitiveValue
+                case 7 where name == "display": display = properties[index].values.firstPrimitiveValue
+                default: continue
+                }
+            }
+        }
     }
 
     /// Built in the definitions' order (system, version, code, display) without looking it up: the output builds
@@ -131,7 +141,9 @@ public struct CodeableConcept: Hashable, Sendable {
     }
 
     public init(_ element: FHIRElement) {
-        codings = element.children("coding").map(Coding.init)
+        var codings: [Coding] = []
+        element.forEachElement(of: "coding") { codings.append(Coding($0)) }  // one array, not three
+        self.codings = codings
         text = element.string("text")
     }
 

@@ -18,7 +18,7 @@ extension Context {
     /// SNOMED CT 24484000 |Severe|, the R4 condition-severity code.
     static let severeCode = CodeKey(CodeSystems.snomed, "24484000")
 
-    mutating func readConditions(_ resources: [FHIRElement], into facts: inout ClinicalCase) {
+    func readConditions(_ resources: [FHIRElement], into facts: inout ClinicalCase) {
         for resource in resources where resource.type == "Condition" {
             guard let condition = Condition(resource), !isRefuted(condition) else { continue }
             let code = condition.code
@@ -117,7 +117,7 @@ extension Context {
         return DeficitFinding(reference: reference, label: label, progression: progression, caudaEquina: caudaEquina)
     }
 
-    mutating func readEncounters(_ resources: [FHIRElement], into facts: inout ClinicalCase) {
+    func readEncounters(_ resources: [FHIRElement], into facts: inout ClinicalCase) {
         let backPainConditions = Set(
             facts.conditions.filter { !$0.phenotypes.isDisjoint(with: Phenotype.backPain) }.map(\.reference))
         // Every encounter of a long record passes here: what it is asked is read on the model, and a reference

@@ -10,7 +10,7 @@ extension Context {
         "adverse", "failed",
     ]
 
-    mutating func readAllergies(_ resources: [FHIRElement], into facts: inout ClinicalCase) {
+    func readAllergies(_ resources: [FHIRElement], into facts: inout ClinicalCase) {
         for resource in resources where resource.type == "AllergyIntolerance" {
             guard let allergy = AllergyIntolerance(resource) else { continue }
             let status = allergy.clinicalStatus?.codings.first?.code
@@ -31,7 +31,7 @@ extension Context {
         }
     }
 
-    mutating func readMedications(_ resources: [FHIRElement], into facts: inout ClinicalCase) {
+    func readMedications(_ resources: [FHIRElement], into facts: inout ClinicalCase) {
         var orders: [MedicationOrder] = []
         for resource in resources where resource.type == "MedicationRequest" || resource.type == "MedicationStatement" {
             if resource.type == "MedicationRequest", resource.string("status") == "draft" {

@@ -42,7 +42,7 @@ extension Context {
         }
     }
 
-    mutating func readObservations(_ resources: [FHIRElement], into facts: inout ClinicalCase) {
+    func readObservations(_ resources: [FHIRElement], into facts: inout ClinicalCase) {
         var startBackRisk: (StartBackResult.Risk, Date?, String)?
         var startBackTotal: (Int, Date?, String)?
         var startBackDistress: (Int, Date?, String)?
@@ -153,7 +153,7 @@ extension Context {
         return .medium
     }
 
-    mutating func readQuestionnaires(_ resources: [FHIRElement], into facts: inout ClinicalCase) {
+    func readQuestionnaires(_ resources: [FHIRElement], into facts: inout ClinicalCase) {
         for resource in resources where resource.type == "QuestionnaireResponse" {
             guard let response = QuestionnaireResponse(resource), response.status != "entered-in-error",
                 response.status != "stopped"

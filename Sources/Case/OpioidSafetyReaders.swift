@@ -10,7 +10,7 @@ extension Context {
 
     /// The facts of GUIDELINE §2.7: the scope exclusions, the naloxone risks, the PDMP reviews, urine
     /// drug screens and pain treatment plans on record, naloxone and MOUD current.
-    mutating func readOpioidSafety(_ resources: [FHIRElement], into facts: inout ClinicalCase) {
+    func readOpioidSafety(_ resources: [FHIRElement], into facts: inout ClinicalCase) {
         var scope: [ScopeExclusion.Kind: [String]] = [:]
         for resource in resources {
             // Made only for what matched (most resources of a real record match nothing here).

@@ -51,7 +51,7 @@ extension Context {
         return [found.1]
     }
 
-    mutating func readProceduresAndRequests(_ resources: [FHIRElement], into facts: inout ClinicalCase) {
+    func readProceduresAndRequests(_ resources: [FHIRElement], into facts: inout ClinicalCase) {
         for resource in resources where resource.type == "Procedure" || resource.type == "ServiceRequest" {
             let isProcedure = resource.type == "Procedure"
             let status = resource.string("status") ?? "unknown"
@@ -149,7 +149,7 @@ extension Context {
         return best
     }
 
-    mutating func readImaging(_ resources: [FHIRElement], into facts: inout ClinicalCase) {
+    func readImaging(_ resources: [FHIRElement], into facts: inout ClinicalCase) {
         for resource in resources {
             switch resource.type {
             case "ImagingStudy":

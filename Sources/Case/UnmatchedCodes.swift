@@ -54,8 +54,6 @@ extension Context {
 /// function over captured variables, whose every access was checked for exclusivity at run time).
 private struct UnmatchedCodeReport {
     var found: [UnmatchedCode] = []
-    /// Each found code's last carrier, apart: asking `found[position].carriers.last` copied the whole code.
-    var lastCarriers: [UnmatchedCode.Carrier] = []
     var positions: [CodeKey: Int] = [:]
     /// Where each concept's codings went, by the concept's storage (`FHIRElement.storageIdentity`), with a copy of
     /// the concept so that no other element can take its storage: the reader shares a concept a record repeats, and
@@ -78,7 +76,6 @@ private struct UnmatchedCodeReport {
             guard let position = positions[key] else {
                 positions[key] = found.count
                 positionsOfConcept.append(found.count)
-                lastCarriers.append(carrier)
                 found.append(
                     UnmatchedCode(
                         system: system, code: code, display: coding.string("display") ?? concept.string("text"),
@@ -94,9 +91,6 @@ private struct UnmatchedCodeReport {
     /// Resources are visited one at a time: a carrier already listed is the last one (no scan of the list, which
     /// grows to thousands for a lab code repeated over years).
     private mutating func add(_ carrier: UnmatchedCode.Carrier, at position: Int) {
-        if lastCarriers[position] != carrier {
-            lastCarriers[position] = carrier
-            found[position].carriers.append(carrier)
-        }
+        if found[position].carriers.last != carrier { found[position].carriers.append(carrier) }
     }
 }

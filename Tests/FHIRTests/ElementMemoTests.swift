@@ -63,6 +63,19 @@ struct ElementMemoTests {
         #expect(built.first { $0.type == "Claim" }?.child("type") == observationCode)
     }
 
+    /// Objects shorter than `minimumLength` are read as before, not looked up: cheaper to read than to hash, and the
+    /// hash reads eight bytes at a time (an object of two bytes must not make it read before the object).
+    @Test func shortValuesAreReadAsBeforeAndNotShared() throws {
+        let short = #"{"text":"ab"}"#
+        #expect(short.utf8.count < ElementMemo.minimumLength)
+        let read = try FHIRJSONReader().read(bundle([observation("a", code: short), observation("b", code: short)]))
+        let codes = resources(read.resource).compactMap { $0.child("code") }
+        #expect(codes.count == 2 && codes[0] == codes[1] && codes[0].string("text") == "ab")
+        #expect(codes[0].storageIdentity != codes[1].storageIdentity)
+        let empty = try FHIRJSONReader().read(bundle([observation("c", code: "{}"), observation("d", code: "{}")]))
+        #expect(resources(empty.resource).count == 2)
+    }
+
     @Test func aCollidingRunIsBoundedAndValuesPastItAreNotStored() {
         // Values whose hashes all land on one slot (a crafted document): at most `maxProbe` are stored, and every
         // search stops after as many slots.

@@ -16,8 +16,8 @@
 /// before any element is read, and an element's path is never deeper than its JSON nesting.
 ///
 /// Bounded as `StringInterner` is: past `maxEntries` values nothing more is stored, and no search goes further than
-/// `maxProbe` slots (the hash is not keyed: a document crafted to collide costs at most `maxProbe` comparisons per
-/// value, then reads its values as before).
+/// `maxProbe` slots (`BoundedHashSlots`: the hash is not keyed, so a document crafted to collide costs at most
+/// `maxProbe` comparisons per value, then reads its values as before).
 struct ElementMemo {
     struct Entry {
         /// The value's type definition (its identity: the schema holds it for the whole read).
@@ -31,12 +31,10 @@ struct ElementMemo {
         let hash: UInt64
     }
 
-    /// Slot → 0 (empty) or the entry's hash tag (high 32 bits) and position + 1, as in `StringInterner`. Made at the
-    /// first store: a document of one resource may have nothing to store.
-    private var slots: [UInt64] = []
+    private var slots = BoundedHashSlots(initialCount: 64)
     private(set) var entries: [Entry] = []
     static let maxEntries = 1 << 15
-    static let maxProbe = 32
+    static var maxProbe: Int { BoundedHashSlots.maxProbe }
 
     /// How many distinct values are stored (tests).
     var storedCount: Int { entries.count }
@@ -46,66 +44,24 @@ struct ElementMemo {
         -> (index: Int?, hash: UInt64)
     {
         let hash = Self.hash(document, start: start, length: length, type: type)
-        return (slots.isEmpty ? nil : find(hash, type: type, start: start, length: length, in: document), hash)
-    }
-
-    private func find(
-        _ hash: UInt64, type: UnsafeMutableRawPointer, start: Int, length: Int, in document: UnsafeBufferPointer<UInt8>
-    ) -> Int? {
-        let tag = hash & 0xFFFF_FFFF_0000_0000
-        let mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: hash) & mask
-        for _ in 0..<Self.maxProbe {
-            let stored = slots[slot]
-            if stored == 0 { return nil }
-            if stored & 0xFFFF_FFFF_0000_0000 == tag {
-                let index = Int(truncatingIfNeeded: stored & 0xFFFF_FFFF) - 1
-                // Compared in place (a copy of the entry would retain its element).
-                if entries[index].type == type, entries[index].length == length,
-                    memcmp(document.baseAddress! + entries[index].start, document.baseAddress! + start, length) == 0
-                {
-                    return index
-                }
-            }
-            slot = (slot + 1) & mask
+        let index = slots.find(hash) { index in
+            // Compared in place (a copy of the entry would retain its element).
+            entries[index].type == type && entries[index].length == length
+                && memcmp(document.baseAddress! + entries[index].start, document.baseAddress! + start, length) == 0
         }
-        return nil
+        return (index, hash)
     }
 
     /// Records a value read without a warning (`element`: nil when only checked); `hash` from `find`.
     mutating func store(type: UnsafeMutableRawPointer, start: Int, length: Int, hash: UInt64, element: FHIRElement?) {
-        guard entries.count < Self.maxEntries else { return }
-        if slots.isEmpty {
-            slots = [UInt64](repeating: 0, count: 64)
-            entries.reserveCapacity(32)
-        }
-        let mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: hash) & mask
-        var probes = 0
-        while slots[slot] != 0 {
-            probes += 1
-            if probes == Self.maxProbe { return }  // past the bound: not found by a search either
-            slot = (slot + 1) & mask
-        }
-        slots[slot] = hash & 0xFFFF_FFFF_0000_0000 | UInt64(entries.count + 1)
+        guard entries.count < Self.maxEntries, slots.insert(hash, position: entries.count) else { return }
         entries.append(Entry(type: type, start: start, length: length, element: element, hash: hash))
-        if entries.count * 2 > slots.count { grow() }
+        if slots.needsToGrow(count: entries.count) { slots.grow(count: entries.count) { entries[$0].hash } }
     }
 
     /// A value only checked before, now built.
     mutating func setElement(_ index: Int, _ element: FHIRElement) {
         entries[index].element = element
-    }
-
-    private mutating func grow() {
-        slots = [UInt64](repeating: 0, count: slots.count * 2)
-        let mask = slots.count - 1
-        for index in entries.indices {
-            let hash = entries[index].hash
-            var slot = Int(truncatingIfNeeded: hash) & mask
-            while slots[slot] != 0 { slot = (slot + 1) & mask }
-            slots[slot] = hash & 0xFFFF_FFFF_0000_0000 | UInt64(index + 1)
-        }
     }
 
     /// `StringInterner.hash` of the bytes, mixed with the type (a Coding and a CodeableConcept never share bytes,

@@ -115,9 +115,8 @@ private struct JSONToFHIR {
     private var pendingStack = TrivialBuffer<Pending>(capacity: 64)
     /// Long string values made once per document (see `StringInterner`).
     private var interner = StringInterner()
-    /// Repeated datatype values read once per document (see `ElementMemo`), and the types it holds.
+    /// Repeated datatype values read once per document (see `ElementMemo`).
     private var memo = ElementMemo()
-    private let memoizedTypes: [UnsafeMutableRawPointer]
     /// Whether a resource type is deferred, by definition (a pointer compare per type met, not a hash of its name
     /// per resource; a document meets a few dozen types at most).
     private var deferralByType: [(type: UnsafeMutableRawPointer, defers: Bool)] = []
@@ -130,7 +129,6 @@ private struct JSONToFHIR {
         self.tape = tape
         self.extensionType = schema.type(named: "Extension")
         self.deferring = deferring
-        self.memoizedTypes = ElementMemo.typeNames.compactMap { schema.unretainedType(named: $0)?.toOpaque() }
     }
 
     /// Frees the walker's buffers: called by whoever made it, when done with it.
@@ -424,7 +422,7 @@ private struct JSONToFHIR {
                     throw error(.structure, "no definition for type \(item.property.type)", at: offset(valueToken))
                 }
                 let element =
-                    memoizedTypes.contains(childType.toOpaque())
+                    childType._withUnsafeGuaranteedRef { $0.isMemoized }
                     ? try memoizedElement(valueToken, type: childType, Mode.self)
                     : try element(valueToken, type: childType, Mode.self)
                 if Mode.builds { values.append(.element(element)) }

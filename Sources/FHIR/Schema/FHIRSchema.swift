@@ -96,6 +96,9 @@ public final class TypeDefinition: Sendable {
     /// The same names looked up by their UTF-8 bytes: the JSON reader finds each key's definition without
     /// making a String of the key or hashing it with SipHash.
     let propertyTable: NameTable<Property>
+    /// A document's repeats of a value of this type are read once (`ElementMemo.typeNames`): decided with the schema,
+    /// not asked by name on every read.
+    let isMemoized: Bool
 
     /// One property name's definition. A class: the readers pass it around for every member of every
     /// object, and a reference costs one retain where a struct of strings and arrays costs several.
@@ -147,6 +150,7 @@ public final class TypeDefinition: Sendable {
         self.elements = elements
         self.propertyNames = propertyNames
         propertyTable = NameTable(propertyNames.map { ($0.key, $0.value) })
+        isMemoized = ElementMemo.typeNames.contains(name)
     }
 
     /// A property by name, through the same byte table as the JSON reader (FNV and one comparison, cheaper

@@ -207,6 +207,8 @@ final class Context {
     let labels: LabelMatches
     /// Medicines recognised by name, remembered for this bundle.
     let medicines: RecognisedMedicines
+    /// The products of medication concepts, remembered for this bundle.
+    let products = MedicationProducts()
 
     init(terminology: Terminology, resolver: BundleResolver) {
         self.terminology = terminology

@@ -37,44 +37,66 @@ enum DoseReader {
         "suppository",
     ]
 
-    /// Administrations per day of one dosage; nil when its timing says nothing of frequency.
+    /// Administrations per day of one dosage; nil when its timing says nothing of frequency. Read in place (a dose is
+    /// read for every order: copying the timing and its repeat, and arrays made only to be counted, were most of it).
     static func perDay(_ dosage: FHIRElement) -> Double? {
-        let timing = dosage.child("timing")
-        if let repeatElement = timing?.child("repeat") {
-            let frequency =
-                (repeatElement.string("frequencyMax") ?? repeatElement.string("frequency")).flatMap(Double.init)
-            let period = repeatElement.string("period").flatMap(Double.init)
-            let periodMax = repeatElement.string("periodMax").flatMap(Double.init)
-            var daily: Double?
-            if let frequency = frequency ?? (period != nil ? 1 : nil) {
-                // Every 4–6 h at its most frequent: the shorter period.
-                let shortest = [period, periodMax].compactMap { $0 }.filter { $0 > 0 }.min() ?? 1
-                if let days = daysPerUnit[repeatElement.string("periodUnit") ?? "d"] {
-                    daily = frequency / (shortest * days)
-                }
-            }
-            let times = repeatElement.strings("when").count + repeatElement.strings("timeOfDay").count
-            if times > 0 { daily = max(daily ?? 0, Double(times)) }
-            let weekdays = repeatElement.strings("dayOfWeek").count
-            if weekdays > 0 { daily = (daily ?? 1) * Double(weekdays) / 7 }
+        dosage.withChild("timing") { timing in
+            let daily =
+                timing.withChild("repeat") { repeatElement -> Double? in
+                    let frequency = (repeatElement.string("frequencyMax") ?? repeatElement.string("frequency")).flatMap(
+                        Double.init(fhirNumber:))
+                    let period = repeatElement.string("period").flatMap(Double.init(fhirNumber:))
+                    let periodMax = repeatElement.string("periodMax").flatMap(Double.init(fhirNumber:))
+                    var daily: Double?
+                    if let frequency = frequency ?? (period != nil ? 1 : nil) {
+                        // Every 4–6 h at its most frequent: the shorter period.
+                        let shortest = [period, periodMax].compactMap { $0 }.filter { $0 > 0 }.min() ?? 1
+                        if let days = daysPerUnit[repeatElement.string("periodUnit") ?? "d"] {
+                            daily = frequency / (shortest * days)
+                        }
+                    }
+                    let times = repeatElement.lexicalValueCount("when") + repeatElement.lexicalValueCount("timeOfDay")
+                    if times > 0 { daily = max(daily ?? 0, Double(times)) }
+                    let weekdays = repeatElement.lexicalValueCount("dayOfWeek")
+                    if weekdays > 0 { daily = (daily ?? 1) * Double(weekdays) / 7 }
+                    return daily
+                } ?? nil
             if let daily { return daily }
-        }
-        if let code = timing?.child("code").map(CodeableConcept.init)?.codings.first?.code?.uppercased() {
-            return timingCodes[code]
-        }
-        return nil
+            if let code = timing.child("code").map(CodeableConcept.init)?.codings.first?.code?.uppercased() {
+                return timingCodes[code]
+            }
+            return nil
+        } ?? nil
     }
 
-    /// One administration: the dose quantity, or the high end of a range.
-    static func amount(_ dosage: FHIRElement) -> Quantity? {
-        for doseAndRate in dosage.children("doseAndRate") {
-            if let quantity = doseAndRate.child("doseQuantity") { return Quantity(quantity) }
-            if let high = doseAndRate.child("doseRange")?.child("high") { return Quantity(high) }
+    /// One administration: the dose quantity, or the high end of a range; or a rate (`rateQuantity`), which any of
+    /// the dosage's dose-and-rates giving one makes the dosage's. One pass over them, in place.
+    static func amount(_ dosage: FHIRElement) -> (dose: Quantity?, rate: Quantity?) {
+        var dose: Quantity?
+        var rate: Quantity?
+        dosage.forEachElement(of: "doseAndRate") { doseAndRate in
+            if rate == nil, let quantity = doseAndRate.withChild("rateQuantity", Quantity.init) { rate = quantity }
+            guard dose == nil else { return }
+            if let quantity = doseAndRate.withChild("doseQuantity", Quantity.init) {
+                dose = quantity
+            } else if let high = doseAndRate.withChild("doseRange", { $0.withChild("high", Quantity.init) }) ?? nil {
+                dose = high
+            }
         }
-        return nil
+        return (dose, rate)
     }
 
-    static func unit(_ quantity: Quantity) -> String { (quantity.code ?? quantity.unit ?? "").lowercased() }
+    /// The quantity's code, else its unit, in lower case.
+    static func unit(_ quantity: Quantity) -> String { lowercased(quantity.code ?? quantity.unit ?? "") }
+
+    /// `text.lowercased()`, without making a new string when it is lower case ASCII already (units nearly always are).
+    static func lowercased(_ text: String) -> String {
+        var text = text
+        let isLower = text.withUTF8 { bytes in
+            !bytes.contains { $0 >= 0x80 || ($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z")) }
+        }
+        return isLower ? text : text.lowercased()
+    }
 
     /// mg in one administration of `quantity` (or its patch rate), given the product strength.
     static func milligrams(_ quantity: Quantity, strength: ProductIngredient)
@@ -107,8 +129,8 @@ enum DoseReader {
     static func read(dosages: [FHIRElement], ingredient: ProductIngredient, dispense: FHIRElement?) -> DailyDose {
         var result = DailyDose()
         for dosage in dosages {
-            if let rate = dosage.children("doseAndRate").lazy.compactMap({ $0.child("rateQuantity") }).first {
-                let quantity = Quantity(rate)
+            let (amount, rate) = amount(dosage)
+            if let quantity = rate {
                 switch unit(quantity) {
                 case "ug/h", "mcg/h", "mcg/hr", "ug/hr": result.patchMicrogramsPerHour = quantity.number
                 case "mg/h", "mg/hr": result.milligrams = quantity.number.map { $0 * 24 }
@@ -116,7 +138,7 @@ enum DoseReader {
                 }
                 continue
             }
-            guard let quantity = amount(dosage) else { continue }
+            guard let quantity = amount else { continue }
             let one = milligrams(quantity, strength: ingredient)
             if let rate = one.microgramsPerHour {
                 // A patch: the rate of the patches applied, whatever the frequency of changes.
@@ -148,7 +170,7 @@ enum DoseReader {
 
     /// Quantity dispensed ÷ expected supply days, in product units or mg.
     static func dispensed(_ dispense: FHIRElement, ingredient: ProductIngredient) -> DailyDose? {
-        guard let quantity = dispense.child("quantity").map(Quantity.init), let days = supplyDays(dispense),
+        guard let quantity = dispense.withChild("quantity", Quantity.init), let days = supplyDays(dispense),
             days > 0
         else { return nil }
         let one = milligrams(quantity, strength: ingredient)
@@ -161,7 +183,7 @@ enum DoseReader {
 
     /// `expectedSupplyDuration` in days (one fill).
     static func supplyDays(_ dispense: FHIRElement) -> Double? {
-        guard let duration = dispense.child("expectedSupplyDuration").map(Quantity.init), let value = duration.number
+        guard let duration = dispense.withChild("expectedSupplyDuration", Quantity.init), let value = duration.number
         else { return nil }
         let unit = unit(duration)
         let days = daysPerUnit[unit] ?? ["day": 1, "days": 1, "week": 7, "weeks": 7, "month": 30, "months": 30][unit]

@@ -78,31 +78,58 @@ public struct MedicationOrder: Sendable {
 
 /// Orders → courses: one ingredient (and release) whose periods are less than 30 days apart.
 enum MedicationCourses {
+    /// What orders of one course share: the ingredients (sorted) and whether the release is extended.
+    struct Key: Hashable {
+        let ingredients: [String]
+        let extendedRelease: Bool
+
+        init(_ order: MedicationOrder) {
+            ingredients =
+                order.ingredients.count == 1
+                ? [order.ingredients[0].ingredient] : order.ingredients.map(\.ingredient).sorted()
+            extendedRelease = order.extendedRelease
+        }
+    }
+
+    /// A course while it is grouped: its orders' positions, in start order, and the latest end among them.
+    struct OpenCourse {
+        var positions: [Int]
+        var latestEnd: Date?
+    }
+
     static func group(_ orders: [MedicationOrder], now: Date) -> [MedicationFact] {
-        var groups: [String: [[MedicationOrder]]] = [:]
-        var keys: [String] = []
-        let sorted = orders.enumerated().sorted {
-            ($0.element.start ?? .distantPast, $0.offset) < ($1.element.start ?? .distantPast, $1.offset)
-        }.map(\.element)
-        for order in sorted {
-            let key =
-                order.ingredients.map(\.ingredient).sorted().joined(separator: "+")
-                + (order.extendedRelease ? "|extended" : "")
-            if groups[key] == nil { keys.append(key) }
-            var courses = groups[key] ?? []
-            if var last = courses.last, let lastEnd = last.compactMap(\.end).max(), let start = order.start,
-                start.timeIntervalSince(lastEnd) < 30 * 86400
-            {
-                last.append(order)
-                courses[courses.count - 1] = last
+        // Each key's courses, the keys in the order first met. A course is extended in place and remembers its latest
+        // end: a record re-ordering one medicine monthly for years copied the course, and read every end in it, at
+        // each re-order.
+        var keyIndex: [Key: Int] = [:]
+        var coursesOfKey: [[OpenCourse]] = []
+        let byStart = orders.indices.sorted {
+            (orders[$0].start ?? .distantPast, $0) < (orders[$1].start ?? .distantPast, $1)
+        }
+        for position in byStart {
+            let order = orders[position]
+            let key = Key(order)
+            let index: Int
+            if let known = keyIndex[key] {
+                index = known
             } else {
-                courses.append([order])
+                index = coursesOfKey.count
+                keyIndex[key] = index
+                coursesOfKey.append([])
             }
-            groups[key] = courses
+            let last = coursesOfKey[index].count - 1
+            if last >= 0, let latestEnd = coursesOfKey[index][last].latestEnd, let start = order.start,
+                start.timeIntervalSince(latestEnd) < 30 * 86400
+            {
+                coursesOfKey[index][last].positions.append(position)
+                if let end = order.end, end > latestEnd { coursesOfKey[index][last].latestEnd = end }
+            } else {
+                coursesOfKey[index].append(OpenCourse(positions: [position], latestEnd: order.end))
+            }
         }
         // Courses in the order of the first resource of each (as the bundle lists them).
         let position = Dictionary(orders.enumerated().map { ($1.reference, $0) }, uniquingKeysWith: { a, _ in a })
-        return keys.flatMap { groups[$0] ?? [] }.map { course(of: $0, now: now) }
+        return coursesOfKey.joined().map { course(of: $0.positions.map { orders[$0] }, now: now) }
             .sorted { (position[$0.references[0]] ?? 0) < (position[$1.references[0]] ?? 0) }
     }
 

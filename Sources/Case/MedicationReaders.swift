@@ -65,54 +65,22 @@ extension Context {
         }
         let reference = ref(resource)
         // The medication: a concept, or a reference to a Medication (contained or in the bundle).
-        let medication = referencedMedication(resource)
-        let concept = medication?.code ?? resource.choiceValue("medication")?.codeableConcept
-        // By code (the concept, then a Medication's ingredients), else by its RxNorm-style name.
-        let itemConcepts = medication?.ingredients.compactMap { $0.item?.codeableConcept } ?? []
-        var ingredients = terminology.ingredients(of: concept)
-        if ingredients.isEmpty { ingredients = itemConcepts.flatMap { terminology.ingredients(of: $0) } }
-        var byName = false
-        if ingredients.isEmpty,
-            let recognised = ([concept] + itemConcepts).compactMap({ medicines.recognise($0) }).first
-        {
-            ingredients = recognised.ingredients
-            byName = true
-        }
-        ingredients = ingredients.map { withMedicationStrength($0, medication: medication) }
-        // A coding without text or display is named by its ingredients, so the explanation reads
-        // "oxycodone", not "7804".
-        let hasName = concept?.text != nil || concept?.codings.contains { $0.display != nil } == true
-        let name =
-            hasName || ingredients.isEmpty
-            ? self.label(concept) : ingredients.map(\.ingredient).joined(separator: " / ")
-        let label = byName ? name + " (recognised by name)" : name
+        let product = medicationProduct(resource, medication: referencedMedication(resource))
+        let label = product.label
         let dispense = resource.child("dispenseRequest")
         let authored =
             ClinicalDate.parse(resource.string("authoredOn"))
             ?? ClinicalDate.parse(dispense?.string("validityPeriod", "start"))
         let period: Period? = resource.choiceValue("effective")?.period
-        let lowercasedLabel = label.lowercased()
-        // The concept's value sets and classes, asked once.
-        let conceptSets = terminology.membership(concept)
-        let anticoagulant =
-            conceptSets.contains(.anticoagulants)
-            || labels.label(lowercasedLabel, namesAMemberOf: .anticoagulants)
-        if anticoagulant, mayBeCurrent, isRequest ? isCurrentRequest(authored, dispense, facts.now) : period?.end == nil
+        if product.isAnticoagulant, mayBeCurrent,
+            isRequest ? isCurrentRequest(authored, dispense, facts.now) : period?.end == nil
         {
             facts.contraindications[.nsaid, default: []].append(
                 Contraindication(.activeAnticoagulant(label: label), [reference]))
         }
-        // The classes of its ingredients, and of the class value sets that list the product itself
-        // (acetaminophen/benzhydrocodone is in the opioid set though benzhydrocodone has no class).
-        // A product known only by its class (an official set lists it, the product map does not)
-        // stands as that class, its ingredient and dose unknown.
-        let listedIn = MedicationClass.allCases.filter { conceptSets.contains($0) }
-        if ingredients.isEmpty, let only = listedIn.first, listedIn.count == 1 {
-            ingredients = [ProductIngredient(ingredient: only.label)]
-        }
-        guard !ingredients.isEmpty else { return nil }
-        let classes = Set(ingredients.flatMap { terminology.classes(of: $0.ingredient) }).union(listedIn)
-        guard !classes.isEmpty else { return nil }
+        let ingredients = product.ingredients
+        let classes = product.classes
+        guard !ingredients.isEmpty, !classes.isEmpty, let primary = product.primary else { return nil }
 
         // The dose of each ingredient.
         let dosages = resource.children(isRequest ? "dosageInstruction" : "dosage")
@@ -120,8 +88,6 @@ extension Context {
         for ingredient in ingredients {
             doses[ingredient.ingredient] = DoseReader.read(dosages: dosages, ingredient: ingredient, dispense: dispense)
         }
-        let primary =
-            ingredients.first { !terminology.classes(of: $0.ingredient).isDisjoint(with: classes) } ?? ingredients[0]
 
         // When it was taken, and whether it still is.
         var start: Date?
@@ -166,7 +132,7 @@ extension Context {
         var failure: MedicationFailure?
         if let coded = reasonConcepts.first(where: { terminology.contains(.medicationFailureReason, $0) }) {
             failure = .statusReason(label: self.label(coded))
-        } else if let word = Self.failureWords.first(where: { reasonText.includes($0) }) {
+        } else if !reasonText.isEmpty, let word = Self.failureWords.first(where: { reasonText.includes($0) }) {
             failure = .recordedWords(word)
         }
         let routeText =
@@ -176,11 +142,9 @@ extension Context {
         // MME of the opioids (tramadol too): known parts, and the opioids whose dose is unknown.
         var mme: Double?
         var doseUnknown = false
-        for ingredient in ingredients {
-            let isOpioid =
-                terminology.classes(of: ingredient.ingredient).contains(.opioid)
-                || (classes.contains(.opioid) && ingredients.count == 1)
-            guard let factor = terminology.mmeFactors[ingredient.ingredient] else {
+        for (index, ingredient) in ingredients.enumerated() {
+            let isOpioid = product.isOpioid[index]
+            guard let factor = product.mmeFactors[index] else {
                 if isOpioid, !(doses[ingredient.ingredient]?.isKnown ?? false) { doseUnknown = true }
                 continue
             }
@@ -197,11 +161,9 @@ extension Context {
             reference: reference, label: label, ingredients: ingredients, classes: classes, current: current,
             start: start, end: end, dailyDoseMilligrams: doses[primary.ingredient]?.milligrams, mmePerDay: mme,
             opioidDoseUnknown: doseUnknown,
-            extendedRelease: ingredients.contains {
-                $0.release == .extended && terminology.classes(of: $0.ingredient).contains(.opioid)
-            },
+            extendedRelease: product.isExtendedReleaseOpioid,
             stoppedEarly: status == "stopped", failure: failure,
-            isTopical: ingredients.allSatisfy { $0.route == .topical } || routeText.includes("topical")
+            isTopical: product.isTopicalProduct || routeText.includes("topical")
                 || routeText.includes("transdermal"),
             isEpidural: routeText.includes("epidural"), history: history)
     }
@@ -231,9 +193,9 @@ extension Context {
         -> (until: Date, lastDay: Date, known: Bool)?
     {
         guard let authored else { return nil }
-        let fills = 1 + (dispense?.string("numberOfRepeatsAllowed").flatMap(Double.init) ?? 0)
+        let fills = 1 + (dispense?.string("numberOfRepeatsAllowed").flatMap(Double.init(fhirNumber:)) ?? 0)
         var days = dispense.flatMap(DoseReader.supplyDays).map { $0 * fills }
-        if days == nil, let quantity = dispense?.child("quantity").map(Quantity.init)?.number, let unitsPerDay,
+        if days == nil, let quantity = dispense?.withChild("quantity", Quantity.init)?.number, let unitsPerDay,
             unitsPerDay > 0
         {
             days = quantity / unitsPerDay * fills

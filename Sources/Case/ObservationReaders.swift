@@ -37,7 +37,7 @@ extension Context {
         guard let value else { return nil }
         switch value.type {
         case "Quantity": return value.quantity?.number
-        case "integer", "decimal": return value.text.flatMap(Double.init)
+        case "integer", "decimal": return value.text.flatMap(Double.init(fhirNumber:))
         default: return nil
         }
     }
@@ -262,9 +262,9 @@ extension Context {
             where (ext.string("url") ?? "").hasSuffix("ordinalValue")
                 || (ext.string("url") ?? "").hasSuffix("itemWeight")
             {
-                if let value = ext.string("valueDecimal").flatMap(Double.init) { return value }
+                if let value = ext.string("valueDecimal").flatMap(Double.init(fhirNumber:)) { return value }
             }
-            return answer.coding?.code.flatMap(Double.init)
+            return answer.coding?.code.flatMap(Double.init(fhirNumber:))
         }
         return nil
     }

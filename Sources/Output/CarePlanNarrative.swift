@@ -13,14 +13,23 @@ struct CarePlanNarrative {
     let now: String
     /// `summary(facts:result:)`, made once: the CarePlan's description says it too.
     let summary: String
+    /// Each recommendation's and warning's reasons as a sentence (`OutputContext.describe`), by position: the
+    /// requests' notes and the issues' details say them too, and they are written once per bundle.
+    let whyOfRecommendations: [String]
+    let whyOfWarnings: [String]
     /// Whether each recommendation (by its position in the result) is a §2.4 option, asked once each.
     private let isOptionAt: [Bool]
 
-    init(facts: ClinicalCase, result: GuidelineResult, now: String, summary: String) {
+    init(
+        facts: ClinicalCase, result: GuidelineResult, now: String, summary: String, whyOfRecommendations: [String],
+        whyOfWarnings: [String]
+    ) {
         self.facts = facts
         self.result = result
         self.now = now
         self.summary = summary
+        self.whyOfRecommendations = whyOfRecommendations
+        self.whyOfWarnings = whyOfWarnings
         self.isOptionAt = result.recommendations.map(Self.isOption)
     }
 
@@ -55,11 +64,13 @@ struct CarePlanNarrative {
         }
     }
 
-    static func ordered(_ warnings: [DetectedWarning]) -> [DetectedWarning] {
-        warnings.enumerated().sorted { a, b in
-            a.element.warning.severity != b.element.warning.severity
-                ? a.element.warning.severity > b.element.warning.severity : a.offset < b.offset
-        }.map(\.element)
+    /// The positions of the warnings, highest severity first; the guideline's order within one severity.
+    static func orderedPositions(_ warnings: [DetectedWarning]) -> [Int] {
+        warnings.indices.sorted { a, b in
+            let first = warnings[a].warning.severity
+            let second = warnings[b].warning.severity
+            return first != second ? first > second : a < b
+        }
     }
 
     /// How urgent an item is, for the opening line: stat, asap, urgent requests, then high, moderate
@@ -145,13 +156,14 @@ struct CarePlanNarrative {
         }
         if !result.warnings.isEmpty {
             html.raw("<h3>Warnings</h3><ul>")
-            for detected in Self.ordered(result.warnings) {
+            for position in Self.orderedPositions(result.warnings) {
+                let detected = result.warnings[position]
                 html.raw("<li><b>")
                 html.text(detected.warning.severity.rawValue.uppercased())
                 html.raw(" — ")
                 html.text(detected.warning.detail)
                 html.raw("</b> Why: ")
-                html.text(OutputContext.describe(detected.reasons))
+                html.text(whyOfWarnings[position])
                 html.raw(".")
                 if let mitigation = detected.warning.mitigation {
                     html.raw(" Suggested action: ")
@@ -183,7 +195,7 @@ struct CarePlanNarrative {
                     html.raw("<li><b>Non-pharmacological options</b>: ")
                     html.text(line)
                     html.raw(".<br/>Why: ")
-                    html.text(OutputContext.describe(recommendation.reasons))
+                    html.text(whyOfRecommendations[position])
                     html.raw(". <i>Rules ")
                     html.text(ids)
                     html.raw(".</i></li>")
@@ -212,7 +224,7 @@ struct CarePlanNarrative {
                     html.text("Between \(ClinicalDate.day(start)) and \(ClinicalDate.day(end)).")
                 }
                 html.raw("<br/>Why: ")
-                html.text(OutputContext.describe(recommendation.reasons))
+                html.text(whyOfRecommendations[position])
                 html.raw(". <i>")
                 html.raw(recommendation.ruleIds.count == 1 ? "Rule " : "Rules ")
                 for (offset, id) in recommendation.ruleIds.enumerated() {

@@ -20,22 +20,29 @@ public struct RecommendationBundleBuilder: Sendable {
         let now = ClinicalDate.dateTime(facts.now)
         let ids = DeterministicIds(inputSHA256: inputSHA256, now: now, profilesDigest: profilesDigest)
         let context = OutputContext(
-            facts: facts, now: now, canonicals: options.canonicals, ids: ids, node: options.node)
+            facts: facts, result: result, now: now, canonicals: options.canonicals, ids: ids, node: options.node)
 
         // Requests first, so the CarePlan activities and the DetectedIssues can point at them.
         var requests: [(key: ProposalKey, resource: FHIRElement)] = []
-        for recommendation in result.recommendations {
+        for (position, recommendation) in result.recommendations.enumerated() {
+            let why = context.whyOfRecommendations[position]
             switch recommendation.kind {
             case .serviceRequest:
-                requests.append((recommendation.proposal.key, context.serviceRequest(recommendation).resource))
+                requests.append(
+                    (recommendation.proposal.key, context.serviceRequest(recommendation, why: why).resource))
             case .medicationRequest:
-                requests.append((recommendation.proposal.key, context.medicationRequest(recommendation).resource))
+                requests.append(
+                    (recommendation.proposal.key, context.medicationRequest(recommendation, why: why).resource))
             case .activity, .warning: break
             }
         }
         let requestURLs = Dictionary(
             requests.map { ($0.key, context.fullUrl($0.resource)) }, uniquingKeysWith: { first, _ in first })
-        let issues = result.warnings.map { context.detectedIssue($0, requestURLs: requestURLs).resource }
+        let issues = result.warnings.indices.map { position in
+            context.detectedIssue(
+                result.warnings[position], why: context.whyOfWarnings[position], requestURLs: requestURLs
+            ).resource
+        }
         let carePlan = context.carePlan(result: result, requestURLs: requestURLs, issues: issues).resource
         let produced = [carePlan] + requests.map(\.resource) + issues
         let provenance = context.provenance(targets: produced, inputSHA256: inputSHA256).resource
@@ -62,13 +69,37 @@ public struct RecommendationBundleBuilder: Sendable {
     }
 }
 
-/// What every resource builder needs: the facts, *now*, the canonicals and the ids.
+/// What every resource builder needs: the facts, *now*, the canonicals and the ids; and what several resources
+/// say, made once per bundle: the pain conditions, and each recommendation's and warning's reasons as a sentence
+/// (a request's note and the narrative both give a recommendation's, an issue's detail and the narrative a
+/// warning's).
 struct OutputContext {
     let facts: ClinicalCase
     let now: String
     let canonicals: Canonicals
     let ids: DeterministicIds
-    var node: String? = nil
+    let node: String?
+    /// The pain conditions the plan addresses: conditions with a pain phenotype.
+    let painConditions: [String]
+    /// `describe` of each recommendation's reasons, by its position in the result.
+    let whyOfRecommendations: [String]
+    /// `describe` of each warning's reasons, by its position in the result.
+    let whyOfWarnings: [String]
+
+    init(
+        facts: ClinicalCase, result: GuidelineResult, now: String, canonicals: Canonicals, ids: DeterministicIds,
+        node: String?
+    ) {
+        self.facts = facts
+        self.now = now
+        self.canonicals = canonicals
+        self.ids = ids
+        self.node = node
+        painConditions =
+            facts.conditions.filter { !$0.phenotypes.isEmpty }.map(\.reference).uniqued().filter(isLiteralReference)
+        whyOfRecommendations = result.recommendations.map { Self.describe($0.reasons) }
+        whyOfWarnings = result.warnings.map { Self.describe($0.reasons) }
+    }
 
     func fullUrl(_ resource: FHIRElement) -> String { "urn:uuid:" + (resource.string("id") ?? "") }
 
@@ -77,11 +108,6 @@ struct OutputContext {
     func meta(_ profile: String) -> FHIRValue {
         .element(
             FHIRElement(type: "Meta").with("profile", .primitive("canonical", canonicals.structureDefinition(profile))))
-    }
-
-    /// The pain conditions the plan addresses: conditions with a pain phenotype.
-    var painConditions: [String] {
-        facts.conditions.filter { !$0.phenotypes.isEmpty }.map(\.reference).uniqued().filter(isLiteralReference)
     }
 
     func concept(_ proposal: Proposal) -> CodeableConcept {
@@ -102,13 +128,13 @@ struct OutputContext {
     }
 
     /// The rationale as notes: what the rules are, then why they fired, with the source resources.
-    func rationale(ruleIds: [RuleID], reasons: [Reason]) -> [Annotation] {
+    func rationale(ruleIds: [RuleID], why: String) -> [Annotation] {
         let rules = ruleIds.map { Self.ruleNames[$0] ?? "`\($0.rawValue)`" }
         return [
             Annotation(
                 text: "Proposed by PainPath \(Engine.version) under guideline rule\(ruleIds.count == 1 ? "" : "s") "
                     + rules.joined(separator: ", ") + ".", time: now),
-            Annotation(text: "Why: " + Self.describe(reasons) + ".", time: now),
+            Annotation(text: "Why: " + why + ".", time: now),
         ]
     }
 
@@ -149,7 +175,7 @@ struct OutputContext {
         return (because.map { Reference(reference: $0) }, supporting.map { Reference(reference: $0) })
     }
 
-    func serviceRequest(_ recommendation: Recommendation) -> ServiceRequest {
+    func serviceRequest(_ recommendation: Recommendation, why: String) -> ServiceRequest {
         let proposal = recommendation.proposal
         var request = ServiceRequest()
         request.id = ids.uuid("request:\(proposal.key)")
@@ -168,12 +194,12 @@ struct OutputContext {
         request.supportingInfo = split.supporting
         request.notes =
             [Annotation(text: proposal.detail, time: now)]
-            + rationale(ruleIds: recommendation.ruleIds, reasons: recommendation.reasons)
+            + rationale(ruleIds: recommendation.ruleIds, why: why)
         request.patientInstruction = proposal.detail
         return request
     }
 
-    func medicationRequest(_ recommendation: Recommendation) -> MedicationRequest {
+    func medicationRequest(_ recommendation: Recommendation, why: String) -> MedicationRequest {
         let proposal = recommendation.proposal
         var request = MedicationRequest()
         request.id = ids.uuid("request:\(proposal.key)")
@@ -186,7 +212,7 @@ struct OutputContext {
         request.authoredOn = now
         request.reasonReferences = reasonSplit(recommendation.reasons, allowed: ["Condition", "Observation"]).reasons
         request.instantiatesCanonical = recommendation.ruleIds.map(canonicals.activityDefinition)
-        request.notes = rationale(ruleIds: recommendation.ruleIds, reasons: recommendation.reasons)
+        request.notes = rationale(ruleIds: recommendation.ruleIds, why: why)
         var dosage = Dosage(text: proposal.detail)
         if let dose = proposal.dose {
             let ucum = ["mg", "mcg", "g", "mL"].contains(dose.unit)
@@ -201,7 +227,7 @@ struct OutputContext {
         return request
     }
 
-    func detectedIssue(_ detected: DetectedWarning, requestURLs: [ProposalKey: String]) -> DetectedIssue {
+    func detectedIssue(_ detected: DetectedWarning, why: String, requestURLs: [ProposalKey: String]) -> DetectedIssue {
         let rule = Rules.rule(detected.ruleId)
         var issue = DetectedIssue()
         issue.id = ids.uuid("issue:" + detected.ruleId.rawValue)
@@ -219,7 +245,7 @@ struct OutputContext {
             detected.warning.implicated.uniqued().filter(isLiteralReference)
             + detected.warning.implicatedProposals.compactMap { requestURLs[$0] }
         issue.implicated = implicated.map { Reference(reference: $0) }
-        issue.detail = detected.warning.detail + " Why: " + Self.describe(detected.reasons) + "."
+        issue.detail = detected.warning.detail + " Why: " + why + "."
         issue.referenceURI = canonicals.planDefinition
         if let mitigation = detected.warning.mitigation {
             let action = CodeableConcept(
@@ -241,7 +267,11 @@ struct OutputContext {
         plan.resource.set("meta", meta(Canonicals.Profile.carePlan))
         let summary = CarePlanNarrative.summary(facts: facts, result: result)
         plan.narrative = (
-            status: "generated", div: CarePlanNarrative(facts: facts, result: result, now: now, summary: summary).xhtml
+            status: "generated",
+            div: CarePlanNarrative(
+                facts: facts, result: result, now: now, summary: summary, whyOfRecommendations: whyOfRecommendations,
+                whyOfWarnings: whyOfWarnings
+            ).xhtml
         )
         plan.instantiatesCanonical = [canonicals.planDefinition]
         plan.status = "draft"

@@ -145,3 +145,62 @@ struct FHIRPrimitiveTests {
         #expect(view.properties.map(\.name) == ["reference"])
     }
 }
+
+/// What the case stage reads of quantities and numbers, in one pass and without the general parse where it need not.
+@Suite("quantities and numbers as the case stage reads them")
+struct QuantityAndNumberTests {
+    @Test func aNumberIsWhatTheGeneralParseGives() {
+        let texts = [
+            "0", "1", "-0", "-7", "007", "30", "123456789012345", "1234567890123456", "99999999999999999999", "1.5",
+            "0.25", "-2.50", "1e3", "1E-2", "", "-", "--1", "+1", " 1", "1 ", "1a", "0x10", "inf", "nan", "١٢",
+        ]
+        for text in texts {
+            let general = Double(text)
+            let read = Double(fhirNumber: text)
+            #expect(read == general || (read?.isNaN == true && general?.isNaN == true), "\(text)")
+            #expect(read?.sign == general?.sign, "\(text)")
+        }
+    }
+
+    @Test func aQuantityReadsEachOfItsPropertiesOnce() {
+        let element = FHIRElement(type: "Quantity")
+            .with("value", .primitive("decimal", "2.50"))
+            .with("comparator", .code("<"))
+            .with("unit", .string("mg/h"))
+            .with("system", .uri("http://unitsofmeasure.org"))
+            .with("code", .code("mg/h"))
+        let quantity = Quantity(element)
+        #expect(
+            quantity
+                == Quantity(
+                    value: "2.50", unit: "mg/h", system: "http://unitsofmeasure.org", code: "mg/h",
+                    comparator: "<"))
+        #expect(quantity.number == 2.5)
+        // A value that carries only an extension has no lexical form; names of other lengths are not mistaken.
+        let extended = FHIRElement(type: "Quantity")
+            .with("value", .primitive(FHIRPrimitive(type: "decimal", value: nil, id: "v")))
+            .with("unit", .string("tablet"))
+        #expect(Quantity(extended) == Quantity(value: nil, unit: "tablet"))
+        #expect(Quantity(FHIRElement(type: "Quantity")) == Quantity(value: nil))
+    }
+
+    @Test func lexicalValuesAreCountedAsTheirStringsAre() {
+        let withoutValue = FHIRValue.primitive(FHIRPrimitive(type: "code", value: nil, id: "x"))
+        for values in [[], [.code("MORN")], [.code("MORN"), withoutValue, .code("EVE")], [withoutValue]]
+            as [[FHIRValue]]
+        {
+            let element = FHIRElement(type: "Timing.repeat", properties: [FHIRProperty(name: "when", values: values)])
+            #expect(element.lexicalValueCount("when") == element.strings("when").count)
+            #expect(FHIRValues(values).lexicalCount == values.compactMap { $0.primitive?.value }.count)
+        }
+        #expect(FHIRElement(type: "Timing.repeat").lexicalValueCount("when") == 0)
+    }
+
+    @Test func aChildIsAskedInPlace() {
+        let dosage = FHIRElement(type: "Dosage")
+            .with("timing", .element(FHIRElement(type: "Timing").with("event", .primitive("dateTime", "2026-01-01"))))
+        #expect(dosage.withChild("timing") { $0.string("event") } == "2026-01-01")
+        #expect(dosage.withChild("route") { $0.type } == nil)
+        #expect(dosage.withChild("timing") { $0.type } == dosage.child("timing")?.type)
+    }
+}

@@ -144,3 +144,59 @@ struct CaseMemoTests {
         #expect(!CaseBuilder.isPeriodName("Period") && CaseBuilder.isPeriodName("validityPeriod"))
     }
 }
+
+/// A medicine's product (ingredients, classes, label) is read once per medication concept of a bundle.
+@Suite("case stage: medicine products remembered within a bundle")
+struct MedicationProductMemoTests {
+    static let product = MedicationProduct(
+        ingredients: [ProductIngredient(ingredient: "gabapentin")], classes: [.gabapentinoid], primary: nil,
+        label: "gabapentin", isAnticoagulant: false, isOpioid: [false], mmeFactors: [nil],
+        isExtendedReleaseOpioid: false, isTopicalProduct: false)
+
+    @Test func aConceptsProductIsMadeOncePerConceptStorage() {
+        let memo = MedicationProducts()
+        var made = 0
+        let make = { () -> MedicationProduct in
+            made += 1
+            return Self.product
+        }
+        let concept = CaseMemoTests.severeBackPain
+        #expect(memo.product(conceptElement: concept, make: make).label == "gabapentin")
+        let copy = concept
+        _ = memo.product(conceptElement: copy, make: make)
+        #expect(made == 1 && memo.rememberedCount == 1)
+        // The same codes in another element, and an element with no properties (no identity), are made again.
+        _ = memo.product(
+            conceptElement: FHIRElement(type: concept.type, properties: concept.properties.map { $0 }), make: make)
+        _ = memo.product(conceptElement: FHIRElement(type: "CodeableConcept"), make: make)
+        _ = memo.product(conceptElement: FHIRElement(type: "CodeableConcept"), make: make)
+        #expect(made == 4 && memo.rememberedCount == 2)
+    }
+
+    @Test func reordersOfOneProductReadAsTheFirstOrder() throws {
+        // Three orders of one concept (one product, remembered) and one of a Medication resource of the same
+        // product (read afresh): all four are the same medicine, with the dose each order gives.
+        var fixture = chronicBack {
+            for authored in ["2026-09-01", "2026-10-01", "2026-11-01"] {
+                $0.order(
+                    "1049621", authored: authored, dosage: dosage(mg(5), timing: code("QID")),
+                    dispense: ["expectedSupplyDuration": ["value": 30, "unit": "days", "code": "d"]])
+            }
+        }
+        fixture.add([
+            "resourceType": "Medication", "id": "oxy", "code": CaseFixture.concept(rxnorm, "1049621"),
+        ])
+        fixture.add([
+            "resourceType": "MedicationRequest", "id": "by-reference", "status": "active", "intent": "order",
+            "subject": ["reference": "Patient/p1"], "authoredOn": "2026-11-10",
+            "medicationReference": ["reference": "Medication/oxy"],
+            "dosageInstruction": [dosage(mg(10), timing: code("QID"))],
+        ])
+        let facts = try fixture.facts()
+        let course = try #require(facts.medications.first)
+        #expect(facts.medications.count == 1 && course.orders == 4)
+        #expect(course.classes.contains(.opioid) && course.ingredients.map(\.ingredient) == ["oxycodone"])
+        // The latest order of the product supersedes the earlier ones: 10 mg four times a day, × 1.5.
+        #expect(facts.mme.known == 60)
+    }
+}

@@ -107,6 +107,24 @@ struct DosageFormTests {
                 "quantity": ["value": 120, "unit": "tablet"],
                 "expectedSupplyDuration": ["value": 30, "unit": "days", "code": "d"],
             ], mme: 30),
+        Row(
+            name: "rateQuantity in mcg/h", product: fentanyl25,
+            dosage: ["doseAndRate": [["rateQuantity": ["value": 25, "unit": "mcg/h", "code": "ug/h"]]]],
+            dispense: nil, mme: 60),
+        Row(
+            name: "a rate in a later dose-and-rate makes the dosage a rate", product: fentanyl25,
+            dosage: [
+                "doseAndRate": [
+                    ["doseQuantity": items(1, "patch")],
+                    ["rateQuantity": ["value": 50, "unit": "mcg/h", "code": "ug/h"]],
+                ],
+                "timing": every(1, per: 72, "h"),
+            ], dispense: nil, mme: 120),
+        Row(
+            name: "a range without its high end: the next dose", product: oxycodone5,
+            dosage: [
+                "doseAndRate": [["doseRange": ["low": mg(5)]], ["doseQuantity": mg(10)]], "timing": code("QID"),
+            ], dispense: nil, mme: 60),
         Row(name: "nothing to read: unknown, never zero", product: oxycodone5, dosage: nil, dispense: nil, mme: nil),
     ]
 
@@ -183,6 +201,50 @@ struct PrescriptionReadingTests {
             $0.order("1049621", authored: "2026-10-01")
         }
         #expect(try apart.facts().medications.count == 2)
+    }
+
+    @Test func yearsOfMonthlyReordersAreOneCoursePerMedicine() throws {
+        // Ten years of two medicines re-ordered every 30 days with a 30-day supply: two courses, listed in the order
+        // of their first resources in the bundle, each with all its orders.
+        let supply: [String: Any] = ["expectedSupplyDuration": ["value": 30, "unit": "days", "code": "d"]]
+        let start = Date(timeIntervalSince1970: 1_478_000_000)  // 2016-11-01
+        let fixture = chronicBack {
+            for month in 0..<120 {
+                let authored = ClinicalDate.day(start.addingTimeInterval(Double(month) * 30 * 86400))
+                $0.order("197591", authored: authored, dispense: supply)
+                $0.order("1049621", authored: authored, dispense: supply)
+            }
+        }
+        let facts = try fixture.facts()
+        #expect(facts.medications.map(\.orders) == [120, 120])
+        #expect(
+            facts.medications.map(\.references.first) == [
+                "MedicationRequest/order-197591-2016-11-01",
+                "MedicationRequest/order-1049621-2016-11-01",
+            ])
+    }
+
+    @Test func aCourseReachesToTheLatestEndOfItsOrders() throws {
+        // A long supply, then a short re-order inside it, then an order 15 days after the long supply ran out but
+        // 154 days after the short one did: one course, since the course's supply ran to the long one's end.
+        let fixture = chronicBack {
+            for (authored, days) in [("2025-01-01", 180), ("2025-02-01", 10), ("2025-07-15", 30)] {
+                $0.order(
+                    "197591", authored: authored,
+                    dispense: ["expectedSupplyDuration": ["value": days, "unit": "days", "code": "d"]])
+            }
+        }
+        let facts = try fixture.facts()
+        #expect(facts.medications.map(\.orders) == [3])
+        // Without the long supply the last order is more than 30 days after the course's end: two courses.
+        let apart = chronicBack {
+            for (authored, days) in [("2025-02-01", 10), ("2025-07-15", 30)] {
+                $0.order(
+                    "197591", authored: authored,
+                    dispense: ["expectedSupplyDuration": ["value": days, "unit": "days", "code": "d"]])
+            }
+        }
+        #expect(try apart.facts().medications.map(\.orders) == [1, 1])
     }
 
     @Test func anUnknownDoseIsWarnedAboutAndNeverZero() throws {

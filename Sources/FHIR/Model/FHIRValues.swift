@@ -150,6 +150,18 @@ public struct FHIRValues: RandomAccessCollection, MutableCollection, RangeReplac
         return primitive.value
     }
 
+    /// How many values are primitives with a lexical form (`compactMap { $0.primitive?.value }.count`, no array).
+    public var lexicalCount: Int {
+        switch storage {
+        case .none: return 0
+        case .one(let value): return value.primitive?.value != nil ? 1 : 0
+        case .many(let values):
+            var count = 0
+            for index in values.indices where values[index].primitive?.value != nil { count += 1 }
+            return count
+        }
+    }
+
     public static func == (lhs: FHIRValues, rhs: FHIRValues) -> Bool { lhs.elementsEqual(rhs) }
 
     public func hash(into hasher: inout Hasher) {

@@ -33,6 +33,19 @@ extension FHIRElement {
         return properties[index].values.withFirstElement { $0.string(name) } ?? nil
     }
 
+    /// `body` applied in place to the single element of a complex property (a deferred resource built), nil when
+    /// there is none: `child(name)` returns a copy, retained and released to be asked one thing.
+    public func withChild<Result>(_ name: String, _ body: (FHIRElement) -> Result) -> Result? {
+        guard let index = propertyIndex(name) else { return nil }
+        return properties[index].values.withFirstElement(body)
+    }
+
+    /// How many values of a primitive property have a lexical form: `strings(name).count` without the array.
+    public func lexicalValueCount(_ name: String) -> Int {
+        guard let index = propertyIndex(name) else { return 0 }
+        return properties[index].values.lexicalCount
+    }
+
     /// The single element of a complex property.
     public func child(_ name: String) -> FHIRElement? {
         guard let index = propertyIndex(name) else { return nil }
@@ -193,6 +206,33 @@ public struct Reference: Hashable, Sendable {
 }
 
 /// A quantity; `value` keeps the exact decimal text, `number` is its value as a Double.
+extension Double {
+    /// A number of FHIR text (a decimal or integer's lexical form): `Double(text)`, with whole numbers of up to 15
+    /// digits read from their digits (exact, so the same value) — doses, frequencies and most observation values
+    /// are, and the general parse cost more than the rest of reading them.
+    public init?(fhirNumber text: String) {
+        let whole: Double? =
+            text.utf8.withContiguousStorageIfAvailable { bytes -> Double? in
+                let negative = bytes.first == UInt8(ascii: "-")
+                let digits = negative ? UnsafeBufferPointer(rebasing: bytes.dropFirst()) : bytes
+                guard !digits.isEmpty, digits.count <= 15 else { return nil }
+                var value: Int64 = 0
+                for byte in digits {
+                    guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+                    value = value * 10 + Int64(byte - UInt8(ascii: "0"))
+                }
+                return negative ? -Double(value) : Double(value)
+            } ?? nil
+        if let whole {
+            self = whole
+        } else if let parsed = Double(text) {
+            self = parsed
+        } else {
+            return nil
+        }
+    }
+}
+
 public struct Quantity: Hashable, Sendable {
     public var value: String?
     public var comparator: String?
@@ -210,15 +250,25 @@ public struct Quantity: Hashable, Sendable {
         self.comparator = comparator
     }
 
+    /// Read in one pass over the quantity's properties, as `Coding` is (five lookups scanned them five times; every
+    /// observation value and every dose is a Quantity).
     public init(_ element: FHIRElement) {
-        value = element.string("value")
-        comparator = element.string("comparator")
-        unit = element.string("unit")
-        system = element.string("system")
-        code = element.string("code")
+        element.properties.withUnsafeBufferPointer { properties in
+            for index in properties.indices {
+                let name = properties[index].name
+                switch name.utf8.count {
+                case 4 where name == "code": code = properties[index].values.firstPrimitiveValue
+                case 4 where name == "unit": unit = properties[index].values.firstPrimitiveValue
+                case 5 where name == "value": value = properties[index].values.firstPrimitiveValue
+                case 6 where name == "system": system = properties[index].values.firstPrimitiveValue
+                case 10 where name == "comparator": comparator = properties[index].values.firstPrimitiveValue
+                default: continue
+                }
+            }
+        }
     }
 
-    public var number: Double? { value.flatMap(Double.init) }
+    public var number: Double? { value.flatMap(Double.init(fhirNumber:)) }
 
     public func element(type: String = "Quantity") -> FHIRElement {
         var element = FHIRElement(type: type)

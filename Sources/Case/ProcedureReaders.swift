@@ -65,8 +65,9 @@ extension Context {
             let when =
                 date(of: resource.choiceValue(isProcedure ? "performed" : "occurrence"))
                 ?? ClinicalDate.parse(resource.string("authoredOn"))
-            // The code's value sets, asked once for the questions below.
-            let codeSets = terminology.membership(code)
+            // The code's value sets, asked once for the questions below (remembered per concept for the bundle: a
+            // record repeats its procedures' codes).
+            let codeSets = concepts.membership(of: resource, property: "code")
             if codeSets.contains(.opioidRiskAssessment) { facts.opioidRiskAssessments.append(reference) }
             if codeSets.contains(.mriLumbarSpine) {
                 let encounter = resource.reference("encounter")?.reference.flatMap {
@@ -96,13 +97,14 @@ extension Context {
                 }
             }
             let kinds = therapyKinds(code, sets: codeSets)
+            let outcome = kinds.isEmpty ? nil : resource.concept("outcome")
             // The words of the resource are read only for a therapy (most procedures of a record are none).
             let allText =
                 kinds.isEmpty
                 ? ""
                 : words(
                     [code].compactMap { $0 } + resource.concepts("usedCode") + resource.concepts("bodySite")
-                        + (resource.concept("outcome").map { [$0] } ?? []))
+                        + (outcome.map { [$0] } ?? []))
                     + " "
                     + resource.children("note").compactMap { $0.string("text") }.joined(separator: " ").lowercased()
                     + " " + (resource.string("patientInstruction") ?? "").lowercased()
@@ -110,7 +112,6 @@ extension Context {
                 let guided =
                     codeSets.contains(.imageGuidedInjection)
                     || Self.guidanceWords.contains { allText.includes($0) }
-                let outcome = resource.concept("outcome")
                 let unsuccessful =
                     outcome?.contains(system: CodeSystems.snomed, code: "385671000") == true
                     || allText.includes("unsuccessful") || allText.includes("no relief") || allText.includes("negative")

@@ -171,7 +171,15 @@ struct OutputContext {
         if !because.contains(where: { resourceType($0) == "Condition" }) {
             because = (painConditions + because).uniqued()
         }
-        let supporting = sources.filter { !because.contains($0) }
+        // A record may give hundreds of sources (every pain condition of years of visits): the reasons are looked up
+        // by hash then, not by comparing each source with each reason.
+        let supporting: [String]
+        if because.count > 16 {
+            let isReason = Set(because)
+            supporting = sources.filter { !isReason.contains($0) }
+        } else {
+            supporting = sources.filter { !because.contains($0) }
+        }
         return (because.map { Reference(reference: $0) }, supporting.map { Reference(reference: $0) })
     }
 

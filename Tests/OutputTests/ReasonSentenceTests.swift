@@ -1,4 +1,6 @@
 import Case
+import Guideline
+import PainPathTestKit
 import Testing
 
 @testable import Output
@@ -35,5 +37,38 @@ struct ReferenceTypeTests {
         #expect(resourceType("Condition/c1") == "Condition")
         #expect(resourceType("/Condition/c1") == "Condition")
         #expect(resourceType("//") == "")
+    }
+}
+
+/// A request's `reasonReference` and `supportingInfo`: the reasons of allowed types (led by the pain conditions when
+/// no Condition is among them), every other source supporting — the same split for a few sources and for hundreds.
+@Suite("reasons and supporting information of a request")
+struct ReasonSplitTests {
+    func context(conditions: Int) throws -> (OutputContext, [String]) {
+        var fixture = CaseFixture()
+        let references = (0..<conditions).map { _ in fixture.condition(sct, lowBackPain, onset: chronicOnset) }
+        let facts = try fixture.facts()
+        let context = OutputContext(
+            facts: facts, result: GuidelineEngine().evaluate(facts), now: "2026-11-21T09:00:00Z",
+            canonicals: Canonicals(), ids: DeterministicIds(inputSHA256: "0", now: "now", profilesDigest: "0"),
+            node: nil)
+        return (context, references)
+    }
+
+    @Test(arguments: [3, 40])
+    func sourcesAreSplitByType(conditions: Int) throws {
+        let (context, pain) = try context(conditions: conditions)
+        #expect(Set(context.painConditions) == Set(pain))
+        let reasons = [
+            Reason("ODI 42", ["Observation/o1", "Observation/o2"]), Reason("a visit", ["Encounter/e1"]),
+            Reason("again", ["Observation/o1", "Encounter/e1", "not a reference"]),
+        ]
+        let split = context.reasonSplit(reasons, allowed: ["Condition", "Observation"])
+        #expect(split.reasons.compactMap(\.reference) == context.painConditions + ["Observation/o1", "Observation/o2"])
+        #expect(split.supporting.compactMap(\.reference) == ["Encounter/e1"])
+        // A Condition among the reasons leads alone; the pain conditions are then neither reasons nor supporting.
+        let named = context.reasonSplit([Reason("pain", [pain[0], "Encounter/e1"])], allowed: ["Condition"])
+        #expect(named.reasons.compactMap(\.reference) == [pain[0]])
+        #expect(named.supporting.compactMap(\.reference) == ["Encounter/e1"])
     }
 }

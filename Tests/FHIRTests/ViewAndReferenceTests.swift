@@ -179,6 +179,24 @@ struct TextSearchTests {
             ])
         #expect(element.choiceValue("value")?.type == "string", "valuesX is not value[x]: lower case after the base")
     }
+
+    @Test("a choice value is the choice element's, by the definitions: its concrete type, or nothing")
+    func choiceValueByDefinitions() {
+        let quantity = FHIRElement(type: "Quantity").with("value", .primitive("decimal", "5"))
+        let observation = FHIRElement(type: "Observation").with("valueQuantity", .element(quantity))
+        #expect(observation.choiceValue("value")?.type == "Quantity")
+        #expect(observation.choiceValue("effective") == nil)
+        // `valueSet` of a binding begins like a choice of `value` but is an element of its own.
+        let binding = FHIRElement(type: "ElementDefinition.binding")
+            .with("valueSet", .primitive("canonical", "http://example.org/ValueSet/x"))
+        #expect(FHIRSchema.r4.type(named: binding.type)?.property("valueSet") != nil)
+        #expect(binding.choiceValue("value") == nil)
+        // A name the type does not define, and a type the definitions do not know, give nothing.
+        #expect(FHIRElement(type: "Observation").with("valueNothing", .string("x")).choiceValue("value") == nil)
+        #expect(FHIRElement(type: "NoSuchType").with("valueString", .string("x")).choiceValue("value") == nil)
+        let answer = FHIRElement(type: "QuestionnaireResponse.item.answer").with("valueInteger", .integer(3))
+        #expect(answer.choiceValue("value")?.type == "integer" && answer.choiceValue("value")?.text == "3")
+    }
 }
 
 @Suite("Typed views")

@@ -32,6 +32,20 @@ public struct FHIRSchema: Sendable {
         typeTable.unretainedLookup(bytes)
     }
 
+    /// The concrete type of a choice element's property (`valueQuantity` of `Observation`, base `value` →
+    /// `Quantity`); nil when the property is not that choice element's. Read without a retain of the type, the
+    /// property or its element (the case stage asks this of every dated resource and every answer).
+    func choiceType(of typeName: String, property name: String, base: String) -> String? {
+        guard let type = unretainedType(named: typeName) else { return nil }
+        return type._withUnsafeGuaranteedRef { type in
+            var name = name
+            guard let property = name.withUTF8({ type.propertyTable.unretainedLookup($0) }) else { return nil }
+            return property._withUnsafeGuaranteedRef { property in
+                property.element.isChoice && property.element.name == base ? property.type : nil
+            }
+        }
+    }
+
     /// The concrete resource types (Patient, Bundle, …), not the abstract Resource/DomainResource.
     public func isResourceType(_ name: String) -> Bool {
         guard let type = type(named: name) else { return false }

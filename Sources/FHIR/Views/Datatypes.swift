@@ -62,10 +62,10 @@ extension FHIRElement {
         baseName.withUTF8Bytes { base in
             for index in properties.indices
             where properties[index].name.withUTF8Bytes({ Self.namesAChoice($0, of: base) }) {
-                guard let known = schema.type(named: type)?.property(properties[index].name), known.element.isChoice,
-                    known.element.name == baseName, let value = properties[index].values.first
+                guard let valueType = schema.choiceType(of: type, property: properties[index].name, base: baseName),
+                    let value = properties[index].values.first
                 else { continue }
-                return ChoiceValue(type: known.type, value: value)
+                return ChoiceValue(type: valueType, value: value)
             }
             return nil
         }

@@ -26,17 +26,17 @@ struct MedicationProduct {
 extension Context {
     /// The product of an order or statement: remembered per medication concept for the bundle when the order names
     /// its medicine by a concept (re-orders repeat it, and the reader shares a repeated concept's storage); read
-    /// afresh when it refers to a Medication, whose ingredients and strengths are the resource's own.
-    func medicationProduct(_ resource: FHIRElement, medication: Medication?) -> MedicationProduct {
-        if medication == nil, let choice = resource.choiceValue("medication"), choice.type == "CodeableConcept",
-            case .element(let element) = choice.value
-        {
+    /// afresh when it refers to a Medication, whose ingredients and strengths are the resource's own. The order's
+    /// `medication[x]` is looked up once for both.
+    func medicationProduct(_ resource: FHIRElement) -> MedicationProduct {
+        let choice = resource.choiceValue("medication")
+        if let choice, choice.type == "CodeableConcept", case .element(let element) = choice.value {
             return products.product(conceptElement: element) {
                 makeMedicationProduct(concept: CodeableConcept(element), medication: nil)
             }
         }
-        return makeMedicationProduct(
-            concept: medication?.code ?? resource.choiceValue("medication")?.codeableConcept, medication: medication)
+        let medication = medication(referencedBy: choice, in: resource)
+        return makeMedicationProduct(concept: medication?.code ?? choice?.codeableConcept, medication: medication)
     }
 
     func makeMedicationProduct(concept: CodeableConcept?, medication: Medication?) -> MedicationProduct {

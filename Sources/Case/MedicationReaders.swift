@@ -65,7 +65,7 @@ extension Context {
         }
         let reference = ref(resource)
         // The medication: a concept, or a reference to a Medication (contained or in the bundle).
-        let product = medicationProduct(resource, medication: referencedMedication(resource))
+        let product = medicationProduct(resource)
         let label = product.label
         let dispense = resource.child("dispenseRequest")
         let authored =

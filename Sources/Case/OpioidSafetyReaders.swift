@@ -75,17 +75,18 @@ extension Context {
         }
     }
 
-    /// The Medication an order or statement references (contained or elsewhere in the bundle).
-    func referencedMedication(_ resource: FHIRElement) -> Medication? {
-        guard let target = resource.choiceValue("medication")?.reference?.reference,
-            let resolved = resolver.resolve(target, container: resource)
+    /// The Medication an order's or statement's `medication[x]` refers to, when it is a reference that resolves
+    /// (contained or elsewhere in the bundle).
+    func medication(referencedBy choice: ChoiceValue?, in resource: FHIRElement) -> Medication? {
+        guard let target = choice?.reference?.reference, let resolved = resolver.resolve(target, container: resource)
         else { return nil }
         return Medication(resolved)
     }
 
     /// The medication concept of an order or statement (or of its Medication).
     func medicationConcept(_ resource: FHIRElement) -> CodeableConcept? {
-        referencedMedication(resource)?.code ?? resource.choiceValue("medication")?.codeableConcept
+        let choice = resource.choiceValue("medication")
+        return medication(referencedBy: choice, in: resource)?.code ?? choice?.codeableConcept
     }
 
     /// Current as GUIDELINE §1 reads orders (its supply) and statements (period not ended).

@@ -205,7 +205,6 @@ public struct Reference: Hashable, Sendable {
     }
 }
 
-/// A quantity; `value` keeps the exact decimal text, `number` is its value as a Double.
 extension Double {
     /// A number of FHIR text (a decimal or integer's lexical form): `Double(text)`, with whole numbers of up to 15
     /// digits read from their digits (exact, so the same value) — doses, frequencies and most observation values
@@ -233,6 +232,7 @@ extension Double {
     }
 }
 
+/// A quantity; `value` keeps the exact decimal text, `number` is its value as a Double.
 public struct Quantity: Hashable, Sendable {
     public var value: String?
     public var comparator: String?

@@ -1,4 +1,5 @@
 import Foundation
+import PainPathTestKit
 import Testing
 
 /// systemd/painpathd.service: `systemd-analyze security --offline=true` exposure ≤ 1.0 and
@@ -37,11 +38,10 @@ struct ServiceUnitTests {
         // The binary is not installed here: verify a copy whose ExecStart names one that exists.
         let text = try String(contentsOfFile: Self.unit, encoding: .utf8).replacingOccurrences(
             of: "/usr/bin/painpathd", with: "/bin/true")
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("unit-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let copy = directory.appendingPathComponent("painpathd.service")
-        try text.write(to: copy, atomically: true, encoding: .utf8)
-        let (status, output) = try run(["verify", copy.path])
-        #expect(status == 0 && output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "\(output)")
+        try withExtendedLifetime(ScratchDirectory("unit")) { scratch in
+            let copy = try scratch.write(text, to: "painpathd.service")
+            let (status, output) = try run(["verify", copy])
+            #expect(status == 0 && output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "\(output)")
+        }
     }
 }

@@ -71,12 +71,12 @@ struct SharedFilesystemTests {
     }
 
     @Test func theProbeFindsTheLocalProtocolOnALocalDisk() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("probe-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let handle = try DirectoryHandle(path: directory)
-        #expect(ClaimProtocol.probe(handle, node: "n") == .local)
-        #expect(FilesystemKind.of(handle) == .local)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).isEmpty, "the probe cleans up")
+        try withExtendedLifetime(ScratchDirectory("probe")) { scratch in
+            let handle = try DirectoryHandle(path: scratch.path)
+            #expect(ClaimProtocol.probe(handle, node: "n") == .local)
+            #expect(FilesystemKind.of(handle) == .local)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path).isEmpty, "the probe cleans up")
+        }
     }
 
     /// Two daemons with the shared protocol on one tree, killed and restarted while 300 (or 1,000)

@@ -7,10 +7,11 @@ import Testing
 
 @Suite("painpath evaluate")
 struct EvaluateCommandTests {
+    let scratch: ScratchDirectory
+    init() throws { scratch = try ScratchDirectory("evaluate") }
+
     func file(_ bytes: [UInt8], _ suffix: String = "json") -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "evaluate-\(UUID().uuidString).\(suffix)"
-        ).path
+        let path = scratch.file("\(UUID().uuidString).\(suffix)")
         _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         return path
     }
@@ -60,8 +61,7 @@ struct EvaluateCommandTests {
     }
 
     @Test func profilesCheckDetectsDrift() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("profiles-\(UUID().uuidString)")
-            .path
+        let directory = scratch.file("profiles")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         #expect(CommandResult.profiles(directory: directory, check: true).exitCode == 1)
         #expect(CommandResult.profiles(directory: directory, check: false).exitCode == 0)

@@ -1,13 +1,16 @@
 import Foundation
 import Guideline
 import PainPathCLI
+import PainPathTestKit
 import Testing
 
 @Suite("painpath explain")
 struct ExplainCommandTests {
+    let scratch: ScratchDirectory
+    init() throws { scratch = try ScratchDirectory("explain") }
+
     func file(_ text: String) -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("explain-\(UUID().uuidString).json")
-            .path
+        let path = scratch.file("\(UUID().uuidString).json")
         _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
         return path
     }

@@ -2,6 +2,7 @@ import FHIR
 import Foundation
 import Guideline
 import Output
+import PainPathTestKit
 import Testing
 
 @testable import PainPathCLI
@@ -50,9 +51,12 @@ struct ReplayTests {
         #expect(all.subtracting(fired).isEmpty, "never fired in samples: \(all.subtracting(fired).sorted())")
     }
 
-    func copyOfSample(_ name: String) throws -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("replay-\(UUID().uuidString)")
-            .path
+    /// Each test's own directory, removed after it (the suite is made afresh for every test).
+    let scratch: ScratchDirectory
+    init() throws { scratch = try ScratchDirectory("replay") }
+
+    /// A copy of one sample and its expectation in `directory`.
+    static func copySample(_ name: String, into directory: String) throws -> String {
         try FileManager.default.createDirectory(atPath: directory + "/expected", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: Self.samples + "/\(name).json", toPath: directory + "/\(name).json")
         try FileManager.default.copyItem(
@@ -62,7 +66,7 @@ struct ReplayTests {
     }
 
     @Test func aChangedDecisionIsReportedAndExitsOne() throws {
-        let directory = try copyOfSample("progressive-foot-drop")
+        let directory = try ReplayTests.copySample("progressive-foot-drop", into: scratch.path)
         #expect(
             CommandResult.replay(directory: directory, expected: nil, update: false, profiles: nil, limits: .default)
                 .exitCode == 0)
@@ -71,7 +75,7 @@ struct ReplayTests {
         var text = try String(contentsOfFile: path, encoding: .utf8)
         text = text.replacingOccurrences(of: "\"value\": 2\n", with: "\"value\": 4\n").replacingOccurrences(
             of: "\"code\": \"W\"", with: "\"code\": \"N\"")
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        try text.write(toFile: path, atomically: false, encoding: .utf8)
         let result = CommandResult.replay(
             directory: directory, expected: nil, update: false, profiles: nil, limits: .default)
         #expect(result.exitCode == 1)
@@ -89,11 +93,11 @@ struct ReplayTests {
     }
 
     @Test func aChangedDetailIsReportedWithItsPath() throws {
-        let directory = try copyOfSample("opioid-and-benzodiazepine")
+        let directory = try ReplayTests.copySample("opioid-and-benzodiazepine", into: scratch.path)
         let path = directory + "/expected/opioid-and-benzodiazepine.careplan.json"
         let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(
             of: "\"severity\": \"high\"", with: "\"severity\": \"low\"")
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        try text.write(toFile: path, atomically: false, encoding: .utf8)
         let result = CommandResult.replay(
             directory: directory, expected: nil, update: false, profiles: nil, limits: .default)
         #expect(result.exitCode == 1)
@@ -103,7 +107,7 @@ struct ReplayTests {
     }
 
     @Test func aMissingExpectationFails() throws {
-        let directory = try copyOfSample("acute-low-back-pain")
+        let directory = try ReplayTests.copySample("acute-low-back-pain", into: scratch.path)
         try FileManager.default.removeItem(atPath: directory + "/expected/acute-low-back-pain.careplan.json")
         let result = CommandResult.replay(
             directory: directory, expected: nil, update: false, profiles: nil, limits: .default)
@@ -113,6 +117,9 @@ struct ReplayTests {
 
 @Suite("sample declarations: the rules each case must and must not fire")
 struct DeclaredRulesTests {
+    let scratch: ScratchDirectory
+    init() throws { scratch = try ScratchDirectory("replay") }
+
     @Test func everySampleDeclaresWhatItIsAbout() throws {
         let names = try FileManager.default.contentsOfDirectory(atPath: ReplayTests.samples)
         let cases = names.filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }
@@ -137,9 +144,9 @@ struct DeclaredRulesTests {
     }
 
     @Test func replayFailsOnABrokenDeclarationEvenWhenUpdating() throws {
-        let directory = try ReplayTests().copyOfSample("cauda-equina-syndrome")
+        let directory = try ReplayTests.copySample("cauda-equina-syndrome", into: scratch.path)
         try "fire: refer-surgical-urgent\nquiet: refer-specialist-urgent\n"
-            .write(toFile: directory + "/cauda-equina-syndrome.rules", atomically: true, encoding: .utf8)
+            .write(toFile: directory + "/cauda-equina-syndrome.rules", atomically: false, encoding: .utf8)
         for update in [false, true] {
             let result = CommandResult.replay(
                 directory: directory, expected: nil, update: update, profiles: nil, limits: .default)
@@ -149,7 +156,7 @@ struct DeclaredRulesTests {
             )
         }
         try "fire: refer-surgical-urgent\nquiet: refer-specialist-routine\n"
-            .write(toFile: directory + "/cauda-equina-syndrome.rules", atomically: true, encoding: .utf8)
+            .write(toFile: directory + "/cauda-equina-syndrome.rules", atomically: false, encoding: .utf8)
         #expect(
             CommandResult.replay(directory: directory, expected: nil, update: false, profiles: nil, limits: .default)
                 .exitCode == 0)

@@ -15,11 +15,15 @@ struct LocalProfilesTests {
     static let diagnoses = "http://hospital.example.org/diagnoses"
     static let medicines = "http://hospital.example.org/medicines"
 
-    static func localDirectory(_ files: [String: String]) throws -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("local-\(UUID().uuidString)").path
+    let scratch: ScratchDirectory
+    init() throws { scratch = try ScratchDirectory("local") }
+
+    /// A directory of `files` inside `scratch`.
+    static func localDirectory(in scratch: ScratchDirectory, _ files: [String: String]) throws -> String {
+        let directory = scratch.file("local-\(UUID().uuidString)")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         for (name, text) in files {
-            try text.write(toFile: directory + "/" + name, atomically: true, encoding: .utf8)
+            try text.write(toFile: directory + "/" + name, atomically: false, encoding: .utf8)
         }
         return directory
     }
@@ -48,10 +52,12 @@ struct LocalProfilesTests {
         #expect(!shipped.has(.radicular))
         #expect(Set(shipped.unmatchedCodes.map { $0.code }) == ["RAD-01", "DIAZ-5"])
 
-        let local = try Self.localDirectory([
-            "ValueSet-local-radicular.json": Self.radicularExtension,
-            "ConceptMap-local-medicines.json": Self.medicineMap,
-        ])
+        let local = try Self.localDirectory(
+            in: scratch,
+            [
+                "ValueSet-local-radicular.json": Self.radicularExtension,
+                "ConceptMap-local-medicines.json": Self.medicineMap,
+            ])
         let terminology = try Terminology.load(from: Self.profiles, local: local)
         let facts = try fixture.facts(terminology: terminology)
         #expect(facts.has(.radicular))
@@ -62,16 +68,18 @@ struct LocalProfilesTests {
     }
 
     @Test func aBrokenLocalFileIsAClearError() throws {
-        let broken = try Self.localDirectory(["ValueSet-broken.json": "{\"resourceType\": \"ValueSet\", "])
+        let broken = try Self.localDirectory(in: scratch, ["ValueSet-broken.json": "{\"resourceType\": \"ValueSet\", "])
         do {
             _ = try Terminology.load(from: Self.profiles, local: broken)
             Issue.record("a broken local file was accepted")
         } catch {
             #expect("\(error)".contains("ValueSet-broken.json"), "\(error)")
         }
-        let nowhere = try Self.localDirectory([
-            "ConceptMap-x.json": Self.medicineMap.replacingOccurrences(of: "197591", with: "0000000")
-        ])
+        let nowhere = try Self.localDirectory(
+            in: scratch,
+            [
+                "ConceptMap-x.json": Self.medicineMap.replacingOccurrences(of: "197591", with: "0000000")
+            ])
         do {
             _ = try Terminology.load(from: Self.profiles, local: nowhere)
             Issue.record("a map onto nothing shipped was accepted")
@@ -86,7 +94,7 @@ struct LocalProfilesTests {
         first.condition(sct, "999999", onset: "2026-05-01")
         var second = CaseFixture()
         second.condition(Self.diagnoses, "RAD-01", onset: "2026-05-01")
-        let feed = try Self.localDirectory([:])
+        let feed = try Self.localDirectory(in: scratch, [:])
         _ = FileManager.default.createFile(atPath: feed + "/a.json", contents: Data(first.bundleJSON))
         _ = FileManager.default.createFile(atPath: feed + "/b.json", contents: Data(second.bundleJSON))
         let result = CommandResult.codes(paths: [feed], json: true, profiles: nil, local: nil, limits: .default)
@@ -97,7 +105,7 @@ struct LocalProfilesTests {
         #expect(rows.map { $0["code"] as? String } == ["RAD-01", "999999"], "most bundles first")
         #expect(rows.map { $0["bundles"] as? Int } == [2, 1])
         // Mapped locally, the code is no longer reported.
-        let local = try Self.localDirectory(["ValueSet-local-radicular.json": Self.radicularExtension])
+        let local = try Self.localDirectory(in: scratch, ["ValueSet-local-radicular.json": Self.radicularExtension])
         let mapped = CommandResult.codes(paths: [feed], json: false, profiles: nil, local: local, limits: .default)
         #expect(!mapped.stdoutText.contains("RAD-01") && mapped.stdoutText.contains("999999"), "\(mapped.stdoutText)")
         #expect(

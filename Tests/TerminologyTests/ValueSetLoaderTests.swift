@@ -125,8 +125,11 @@ struct ProfilesLoadingTests {
     static let profiles = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("profiles").path
 
+    let scratch: ScratchDirectory
+    init() throws { scratch = try ScratchDirectory("profiles") }
+
     func copyOfProfiles() throws -> String {
-        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("profiles-\(UUID().uuidString)").path
+        let copy = scratch.file("profiles-\(UUID().uuidString)")
         try FileManager.default.copyItem(atPath: Self.profiles, toPath: copy)
         return copy
     }
@@ -135,7 +138,7 @@ struct ProfilesLoadingTests {
         let copy = try copyOfProfiles()
         let empty =
             #"{"resourceType":"ValueSet","id":"naloxone-medications","url":"https://painpath.example.org/fhir/ValueSet/naloxone-medications","status":"active","compose":{"include":[]}}"#
-        try empty.write(toFile: copy + "/ValueSet-naloxone-medications.json", atomically: true, encoding: .utf8)
+        try empty.write(toFile: copy + "/ValueSet-naloxone-medications.json", atomically: false, encoding: .utf8)
         do {
             _ = try Terminology.load(from: copy)
             Issue.record("an empty required set was accepted")
@@ -163,20 +166,24 @@ struct ProfilesLoadingTests {
     @Test func theFirstBrokenFileByNameIsTheError() throws {
         let valid = #"{"resourceType":"CodeSystem","id":"x","status":"active","content":"complete"}"#
         let padding = String(repeating: " ", count: 20_000)
-        let local = try LocalProfilesTests.localDirectory([
-            "a-broken.json": #"{"resourceType": "ValueSet", "#,
-            "m-broken.json": padding + #"{"resourceType": "#,
-            "z-valid.json": valid,
-        ])
+        let local = try LocalProfilesTests.localDirectory(
+            in: scratch,
+            [
+                "a-broken.json": #"{"resourceType": "ValueSet", "#,
+                "m-broken.json": padding + #"{"resourceType": "#,
+                "z-valid.json": valid,
+            ])
         do {
             _ = try Terminology.load(from: Self.profiles, local: local)
             Issue.record("broken files were accepted")
         } catch {
             #expect("\(error)".contains("a-broken.json") && !"\(error)".contains("m-broken.json"), "\(error)")
         }
-        let unnamed = try LocalProfilesTests.localDirectory([
-            "ValueSet-unnamed.json": #"{"resourceType":"ValueSet","status":"active"}"#, "z-valid.json": valid,
-        ])
+        let unnamed = try LocalProfilesTests.localDirectory(
+            in: scratch,
+            [
+                "ValueSet-unnamed.json": #"{"resourceType":"ValueSet","status":"active"}"#, "z-valid.json": valid,
+            ])
         do {
             _ = try Terminology.load(from: Self.profiles, local: unnamed)
             Issue.record("a ValueSet without url or id was accepted")

@@ -104,8 +104,11 @@ public enum ClinicalDate {
     public static func adding(days: Double, to date: Date) -> Date { date.addingTimeInterval(days * 86400) }
 
     /// Whole years between a birth date and a moment.
+    /// Whole years from a birth date to now; nil when the birth date is not a date or is after now (a record whose
+    /// dates were shifted into the future, as de-identified research extracts such as MIMIC's are: no age is
+    /// better than a negative one in the plan's summary and in the age criteria).
     public static func age(birthDate: String, at now: Date) -> Int? {
-        guard let birth = parse(birthDate) else { return nil }
+        guard let birth = parse(birthDate), birth <= now else { return nil }
         let b = civil(fromDays: Int((birth.timeIntervalSince1970 / 86400).rounded(.down)))
         let n = civil(fromDays: Int((now.timeIntervalSince1970 / 86400).rounded(.down)))
         var years = n.0 - b.0

@@ -1,5 +1,6 @@
 import Case
 import Foundation
+import PainPathTestKit
 import Testing
 
 /// FHIR dates as points in time: every fact date of every resource is read by `ClinicalDate.parse`, which decides
@@ -36,5 +37,25 @@ struct ClinicalDateTests {
         ]
         for text in malformed { #expect(ClinicalDate.parse(text) == nil, "\(text)") }
         #expect(ClinicalDate.parse(nil) == nil)
+    }
+
+    @Test func ageIsWholeYearsAtNowAndUnknownForABirthAfterNow() throws {
+        let now = try #require(ClinicalDate.parse("2026-11-21T09:00:00Z"))
+        #expect(ClinicalDate.age(birthDate: "1970-05-01", at: now) == 56)
+        #expect(ClinicalDate.age(birthDate: "1970-11-22", at: now) == 55, "the day before the birthday")
+        #expect(ClinicalDate.age(birthDate: "1970-11-21", at: now) == 56, "on the birthday")
+        #expect(ClinicalDate.age(birthDate: "2026-11-21", at: now) == 0, "born today")
+        #expect(ClinicalDate.age(birthDate: "2133-02-11", at: now) == nil, "a date-shifted record: born after now")
+        #expect(ClinicalDate.age(birthDate: "unknown", at: now) == nil)
+    }
+
+    /// MIMIC-IV's FHIR demo (in PyPI's `healthchain` 0.16.1 cookbook) shifts every date of a patient into the 22nd
+    /// century: read at today's clock its patients are born after now. Their age is unknown, not -107.
+    @Test func aPatientBornAfterNowHasNoAge() throws {
+        var fixture = chronicBack()
+        fixture.birthDate = "2133-02-11"
+        #expect(try fixture.facts().age == nil)
+        fixture.birthDate = "1970-05-01"
+        #expect(try fixture.facts().age == 56)
     }
 }

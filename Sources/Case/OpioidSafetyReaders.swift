@@ -15,8 +15,8 @@ extension Context {
         for resource in resources {
             // Made only for what matched (most resources of a real record match nothing here).
             lazy var reference = ref(resource)
-            switch resource.type {
-            case "Condition":
+            switch OpioidSafetyReadType(resource.type) {
+            case .condition:
                 guard let condition = Condition(resource), !isRefuted(condition) else { continue }
                 let sets = terminology.membership(condition.code)
                 // A past overdose counts whatever its clinical status.
@@ -28,15 +28,10 @@ extension Context {
                 if sets.contains(.sleepDisorderedBreathing) {
                     facts.sleepDisorderedBreathing.append(reference)
                 }
-            case "Procedure", "Observation", "ServiceRequest", "DocumentReference", "Encounter":
-                switch resource.string("status") {
-                case "entered-in-error", "cancelled", "revoked", "not-done": continue
-                default: break
-                }
+            case .recordOfCare(let isTyped):
+                guard !Self.isVoidOrNotDone(resource.string("status")) else { continue }
                 // Read on the model: most of these resources match nothing here.
-                let sets = concepts.membership(
-                    of: resource,
-                    property: resource.type == "DocumentReference" || resource.type == "Encounter" ? "type" : "code")
+                let sets = concepts.membership(of: resource, property: isTyped ? "type" : "code")
                 if sets.contains(.hospiceOrEndOfLife) {
                     scope[.hospiceOrEndOfLife, default: []].append(reference)
                 }
@@ -57,7 +52,7 @@ extension Context {
                 if pdmp { facts.pdmpReviews.append(Sourced(date, [reference])) }
                 if screen { facts.urineDrugScreens.append(Sourced(date, [reference])) }
                 if plan { facts.painTreatmentPlans.append(Sourced(date, [reference])) }
-            case "MedicationRequest", "MedicationStatement":
+            case .medicine:
                 guard isCurrentOrder(resource, now: facts.now) else { continue }
                 let concept = medicationConcept(resource)
                 let sets = terminology.membership(concept)
@@ -66,12 +61,26 @@ extension Context {
                 if sets.contains(.naloxoneMedications), !moud {
                     facts.naloxoneCurrent.append(reference)
                 }
-            default:
+            case nil:
                 continue
             }
         }
         facts.outOfScope = ScopeExclusion.Kind.allCases.compactMap { kind in
             scope[kind].map { ScopeExclusion(kind, $0) }
+        }
+    }
+
+    /// A status that makes a procedure, observation, request, document or encounter no record of care:
+    /// entered-in-error, cancelled, revoked, not-done. Compared after the length (every resource of a long record
+    /// passes here, and four failed string compares were a tenth of this reader).
+    static func isVoidOrNotDone(_ status: String?) -> Bool {
+        guard let status else { return false }
+        switch status.utf8.count {
+        case 16: return status == "entered-in-error"
+        case 9: return status == "cancelled"
+        case 7: return status == "revoked"
+        case 8: return status == "not-done"
+        default: return false
         }
     }
 
@@ -102,5 +111,37 @@ extension Context {
         }
         guard ["active", "intended"].contains(status) else { return false }
         return ClinicalDate.parse(resource.choiceValue("effective")?.period?.end).map { $0 > now } ?? true
+    }
+}
+
+/// The resource types the opioid-safety reader reads, told apart by the name's length before any compare.
+enum OpioidSafetyReadType: Equatable {
+    case condition
+    /// A procedure, observation, request, document or encounter; `isTyped`: its concept is `type`, not `code`
+    /// (DocumentReference, Encounter).
+    case recordOfCare(isTyped: Bool)
+    /// A medication order or statement.
+    case medicine
+
+    init?(_ type: String) {
+        switch type.utf8.count {
+        case 9:
+            switch type {
+            case "Condition": self = .condition
+            case "Procedure": self = .recordOfCare(isTyped: false)
+            case "Encounter": self = .recordOfCare(isTyped: true)
+            default: return nil
+            }
+        case 11 where type == "Observation": self = .recordOfCare(isTyped: false)
+        case 14 where type == "ServiceRequest": self = .recordOfCare(isTyped: false)
+        case 17:
+            switch type {
+            case "DocumentReference": self = .recordOfCare(isTyped: true)
+            case "MedicationRequest": self = .medicine
+            default: return nil
+            }
+        case 19 where type == "MedicationStatement": self = .medicine
+        default: return nil
+        }
     }
 }

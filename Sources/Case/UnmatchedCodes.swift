@@ -29,41 +29,60 @@ extension Context {
     /// Observations) where no coding of the concept matched anything the terminology knows.
     func unmatchedCodes(_ resources: [FHIRElement]) -> [UnmatchedCode] {
         var report = UnmatchedCodeReport()
-        for resource in resources {
+        for (index, resource) in resources.enumerated() {
             // Known codes (most, in a record the terminology covers) are passed over on the model itself,
             // before a view or a reference is made.
-            let property: String
-            switch resource.type {
-            case "Condition", "Procedure", "ServiceRequest", "Observation", "Medication": property = "code"
-            case "MedicationRequest", "MedicationStatement": property = "medicationCodeableConcept"
-            default: continue
-            }
+            guard let property = Self.codedProperty(ofType: resource.type) else { continue }
             guard let conceptElement = resource.child(property),
                 !concepts.membership(conceptElement: conceptElement).isKnown
             else { continue }
             // The element's name is made only for a code's first sighting (a lab repeated over years has one).
             report.add(
                 conceptElement, element: resource.type + (property == "code" ? ".code" : ".medication"),
-                carrier: UnmatchedCode.Carrier(type: resource.type, id: resource.string("id")))
+                carrier: index)
         }
-        return report.found
+        return report.codes { index in
+            UnmatchedCode.Carrier(type: resources[index].type, id: resources[index].string("id"))
+        }
+    }
+
+    /// The concept the report reads of a resource type: `code` of Conditions, Procedures, ServiceRequests,
+    /// Observations and Medications, `medicationCodeableConcept` of orders and statements; nil for other types.
+    /// Told apart by the name's length first (every resource of the report's types passes here).
+    static func codedProperty(ofType type: String) -> String? {
+        switch type.utf8.count {
+        case 9: type == "Condition" || type == "Procedure" ? "code" : nil
+        case 10: type == "Medication" ? "code" : nil
+        case 11: type == "Observation" ? "code" : nil
+        case 14: type == "ServiceRequest" ? "code" : nil
+        case 17: type == "MedicationRequest" ? "medicationCodeableConcept" : nil
+        case 19: type == "MedicationStatement" ? "medicationCodeableConcept" : nil
+        default: nil
+        }
     }
 }
 
 /// The unmatched codes found so far, each (system, code) once. A struct whose `add` mutates it (not a nested
 /// function over captured variables, whose every access was checked for exclusivity at run time).
 private struct UnmatchedCodeReport {
+    /// Each code's first sighting, without its carriers (`codes` adds them).
     var found: [UnmatchedCode] = []
     var positions: [CodeKey: Int] = [:]
     /// Where each concept's codings went, by the concept's storage (`FHIRElement.storageIdentity`), with a copy of
     /// the concept so that no other element can take its storage: the reader shares a concept a record repeats, and
     /// a lab code repeated over years is then looked up once, not once per result.
     var positionsByConcept: [UnsafeRawPointer: (concept: FHIRElement, positions: [Int])] = [:]
+    /// (code's position in `found`, carrying resource's index), in the order found: one array for all codes, where a
+    /// list per code grew by reallocation, a lab code's to thousands (a third of the report on a Synthea record).
+    var carriers: [(position: Int, resource: Int)] = []
+    /// The last resource listed as a carrier of each code: resources are visited one at a time, so a resource
+    /// already listed is the last one (compared as an index, not as a type and id).
+    var lastCarrier: [Int] = []
 
     /// The codings of a concept no coding of which is known. Read on the concept's model (no CodeableConcept view:
     /// most unmatched codes are a lab or vital sign repeated over years, and only its first sighting needs a
     /// display).
-    mutating func add(_ concept: FHIRElement, element: @autoclosure () -> String, carrier: UnmatchedCode.Carrier) {
+    mutating func add(_ concept: FHIRElement, element: @autoclosure () -> String, carrier: Int) {
         let identity = concept.storageIdentity
         if let identity, let known = positionsByConcept[identity] {
             for position in known.positions { add(carrier, at: position) }
@@ -79,7 +98,9 @@ private struct UnmatchedCodeReport {
                 found.append(
                     UnmatchedCode(
                         system: system, code: code, display: coding.string("display") ?? concept.string("text"),
-                        element: element(), carriers: [carrier]))
+                        element: element(), carriers: []))
+                lastCarrier.append(carrier)
+                carriers.append((found.count - 1, carrier))
                 return
             }
             positionsOfConcept.append(position)
@@ -88,9 +109,20 @@ private struct UnmatchedCodeReport {
         if let identity { positionsByConcept[identity] = (concept, positionsOfConcept) }
     }
 
-    /// Resources are visited one at a time: a carrier already listed is the last one (no scan of the list, which
-    /// grows to thousands for a lab code repeated over years).
-    private mutating func add(_ carrier: UnmatchedCode.Carrier, at position: Int) {
-        if found[position].carriers.last != carrier { found[position].carriers.append(carrier) }
+    private mutating func add(_ carrier: Int, at position: Int) {
+        guard lastCarrier[position] != carrier else { return }
+        lastCarrier[position] = carrier
+        carriers.append((position, carrier))
+    }
+
+    /// The codes in the order first found, each with its carriers in bundle order, made by `carrier` from a
+    /// resource's index; each list made at its size.
+    func codes(_ carrier: (Int) -> UnmatchedCode.Carrier) -> [UnmatchedCode] {
+        var counts = [Int](repeating: 0, count: found.count)
+        for entry in carriers { counts[entry.position] += 1 }
+        var codes = found
+        for position in codes.indices { codes[position].carriers.reserveCapacity(counts[position]) }
+        for entry in carriers { codes[entry.position].carriers.append(carrier(entry.resource)) }
+        return codes
     }
 }

@@ -122,8 +122,8 @@ public struct FHIRValues: RandomAccessCollection, MutableCollection, RangeReplac
     public func forEachElement(_ body: (FHIRElement) -> Void) {
         switch storage {
         case .none: return
-        case .one(let value):
-            if case .element(let element) = value { body(element) }
+        case .one(.element(let element)): body(element)
+        case .one: return
         case .many(let values):
             for index in values.indices {
                 if case .element(let element) = values[index] { body(element) }
@@ -142,12 +142,18 @@ public struct FHIRValues: RandomAccessCollection, MutableCollection, RangeReplac
         }
     }
 
-    /// The first value's lexical form when it is a primitive with one. (Written as `first` and a pattern: a switch
-    /// over the storage binding the value measured slower — the case stage 17 % — where this compiles to a
-    /// projection of the one field.)
+    /// The first value's lexical form when it is a primitive with one. The pattern binds the primitive inside the
+    /// storage (`.one(.primitive(let p))`), so only its value is copied: through `first`, the whole value was copied
+    /// and released around it (case −4 to −5 % instructions; a switch binding the value, `.one(let value)`, measured
+    /// slower still, +17 %).
     public var firstPrimitiveValue: String? {
-        guard case .primitive(let primitive)? = first else { return nil }
-        return primitive.value
+        switch storage {
+        case .one(.primitive(let primitive)): return primitive.value
+        case .many(let values):
+            guard case .primitive(let primitive)? = values.first else { return nil }
+            return primitive.value
+        default: return nil
+        }
     }
 
     /// How many values are primitives with a lexical form (`compactMap { $0.primitive?.value }.count`, no array).

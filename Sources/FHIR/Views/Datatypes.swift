@@ -5,10 +5,8 @@
 extension FHIRElement {
     /// The lexical value of a single primitive property.
     public func string(_ name: String) -> String? {
-        guard let index = propertyIndex(name), case .primitive(let primitive)? = properties[index].values.first else {
-            return nil
-        }
-        return primitive.value
+        guard let index = propertyIndex(name) else { return nil }
+        return properties[index].values.firstPrimitiveValue
     }
 
     /// Whether a property has a value (`answer.has("item")`), without copying its values.

@@ -127,27 +127,34 @@ extension Context {
         }
     }
 
-    /// The largest "NN %" (or "NN%") in a text that also speaks of relief or reduction.
+    /// The largest "NN %" (or "NN%", "NN.N %") in a lowercased text that also speaks of relief, reduction or
+    /// improvement. Read on the text's bytes: a number is ASCII digits and points (`Character.isNumber`, which looked
+    /// every character up in the Unicode tables, found other digits only for `Double` to refuse them).
     func reliefPercent(_ text: String) -> Double? {
         guard text.includes("relief") || text.includes("reduction") || text.includes("improvement") else { return nil }
-        let characters = Array(text)
-        var best: Double?
-        var index = 0
-        while index < characters.count {
-            guard characters[index].isNumber else {
-                index += 1
-                continue
+        var text = text
+        return text.withUTF8 { bytes in
+            func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+            var best: Double?
+            var index = 0
+            while index < bytes.count {
+                guard isDigit(bytes[index]) else {
+                    index += 1
+                    continue
+                }
+                var end = index
+                while end < bytes.count, isDigit(bytes[end]) || bytes[end] == UInt8(ascii: ".") { end += 1 }
+                var after = end
+                while after < bytes.count, bytes[after] == UInt8(ascii: " ") { after += 1 }
+                if after < bytes.count, bytes[after] == UInt8(ascii: "%"),
+                    let value = Double(String(decoding: bytes[index..<end], as: UTF8.self))
+                {
+                    best = max(best ?? 0, value)
+                }
+                index = end
             }
-            var end = index
-            while end < characters.count, characters[end].isNumber || characters[end] == "." { end += 1 }
-            var after = end
-            while after < characters.count, characters[after] == " " { after += 1 }
-            if after < characters.count, characters[after] == "%", let value = Double(String(characters[index..<end])) {
-                best = max(best ?? 0, value)
-            }
-            index = end
+            return best
         }
-        return best
     }
 
     func readImaging(_ resources: [FHIRElement], into facts: inout ClinicalCase) {

@@ -103,12 +103,11 @@ enum MedicationCourses {
         // each re-order.
         var keyIndex: [Key: Int] = [:]
         var coursesOfKey: [[OpenCourse]] = []
-        let byStart = orders.indices.sorted {
-            (orders[$0].start ?? .distantPast, $0) < (orders[$1].start ?? .distantPast, $1)
-        }
+        // The starts read once: the comparator reading `orders[i].start` copied the whole order at every compare.
+        let starts = orders.map { $0.start ?? .distantPast }
+        let byStart = orders.indices.sorted { (starts[$0], $0) < (starts[$1], $1) }
         for position in byStart {
-            let order = orders[position]
-            let key = Key(order)
+            let key = Key(orders[position])
             let index: Int
             if let known = keyIndex[key] {
                 index = known
@@ -118,19 +117,24 @@ enum MedicationCourses {
                 coursesOfKey.append([])
             }
             let last = coursesOfKey[index].count - 1
-            if last >= 0, let latestEnd = coursesOfKey[index][last].latestEnd, let start = order.start,
+            let end = orders[position].end
+            if last >= 0, let latestEnd = coursesOfKey[index][last].latestEnd, let start = orders[position].start,
                 start.timeIntervalSince(latestEnd) < 30 * 86400
             {
                 coursesOfKey[index][last].positions.append(position)
-                if let end = order.end, end > latestEnd { coursesOfKey[index][last].latestEnd = end }
+                if let end, end > latestEnd { coursesOfKey[index][last].latestEnd = end }
             } else {
-                coursesOfKey[index].append(OpenCourse(positions: [position], latestEnd: order.end))
+                coursesOfKey[index].append(OpenCourse(positions: [position], latestEnd: end))
             }
         }
-        // Courses in the order of the first resource of each (as the bundle lists them).
+        // Courses in the order of the first resource of each (as the bundle lists them): the courses' order is sorted
+        // before they are made (sorting the made facts moved large values at every swap), ties kept in grouping order.
         let position = Dictionary(orders.enumerated().map { ($1.reference, $0) }, uniquingKeysWith: { a, _ in a })
-        return coursesOfKey.joined().map { course(of: $0.positions.map { orders[$0] }, now: now) }
-            .sorted { (position[$0.references[0]] ?? 0) < (position[$1.references[0]] ?? 0) }
+        let courses = Array(coursesOfKey.joined())
+        let firstPositions = courses.map { position[orders[$0.positions[0]].reference] ?? 0 }
+        return courses.indices.sorted { (firstPositions[$0], $0) < (firstPositions[$1], $1) }.map {
+            course(of: courses[$0].positions.map { orders[$0] }, now: now)
+        }
     }
 
     static func course(of orders: [MedicationOrder], now: Date) -> MedicationFact {

@@ -53,6 +53,9 @@ public struct CaseBuilder: Sendable {
             setting: options.defaultSetting)
         facts.sex = patient.gender
         facts.age = patient.birthDate.flatMap { ClinicalDate.age(birthDate: $0, at: now) }
+        if let birthDate = patient.birthDate, let born = ClinicalDate.parse(birthDate), born > now {
+            facts.birthDateAfterNow = birthDate
+        }
 
         // GUIDELINE §1 *now*: nothing dated after now is a fact.
         let (kept, leftOut) = Self.partitionByNow(resolver.entries, byType: resolver.positionsByType, now: now)

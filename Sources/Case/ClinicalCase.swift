@@ -18,6 +18,9 @@ public struct ClinicalCase: Sendable {
     public var nowSource: NowSource
     public var patientReference: String
     public var age: Int?
+    /// A birth date after now (the record's dates shifted into the future, as de-identified extracts are): the age
+    /// is then unknown, and `explain` says why.
+    public var birthDateAfterNow: String?
     public var sex: String?
     public var setting: Sourced<CareSetting>
 

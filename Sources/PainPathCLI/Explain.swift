@@ -110,7 +110,8 @@ extension CommandResult {
     static func explanationText(_ run: GuidelineRun) -> String {
         let c = run.facts
         var lines: [String] = []
-        let age = c.age.map { ", age \($0)" } ?? ""
+        let age =
+            c.age.map { ", age \($0)" } ?? c.birthDateAfterNow.map { ", born \($0), after now: age unknown" } ?? ""
         lines.append(
             "Case at \(ClinicalDate.dateTime(c.now)) (\(c.nowSource.rawValue)); \(c.patientReference)\(age), "
                 + "\(c.setting.value.rawValue) care")

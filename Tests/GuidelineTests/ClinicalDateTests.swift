@@ -55,7 +55,9 @@ struct ClinicalDateTests {
         var fixture = chronicBack()
         fixture.birthDate = "2133-02-11"
         #expect(try fixture.facts().age == nil)
+        #expect(try fixture.facts().birthDateAfterNow == "2133-02-11")
         fixture.birthDate = "1970-05-01"
         #expect(try fixture.facts().age == 56)
+        #expect(try fixture.facts().birthDateAfterNow == nil)
     }
 }

@@ -78,6 +78,21 @@ struct ExplainCommandTests {
         #expect(text.contains("dose unknown"))
     }
 
+    /// A de-identified record whose dates were shifted into the future (MIMIC-IV's FHIR demo): the age is unknown,
+    /// and the explanation says why rather than leaving it out silently.
+    @Test func aBirthDateAfterNowIsNamedInsteadOfAnAge() {
+        let bundle = """
+            {"resourceType":"Bundle","type":"collection","timestamp":"2026-11-21T09:00:00Z","entry":[
+             {"fullUrl":"urn:uuid:1","resource":{"resourceType":"Patient","id":"p1","birthDate":"2133-02-11"}}]}
+            """
+        let shifted = CommandResult.explain(path: file(bundle), now: nil, json: false, profiles: nil, limits: .default)
+        #expect(shifted.exitCode == 0)
+        #expect(shifted.stdoutText.contains("Patient/p1, born 2133-02-11, after now: age unknown, "))
+        let born = bundle.replacingOccurrences(of: "2133-02-11", with: "1970-05-01")
+        let aged = CommandResult.explain(path: file(born), now: nil, json: false, profiles: nil, limits: .default)
+        #expect(aged.stdoutText.contains("Patient/p1, age 56, ") && !aged.stdoutText.contains("after now: age"))
+    }
+
     @Test func aBundleWithoutPatientIs65AndABadNowIs64() {
         let path = file(#"{"resourceType":"Bundle","type":"collection"}"#)
         let noPatient = CommandResult.explain(path: path, now: nil, json: true, profiles: nil, limits: .default)

@@ -52,9 +52,10 @@ public struct CaseBuilder: Sendable {
             now: now, nowSource: nowSource, patientReference: context.reference(patient.resource) ?? "Patient",
             setting: options.defaultSetting)
         facts.sex = patient.gender
-        facts.age = patient.birthDate.flatMap { ClinicalDate.age(birthDate: $0, at: now) }
-        if let birthDate = patient.birthDate, let born = ClinicalDate.parse(birthDate), born > now {
-            facts.birthDateAfterNow = birthDate
+        if let birthDate = patient.birthDate {
+            facts.age = ClinicalDate.age(birthDate: birthDate, at: now)
+            // A record whose dates were shifted into the future: no age, and `explain` says why.
+            if let born = ClinicalDate.parse(birthDate), born > now { facts.birthDateAfterNow = birthDate }
         }
 
         // GUIDELINE §1 *now*: nothing dated after now is a fact.

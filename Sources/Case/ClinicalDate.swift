@@ -103,7 +103,6 @@ public enum ClinicalDate {
 
     public static func adding(days: Double, to date: Date) -> Date { date.addingTimeInterval(days * 86400) }
 
-    /// Whole years between a birth date and a moment.
     /// Whole years from a birth date to now; nil when the birth date is not a date or is after now (a record whose
     /// dates were shifted into the future, as de-identified research extracts such as MIMIC's are: no age is
     /// better than a negative one in the plan's summary and in the age criteria).

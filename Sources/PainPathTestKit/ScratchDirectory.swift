@@ -14,8 +14,8 @@ public final class ScratchDirectory: Sendable {
     /// A path inside the directory.
     public func file(_ name: String) -> String { path + "/" + name }
 
-    /// Writes `text` to a file of the directory, in place: the directory is new, so nobody reads a half-written
-    /// file, and Foundation's atomic write on Linux leaves a directory of its own behind in the temporary directory.
+    /// Writes `text` to a file of the directory, in place: the directory is new and the test's own, so nobody reads
+    /// a half-written file (an atomic write's temporary file and rename would buy nothing here).
     @discardableResult
     public func write(_ text: String, to name: String) throws -> String {
         try Data(text.utf8).write(to: URL(fileURLWithPath: file(name)))

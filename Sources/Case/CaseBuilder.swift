@@ -211,8 +211,8 @@ final class Context {
     let labels: LabelMatches
     /// Medicines recognised by name, remembered for this bundle.
     let medicines: RecognisedMedicines
-    /// The products of medication concepts, remembered for this bundle.
-    let products = MedicationProducts()
+    /// The products of medication concepts, remembered for this bundle (re-orders repeat their concept).
+    let products = ConceptMemo<MedicationProduct>()
 
     init(terminology: Terminology, resolver: BundleResolver) {
         self.terminology = terminology

@@ -1,37 +1,55 @@
 import FHIR
 import Terminology
 
-/// The value sets of the concepts asked of the model, remembered for the bundle being read: an Observation's
-/// code is asked by the observation reader, the opioid-safety reader and the unmatched-code report, and its
-/// codings' lookups were a tenth of the case stage on a Synthea record.
+/// What was computed of a concept element, remembered for the bundle being read: a record repeats its concepts (a
+/// lab code over years, a medicine re-ordered monthly), and the reader's element memo makes a repeated concept share
+/// its storage.
 ///
-/// Keyed by the concept's storage identity, with a copy of the concept kept beside its membership: while the
-/// copy is held no other element can have that storage, and the concept cannot change under the key.
-final class ConceptMemberships {
-    private let terminology: Terminology
+/// Keyed by the concept's storage identity, with a copy of the concept kept beside its value: while the copy is held
+/// no other element can have that storage, and the concept cannot change under the key. An element without
+/// properties has no identity; its value is made each time.
+final class ConceptMemo<Value> {
     /// Unchecked: only this class's methods touch it, none while another is in it; the dynamic exclusivity check
     /// of a class's stored property was a tenth of the lookup.
     @exclusivity(unchecked)
-    private var remembered: [UnsafeRawPointer: (concept: FHIRElement, membership: ValueSetMembership)] = [:]
+    private var remembered: [UnsafeRawPointer: (concept: FHIRElement, value: Value)] = [:]
 
-    /// `expectedConcepts`: room made at once (about one concept per resource is asked: growing the table from empty
-    /// rehashed it a dozen times on a long record).
+    /// `expected`: room made at once (growing the table from empty rehashed it a dozen times on a long record).
+    init(expected: Int = 0) { remembered.reserveCapacity(expected) }
+
+    /// How many concepts are remembered (tests).
+    var count: Int { remembered.count }
+
+    /// `make()`'s value for this concept, made once per concept storage.
+    func value(of concept: FHIRElement, make: () -> Value) -> Value {
+        guard let identity = concept.storageIdentity else { return make() }
+        if let found = remembered[identity] { return found.value }
+        let value = make()
+        remembered[identity] = (concept, value)
+        return value
+    }
+}
+
+/// The value sets of the concepts asked of the model, remembered for the bundle being read: an Observation's
+/// code is asked by the observation reader, the opioid-safety reader and the unmatched-code report, and its
+/// codings' lookups were a tenth of the case stage on a Synthea record.
+final class ConceptMemberships {
+    private let terminology: Terminology
+    private let memo: ConceptMemo<ValueSetMembership>
+
+    /// `expectedConcepts`: about one concept per resource is asked.
     init(terminology: Terminology, expectedConcepts: Int = 0) {
         self.terminology = terminology
-        remembered.reserveCapacity(expectedConcepts)
+        memo = ConceptMemo(expected: expectedConcepts)
     }
 
     /// The union over the codings of one CodeableConcept element.
     func membership(conceptElement concept: FHIRElement) -> ValueSetMembership {
-        guard let identity = concept.storageIdentity else { return .none }
-        if let found = remembered[identity] { return found.membership }
-        let membership = terminology.membership(conceptElement: concept)
-        remembered[identity] = (concept, membership)
-        return membership
+        memo.value(of: concept) { terminology.membership(conceptElement: concept) }
     }
 
     /// How many concepts are remembered (tests).
-    var rememberedCount: Int { remembered.count }
+    var rememberedCount: Int { memo.count }
 
     /// The union over the CodeableConcepts of a property (one or repeating) of an element.
     func membership(of element: FHIRElement, property name: String) -> ValueSetMembership {

@@ -31,7 +31,7 @@ extension Context {
     func medicationProduct(_ resource: FHIRElement) -> MedicationProduct {
         let choice = resource.choiceValue("medication")
         if let choice, choice.type == "CodeableConcept", case .element(let element) = choice.value {
-            return products.product(conceptElement: element) {
+            return products.value(of: element) {
                 makeMedicationProduct(concept: CodeableConcept(element), medication: nil)
             }
         }
@@ -88,24 +88,5 @@ extension Context {
                 ingredients[$0].release == .extended && classesOfIngredient[$0].contains(.opioid)
             },
             isTopicalProduct: ingredients.allSatisfy { $0.route == .topical })
-    }
-}
-
-/// The products of the medication concepts read, remembered for the bundle being read, keyed by the concept's
-/// storage identity with a copy of the concept kept (as `ConceptMemberships`): a record re-ordering one product
-/// monthly for years read its ingredients, classes, label and value sets again at every order.
-final class MedicationProducts {
-    @exclusivity(unchecked)
-    private var remembered: [UnsafeRawPointer: (concept: FHIRElement, product: MedicationProduct)] = [:]
-
-    /// How many products are remembered (tests).
-    var rememberedCount: Int { remembered.count }
-
-    func product(conceptElement concept: FHIRElement, make: () -> MedicationProduct) -> MedicationProduct {
-        guard let identity = concept.storageIdentity else { return make() }
-        if let found = remembered[identity] { return found.product }
-        let product = make()
-        remembered[identity] = (concept, product)
-        return product
     }
 }

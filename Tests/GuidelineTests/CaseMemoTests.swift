@@ -154,23 +154,22 @@ struct MedicationProductMemoTests {
         isExtendedReleaseOpioid: false, isTopicalProduct: false)
 
     @Test func aConceptsProductIsMadeOncePerConceptStorage() {
-        let memo = MedicationProducts()
+        let memo = ConceptMemo<MedicationProduct>()
         var made = 0
         let make = { () -> MedicationProduct in
             made += 1
             return Self.product
         }
         let concept = CaseMemoTests.severeBackPain
-        #expect(memo.product(conceptElement: concept, make: make).label == "gabapentin")
+        #expect(memo.value(of: concept, make: make).label == "gabapentin")
         let copy = concept
-        _ = memo.product(conceptElement: copy, make: make)
-        #expect(made == 1 && memo.rememberedCount == 1)
+        _ = memo.value(of: copy, make: make)
+        #expect(made == 1 && memo.count == 1)
         // The same codes in another element, and an element with no properties (no identity), are made again.
-        _ = memo.product(
-            conceptElement: FHIRElement(type: concept.type, properties: concept.properties.map { $0 }), make: make)
-        _ = memo.product(conceptElement: FHIRElement(type: "CodeableConcept"), make: make)
-        _ = memo.product(conceptElement: FHIRElement(type: "CodeableConcept"), make: make)
-        #expect(made == 4 && memo.rememberedCount == 2)
+        _ = memo.value(of: FHIRElement(type: concept.type, properties: concept.properties.map { $0 }), make: make)
+        _ = memo.value(of: FHIRElement(type: "CodeableConcept"), make: make)
+        _ = memo.value(of: FHIRElement(type: "CodeableConcept"), make: make)
+        #expect(made == 4 && memo.count == 2)
     }
 
     @Test func reordersOfOneProductReadAsTheFirstOrder() throws {

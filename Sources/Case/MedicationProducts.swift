@@ -3,7 +3,7 @@ import Terminology
 
 /// What an order's medicine is, whatever the order says of its use (GUIDELINE §1 "Reading real prescriptions"): its
 /// ingredients and their classes, its label, whether it is an anticoagulant. It depends only on the medication
-/// concept and a referenced Medication, so the orders of one product share it (`MedicationProducts`).
+/// concept and a referenced Medication, so the orders of one product share it (`Context.products`, a `ConceptMemo`).
 struct MedicationProduct {
     /// Empty when PainPath knows no ingredient of it (an order of it is then no use of a medicine it reads).
     let ingredients: [ProductIngredient]

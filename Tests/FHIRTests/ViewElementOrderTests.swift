@@ -77,4 +77,33 @@ struct ViewElementOrderTests {
                         ]), "\(present)")
         }
     }
+
+    @Test func carePlanActivity() {
+        let reference = Reference(reference: "urn:uuid:1", type: "ServiceRequest", display: "Physiotherapy")
+        #expect(
+            CarePlan.Activity(reference: reference).element
+                == bySet("CarePlan.activity", [("detail", nil), ("reference", .element(reference.element))]))
+        for present in combinations(5) {
+            var activity = CarePlan.Activity(
+                kind: present[0] ? "ServiceRequest" : nil,
+                instantiatesCanonical: present[1] ? ["https://example.org/ActivityDefinition/a", "b"] : [],
+                code: present[2] ? CodeableConcept(codings: [], text: "Yoga") : nil, status: "not-started",
+                description: present[3] ? "Yoga or tai chi." : nil)
+            activity.detailScheduledPeriod = present[4] ? Period(start: "2026-01-01", end: "2026-02-01") : nil
+            var detail = bySet(
+                "CarePlan.activity.detail",
+                [
+                    ("kind", activity.detailKind.map { .code($0) }),
+                    ("code", activity.detailCode.map { .element($0.element) }),
+                    ("status", .code("not-started")),
+                    ("scheduledPeriod", activity.detailScheduledPeriod.map { .element($0.element) }),
+                    ("description", activity.detailDescription.map { .string($0) }),
+                ])
+            detail.set(
+                "instantiatesCanonical", activity.detailInstantiatesCanonical.map { .primitive("canonical", $0) })
+            #expect(
+                activity.element == bySet("CarePlan.activity", [("detail", .element(detail))]), "\(present)")
+            #expect(CarePlan.Activity(activity.element) == activity)
+        }
+    }
 }

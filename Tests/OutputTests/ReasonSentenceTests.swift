@@ -22,21 +22,32 @@ struct ReasonSentenceTests {
     }
 }
 
-@Suite("a reference's resource type")
+@Suite("a literal reference's resource type")
 struct ReferenceTypeTests {
-    @Test("the first non-empty part before a slash, as splitting the reference gives it")
-    func resourceTypeOfReferences() {
-        let references = [
-            "Condition/c1", "Observation/o-1.2", "/Condition/c1", "//Encounter//e", "Condition", "", "/", "//",
-            "MedicationRequest/order-197591-2026-12-15", "Patient/", "a/b/c",
+    @Test("`Type/id`: a capitalised type of letters, a slash, an R4 id of 1 to 64 letters, digits, `-` and `.`")
+    func literalReferences() {
+        let literal = [
+            "Condition/c1", "Observation/o-1.2", "MedicationRequest/order-197591-2026-12-15", "P/1",
+            "Patient/" + String(repeating: "a", count: 64), "DocumentReference/A.b-C",
         ]
-        for reference in references {
-            #expect(
-                resourceType(reference) == String(reference.split(separator: "/").first ?? ""), "\(reference)")
-        }
-        #expect(resourceType("Condition/c1") == "Condition")
-        #expect(resourceType("/Condition/c1") == "Condition")
-        #expect(resourceType("//") == "")
+        let other = [
+            "", "/", "Condition", "Condition/", "/Condition/c1", "condition/c1", "Condition1/c1", "Con dition/c1",
+            "Patient/" + String(repeating: "a", count: 65), "Patient/a/b", "Patient/a b", "Patient/é", "Pätient/a",
+            "urn:uuid:0f6c4a38-8c1f-4c1a-9d2e-3f1a2b3c4d5e", "#contained", "http://example.org/fhir/Patient/1",
+        ]
+        for reference in literal { #expect(isLiteralReference(reference), "\(reference)") }
+        for reference in other { #expect(!isLiteralReference(reference), "\(reference)") }
+    }
+
+    @Test("`Type/id` is to `Type`: the whole part before the slash, and an id after it")
+    func literalReferencesByType() {
+        #expect(isLiteralReference("Condition/c1", to: "Condition"))
+        #expect(isLiteralReference("MedicationRequest/order-197591-2026-12-15", to: "MedicationRequest"))
+        #expect(!isLiteralReference("Condition/c1", to: "Observation"))
+        #expect(!isLiteralReference("ConditionX/c1", to: "Condition"))
+        #expect(!isLiteralReference("Medication/m1", to: "MedicationRequest"))
+        #expect(!isLiteralReference("Condition", to: "Condition"))
+        #expect(!isLiteralReference("", to: "Condition"))
     }
 }
 

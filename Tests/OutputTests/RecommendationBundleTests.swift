@@ -52,6 +52,19 @@ struct RecommendationBundleTests {
             duloxetine.notes.first?.text
                 == "Proposed by PainPath \(Engine.version) under guideline rules " + named.joined(separator: ", ") + "."
         )
+        // A request of one rule names it alone (its note is written once per process).
+        let oneRule = try #require(
+            (bundle.entries("ServiceRequest").compactMap(ServiceRequest.init).map(\.resource)
+                + medications.map(\.resource)).first { $0.strings("instantiatesCanonical").count == 1 })
+        let id = try #require(
+            RuleID(rawValue: String(oneRule.strings("instantiatesCanonical")[0].dropFirst(base.count))))
+        let rule = try #require(Rules.rule(id))
+        let sources = rule.citation.map(\.rawValue).joined(separator: ", ")
+        #expect(
+            oneRule.children("note").compactMap { $0.string("text") }.contains(
+                "Proposed by PainPath \(Engine.version) under guideline rule `\(id.rawValue)` (\(rule.title); sources \(sources))."
+            )
+        )
         // Every fired request rule appears in exactly one request's instantiatesCanonical.
         let result = recommendation.evaluation.result
         let requestRules = result.recommendations.filter { $0.kind != .activity }.flatMap(\.ruleIds).map(\.rawValue)

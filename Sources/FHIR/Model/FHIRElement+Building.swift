@@ -21,12 +21,15 @@ extension FHIRElement {
 
     /// `set` with the values as the model keeps them: one value is set without an array (the output stage sets
     /// hundreds of single values per bundle, and each array was an allocation made and freed at once).
-    public mutating func set(_ name: String, _ values: FHIRValues, schema: FHIRSchema = .r4) {
+    /// `values` is consumed: builders pass values made for the call, which are moved in, not copied.
+    public mutating func set(_ name: String, _ values: consuming FHIRValues, schema: FHIRSchema = .r4) {
         if let existing = propertyIndex(name) { properties.remove(at: existing) }
         guard !values.isEmpty else { return }
         // The first property of an element has no order to keep: no definition is looked up (builders make
         // many small elements — a Coding, a Reference — property by property).
-        guard let last = properties.last else {
+        guard !properties.isEmpty else {
+            // Room for the next few: an array grown one append at a time reallocated at 1, 2 and 4 properties.
+            properties.reserveCapacity(4)
             properties.append(FHIRProperty(name: name, values: values))
             return
         }
@@ -36,8 +39,9 @@ extension FHIRElement {
             type?._withUnsafeGuaranteedRef { $0.canonicalPosition(of: propertyName) } ?? Int.max
         }
         let newRank = rank(name)
-        // Builders mostly set properties in canonical order: then the new one goes last, found with one lookup.
-        guard rank(last.name) > newRank else {
+        // Builders mostly set properties in canonical order: then the new one goes last. Only the last one's name
+        // is read (`last` copied the whole property, its values with it).
+        guard rank(properties[properties.count - 1].name) > newRank else {
             properties.append(FHIRProperty(name: name, values: values))
             return
         }

@@ -177,20 +177,45 @@ public struct CarePlan: ResourceView {
             detailScheduledPeriod = detail?.child("scheduledPeriod").map(Period.init)
         }
 
+        /// Built in the definitions' order without looking it up, as the datatype views are (a plan has an activity
+        /// per recommendation; `ViewElementOrderTests` checks the order against `set`).
         var element: FHIRElement {
-            var element = FHIRElement(type: "CarePlan.activity")
-            element.setElement("reference", reference?.element)
-            if detailStatus != nil {
-                var detail = FHIRElement(type: "CarePlan.activity.detail")
-                detail.setPrimitive("kind", "code", detailKind)
-                detail.setPrimitives("instantiatesCanonical", "canonical", detailInstantiatesCanonical)
-                detail.setElement("code", detailCode?.element)
-                detail.setPrimitive("status", "code", detailStatus)
-                detail.setElement("scheduledPeriod", detailScheduledPeriod?.element)
-                detail.setPrimitive("description", "string", detailDescription)
-                element.setElement("detail", detail)
+            var properties: [FHIRProperty] = []
+            properties.reserveCapacity(1)
+            if let reference {
+                properties.append(FHIRProperty(name: "reference", values: FHIRValues(.element(reference.element))))
             }
-            return element
+            if detailStatus != nil {
+                var detail: [FHIRProperty] = []
+                detail.reserveCapacity(6)
+                if let detailKind { detail.append(FHIRProperty(name: "kind", values: FHIRValues(.code(detailKind)))) }
+                if !detailInstantiatesCanonical.isEmpty {
+                    detail.append(
+                        FHIRProperty(
+                            name: "instantiatesCanonical",
+                            values: FHIRValues(detailInstantiatesCanonical.map { .primitive("canonical", $0) })))
+                }
+                if let detailCode {
+                    detail.append(FHIRProperty(name: "code", values: FHIRValues(.element(detailCode.element))))
+                }
+                if let detailStatus {
+                    detail.append(FHIRProperty(name: "status", values: FHIRValues(.code(detailStatus))))
+                }
+                if let detailScheduledPeriod {
+                    detail.append(
+                        FHIRProperty(
+                            name: "scheduledPeriod", values: FHIRValues(.element(detailScheduledPeriod.element))))
+                }
+                if let detailDescription {
+                    detail.append(FHIRProperty(name: "description", values: FHIRValues(.string(detailDescription))))
+                }
+                properties.append(
+                    FHIRProperty(
+                        name: "detail",
+                        values: FHIRValues(.element(FHIRElement(type: "CarePlan.activity.detail", properties: detail))))
+                )
+            }
+            return FHIRElement(type: "CarePlan.activity", properties: properties)
         }
     }
 

@@ -14,7 +14,12 @@ extension ResourceView {
     }
 
     /// A new, empty resource of this type.
-    public init() { self.init(unchecked: FHIRElement(type: Self.resourceType)) }
+    public init() {
+        // Room for a built resource's properties (the output stage sets 10 to 16), made once.
+        var resource = FHIRElement(type: Self.resourceType)
+        resource.properties.reserveCapacity(16)
+        self.init(unchecked: resource)
+    }
 
     public var id: String? {
         get { resource.string("id") }

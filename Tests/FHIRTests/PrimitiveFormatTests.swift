@@ -47,3 +47,20 @@ struct PrimitiveFormatTests {
         }
     }
 }
+
+/// How JSON writes each R4 primitive type: numbers and booleans bare, everything else quoted.
+@Suite("a primitive type's JSON kind")
+struct JSONPrimitiveKindTests {
+    @Test func everyR4PrimitiveType() {
+        let numbers = ["integer", "decimal", "positiveInt", "unsignedInt"]
+        let strings = [
+            "string", "uri", "url", "canonical", "base64Binary", "instant", "date", "dateTime", "time", "code", "oid",
+            "id", "markdown", "uuid", "xhtml",
+            // Unknown names of a number's or a boolean's length.
+            "integeR", "Decimal", "positiveIn_", "unsignedint", "boolea",
+        ]
+        #expect(JSONPrimitiveKind(fhirType: "boolean") == .boolean)
+        for type in numbers { #expect(JSONPrimitiveKind(fhirType: type) == .number, "\(type)") }
+        for type in strings { #expect(JSONPrimitiveKind(fhirType: type) == .string, "\(type)") }
+    }
+}

@@ -256,9 +256,16 @@ public enum JSONPrimitiveKind: Sendable {
     case string, number, boolean
 
     public init(fhirType: String) {
-        switch fhirType {
-        case "boolean": self = .boolean
-        case "integer", "decimal", "positiveInt", "unsignedInt": self = .number
+        // By length first: the writers ask this of every primitive, and most are strings, codes, uris or dates,
+        // whose lengths no JSON number or boolean type has (five failed string compares each, otherwise).
+        switch fhirType.utf8.count {
+        case 7:
+            if fhirType == "boolean" {
+                self = .boolean
+            } else {
+                self = fhirType == "integer" || fhirType == "decimal" ? .number : .string
+            }
+        case 11: self = fhirType == "positiveInt" || fhirType == "unsignedInt" ? .number : .string
         default: self = .string
         }
     }

@@ -81,7 +81,13 @@ public enum ClinicalDate {
     /// `YYYY-MM-DD` of a date (UTC).
     public static func day(_ date: Date) -> String {
         let (y, m, d) = civil(fromDays: Int((date.timeIntervalSince1970 / 86400).rounded(.down)))
-        return padded(y, 4) + "-" + padded(m, 2) + "-" + padded(d, 2)
+        guard (0...9999).contains(y) else { return padded(y, 4) + "-" + padded(m, 2) + "-" + padded(d, 2) }
+        // Written into the string's storage: joining five strings made each of them (the output stage writes a
+        // date for every period, note and due date).
+        return String(unsafeUninitializedCapacity: 10) { text in
+            writeDay(year: y, month: m, day: d, into: text)
+            return 10
+        }
     }
 
     /// A non-negative number with leading zeros (Foundation's `String(format:)` costs more than the date).
@@ -95,8 +101,42 @@ public enum ClinicalDate {
         let total = Int(date.timeIntervalSince1970.rounded(.down))
         let days = Int((Double(total) / 86400).rounded(.down))
         let rest = total - days * 86400
-        return day(date) + "T" + padded(rest / 3600, 2) + ":" + padded(rest % 3600 / 60, 2) + ":" + padded(rest % 60, 2)
-            + "Z"
+        let (y, m, d) = civil(fromDays: Int((date.timeIntervalSince1970 / 86400).rounded(.down)))
+        guard (0...9999).contains(y) else {
+            return day(date) + "T" + padded(rest / 3600, 2) + ":" + padded(rest % 3600 / 60, 2) + ":"
+                + padded(rest % 60, 2) + "Z"
+        }
+        return String(unsafeUninitializedCapacity: 20) { text in
+            writeDay(year: y, month: m, day: d, into: text)
+            text[10] = UInt8(ascii: "T")
+            writeDigits(rest / 3600, width: 2, into: text, at: 11)
+            text[13] = UInt8(ascii: ":")
+            writeDigits(rest % 3600 / 60, width: 2, into: text, at: 14)
+            text[16] = UInt8(ascii: ":")
+            writeDigits(rest % 60, width: 2, into: text, at: 17)
+            text[19] = UInt8(ascii: "Z")
+            return 20
+        }
+    }
+
+    /// `YYYY-MM-DD` into the first ten bytes (a year of 0 to 9999).
+    private static func writeDay(year: Int, month: Int, day: Int, into text: UnsafeMutableBufferPointer<UInt8>) {
+        writeDigits(year, width: 4, into: text, at: 0)
+        text[4] = UInt8(ascii: "-")
+        writeDigits(month, width: 2, into: text, at: 5)
+        text[7] = UInt8(ascii: "-")
+        writeDigits(day, width: 2, into: text, at: 8)
+    }
+
+    /// The last `width` decimal digits of a non-negative number, with leading zeros.
+    private static func writeDigits(
+        _ value: Int, width: Int, into text: UnsafeMutableBufferPointer<UInt8>, at start: Int
+    ) {
+        var rest = value
+        for position in stride(from: start + width - 1, through: start, by: -1) {
+            text[position] = UInt8(ascii: "0") + UInt8(rest % 10)
+            rest /= 10
+        }
     }
 
     public static func weeks(from start: Date, to end: Date) -> Double { end.timeIntervalSince(start) / (7 * 86400) }

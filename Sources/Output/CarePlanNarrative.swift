@@ -91,25 +91,34 @@ struct CarePlanNarrative {
         }
     }
 
-    /// The three most urgent items in a few words each.
+    /// The three most urgent items in a few words each. Ranked first, then only those three are written (a due
+    /// date written for every recommendation was most of this).
     var mostUrgent: [String] {
-        var items: [(Int, Int, String)] = []
+        // (urgency, order): warnings in the result's order, then the recommendations that are not §2.4 options.
+        var items: [(urgency: Int, order: Int)] = []
+        items.reserveCapacity(result.warnings.count + result.recommendations.count)
         for (offset, detected) in result.warnings.enumerated() {
-            items.append((Self.urgency(detected.warning.severity), offset, detected.warning.detail))
+            items.append((Self.urgency(detected.warning.severity), offset))
         }
         for (offset, recommendation) in result.recommendations.enumerated() where !isOptionAt[offset] {
-            let title = recommendation.proposal.title
-            let due = recommendation.proposal.dueBy.map { " (by \(ClinicalDate.day(max($0, facts.now))))" } ?? ""
-            items.append((Self.urgency(recommendation.proposal.priority), 1000 + offset, title + due))
+            items.append((Self.urgency(recommendation.proposal.priority), 1000 + offset))
         }
-        return items.sorted { ($0.0, -$0.1) > ($1.0, -$1.1) }.prefix(3).map(\.2)
+        items.sort { ($0.urgency, -$0.order) > ($1.urgency, -$1.order) }
+        return items.prefix(3).map { item in
+            guard item.order >= 1000 else { return result.warnings[item.order].warning.detail }
+            let proposal = result.recommendations[item.order - 1000].proposal
+            let due = proposal.dueBy.map { " (by \(ClinicalDate.day(max($0, facts.now))))" } ?? ""
+            return proposal.title + due
+        }
     }
 
     /// A non-pharmacological option of §2.4 with an evidence level (grouped in the narrative).
     static func isOption(_ recommendation: Recommendation) -> Bool {
         recommendation.kind == .activity && recommendation.ruleIds.allSatisfy { evidence(of: $0) != nil }
     }
-    static func evidence(of id: RuleID) -> RuleTag? {
+    static func evidence(of id: RuleID) -> RuleTag? { evidenceByRule[id.caseIndex] }
+    /// Each rule's evidence level by its id's case index, read once from the rule book.
+    private static let evidenceByRule: [RuleTag?] = RuleID.allCases.map { id in
         let tags = Rules.rule(id)?.tags ?? []
         return tags.contains(.moderateEvidence)
             ? .moderateEvidence : tags.contains(.lowerEvidence) ? .lowerEvidence : nil
@@ -132,6 +141,17 @@ struct CarePlanNarrative {
 
     /// "Yoga or tai chi" → "yoga or tai chi"; an acronym (TENS) stays.
     static func lowercasedTitle(_ title: String) -> String {
+        // The guideline's titles start with two ASCII letters: decided on the bytes, without Unicode's tables.
+        let utf8 = title.utf8
+        if utf8.count > 2, let first = utf8.first, let second = utf8.dropFirst().first, first < 0x80,
+            second < 0x80, second != 0x0A
+        {
+            let isUpper = { (byte: UInt8) in byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") }
+            guard isUpper(first), !isUpper(second) else { return title }
+            var bytes = Array(utf8)
+            bytes[0] |= 0x20
+            return String(decoding: bytes, as: UTF8.self)
+        }
         guard let first = title.first, title.count > 1, !title.dropFirst().first!.isUppercase else { return title }
         return first.lowercased() + title.dropFirst()
     }

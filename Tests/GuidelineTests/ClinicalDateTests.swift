@@ -9,6 +9,30 @@ import Testing
 struct ClinicalDateTests {
     private static func seconds(_ text: String) -> Double? { ClinicalDate.parse(text)?.timeIntervalSince1970 }
 
+    /// `day` and `dateTime` write their digits in place: checked against Foundation's UTC formatting over eight
+    /// centuries of days and times (leap days, year ends; Foundation's calendar is Julian before 1582), and years
+    /// below 1000 with leading zeros.
+    @Test func daysAndDateTimesAreWrittenAsFoundationFormatsThem() {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        func expected(_ date: Date) -> (day: String, dateTime: String) {
+            let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+            let day = String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
+            return (day, day + String(format: "T%02d:%02d:%02dZ", parts.hour!, parts.minute!, parts.second!))
+        }
+        // From 1600-01-01 to 2400-01-01, 29 days and a few hours and seconds apart each step.
+        var seconds = -11_676_096_000.0
+        while seconds < 13_569_465_600 {
+            let date = Date(timeIntervalSince1970: seconds)
+            #expect(ClinicalDate.day(date) == expected(date).day, "\(seconds)")
+            #expect(ClinicalDate.dateTime(date) == expected(date).dateTime, "\(seconds)")
+            seconds += 86_400 * 29 + 3_600 * 7 + 59
+        }
+        #expect(ClinicalDate.dateTime(Date(timeIntervalSince1970: 1_795_996_800 + 86_399)) == "2026-11-30T23:59:59Z")
+        #expect(ClinicalDate.dateTime(Date(timeIntervalSince1970: -33_765_897_600 + 3_661)) == "0900-01-01T01:01:01Z")
+        #expect(ClinicalDate.day(Date(timeIntervalSince1970: 253_402_300_800)) == "10000-01-01")
+    }
+
     @Test func fullAndPartialDatesAreTheirFirstInstantInUTC() {
         #expect(Self.seconds("1970-01-01") == 0)
         #expect(Self.seconds("2026-11-30") == 1_795_996_800)

@@ -62,8 +62,9 @@ extension FHIRElement {
         }
     }
 
-    /// Chaining form of `set`.
-    public func with(_ name: String, _ values: FHIRValue..., schema: FHIRSchema = .r4) -> FHIRElement {
+    /// Chaining form of `set`. Consuming: in a chain (`FHIRElement(type:).with(…).with(…)`) each step takes the
+    /// element it is given, so its properties are set in place, not copied into a new array at every step.
+    public consuming func with(_ name: String, _ values: FHIRValue..., schema: FHIRSchema = .r4) -> FHIRElement {
         var copy = self
         copy.set(name, values, schema: schema)
         return copy

@@ -32,38 +32,46 @@ public struct FHIRJSONWriter: Sendable {
             output.key("resourceType", first: &first)
             output.string(element.type)
         }
-        for property in element.properties {
-            let repeats =
-                type?._withUnsafeGuaranteedRef { $0.propertyRepeats(property.name) } ?? (property.values.count > 1)
-            // Most properties: one primitive without id or extensions, written without an array made.
-            if !repeats, property.values.count == 1, case .primitive(let primitive)? = property.values.first,
-                !primitive.hasMetadata
-            {
-                if primitive.value != nil {
-                    output.key(property.name, first: &first)
-                    writeLexical(primitive, into: &output)
+        // Walked in place: most properties are one plain primitive, read without copying the property.
+        element.properties.withUnsafeBufferPointer { properties in
+            for index in properties.indices {
+                let name = properties[index].name
+                let repeats =
+                    type?._withUnsafeGuaranteedRef { $0.propertyRepeats(name) } ?? (properties[index].values.count > 1)
+                if !repeats, let primitive = properties[index].values.singlePlainPrimitive {
+                    if let value = primitive.value {
+                        output.key(name, first: &first)
+                        writeLexical(type: primitive.type, value: value, into: &output)
+                    }
+                    continue
                 }
-                continue
+                writeProperty(properties[index], repeats: repeats, first: &first, into: &output)
             }
-            let primitives = property.values.compactMap(\.primitive)
-            if primitives.count == property.values.count, !primitives.isEmpty {
-                writePrimitive(property.name, primitives, repeats: repeats, first: &first, into: &output)
-                continue
-            }
-            output.key(property.name, first: &first)
-            if repeats { output.open(UInt8(ascii: "[")) }
-            for (index, value) in property.values.enumerated() {
-                if repeats { output.item(index) }
-                switch value {
-                case .element(let child): writeObject(child, into: &output)
-                case .deferred(let resource): writeObject(resource.element, into: &output)
-                case .xhtml(let text): output.string(text)
-                case .primitive(let primitive): writeLexical(primitive, into: &output)
-                }
-            }
-            if repeats { output.close(UInt8(ascii: "]"), empty: property.values.isEmpty) }
         }
         output.close(UInt8(ascii: "}"), empty: first)
+    }
+
+    /// A property other than one plain primitive: primitives with ids or extensions, repeats, elements, XHTML.
+    private func writeProperty(
+        _ property: FHIRProperty, repeats: Bool, first: inout Bool, into output: inout JSONOutput
+    ) {
+        let primitives = property.values.compactMap(\.primitive)
+        if primitives.count == property.values.count, !primitives.isEmpty {
+            writePrimitive(property.name, primitives, repeats: repeats, first: &first, into: &output)
+            return
+        }
+        output.key(property.name, first: &first)
+        if repeats { output.open(UInt8(ascii: "[")) }
+        for (index, value) in property.values.enumerated() {
+            if repeats { output.item(index) }
+            switch value {
+            case .element(let child): writeObject(child, into: &output)
+            case .deferred(let resource): writeObject(resource.element, into: &output)
+            case .xhtml(let text): output.string(text)
+            case .primitive(let primitive): writeLexical(primitive, into: &output)
+            }
+        }
+        if repeats { output.close(UInt8(ascii: "]"), empty: property.values.isEmpty) }
     }
 
     private func writePrimitive(
@@ -116,7 +124,11 @@ public struct FHIRJSONWriter: Sendable {
             output.bytes.append(literal: "null")
             return
         }
-        switch JSONPrimitiveKind(fhirType: primitive.type) {
+        writeLexical(type: primitive.type, value: value, into: &output)
+    }
+
+    private func writeLexical(type: String, value: String, into output: inout JSONOutput) {
+        switch JSONPrimitiveKind(fhirType: type) {
         case .string: output.string(value)
         case .number, .boolean: output.bytes.append(utf8: value)  // the exact text
         }

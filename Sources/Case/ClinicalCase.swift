@@ -32,6 +32,9 @@ public struct ClinicalCase: Sendable {
     public var onset: Sourced<Date>?
     public var presentation: Sourced<Date>?
     public var duration: EpisodeDuration?
+    /// The duration as a reason ("chronic: 141 weeks since onset 2023-03-08", with the onset's sources), made with
+    /// the duration (`EpisodeDuration.reason`): a dozen rules cite it, and each wrote it afresh.
+    public var durationReason = EpisodeDuration.reason(nil, onset: nil)
     public var primaryCareEncountersInEpisode: [String] = []
 
     // Outcome measures.

@@ -30,6 +30,7 @@ public enum Derivations {
         if let start = facts.onset?.value ?? facts.presentation?.value {
             facts.duration = EpisodeDuration(weeks: ClinicalDate.weeks(from: start, to: facts.now))
         }
+        facts.durationReason = EpisodeDuration.reason(facts.duration, onset: facts.onset)
         let neuropathic = facts.conditions.filter {
             $0.phenotypes.contains(.neuropathic) || $0.phenotypes.contains(.radicular)
         }

@@ -43,6 +43,15 @@ public struct EpisodeDuration: Sendable {
         self.weeks = weeks
         stage = weeks < 6 ? .acute : weeks < 12 ? .subacute : .chronic
     }
+
+    /// How the rules cite a duration: its stage and whole weeks since the onset (`?` when it was counted from the
+    /// presentation), with the onset's sources; "duration unknown" without one.
+    public static func reason(_ duration: EpisodeDuration?, onset: Sourced<Date>?) -> Reason {
+        guard let duration else { return Reason("duration unknown (no onset or recorded date)") }
+        let since = onset.map { ClinicalDate.day($0.value) } ?? "?"
+        return Reason(
+            "\(duration.stage.rawValue): \(Int(duration.weeks)) weeks since onset \(since)", onset?.sources ?? [])
+    }
 }
 
 public struct ClinicalMeasurement: Sendable {

@@ -20,13 +20,6 @@ extension ClinicalCase {
     public var inPrimaryCare: Bool { setting.value == .primary }
     public var inSpecialistCare: Bool { setting.value == .specialist }
 
-    public var durationReason: Reason {
-        guard let duration else { return Reason("duration unknown (no onset or recorded date)") }
-        let since = onset.map { ClinicalDate.day($0.value) } ?? "?"
-        return Reason(
-            "\(duration.stage.rawValue): \(Int(duration.weeks)) weeks since onset \(since)", onset?.sources ?? [])
-    }
-
     /// Weeks since presentation (or onset, when no presentation is known).
     public var weeksSincePresentation: Double? {
         (presentation ?? onset).map { ClinicalDate.weeks(from: $0.value, to: now) }

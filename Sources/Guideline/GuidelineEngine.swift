@@ -24,8 +24,12 @@ public struct RuleExplanation: Sendable {
     public let title: String
     public let citation: [SourceText]
     public let fired: Bool
-    public let reasons: [String]
-    public let sources: [String]
+    /// The verdict's reasons as the rule gave them. The texts and the sources are read from them when asked: only
+    /// `painpath explain` reads the explanation, and making every rule's lists was a tenth of the guideline stage
+    /// for every bundle the daemon evaluates.
+    public let verdictReasons: [Reason]
+    public var reasons: [String] { verdictReasons.map(\.text) }
+    public var sources: [String] { verdictReasons.flatMap(\.sources).uniqued() }
 }
 
 public struct GuidelineResult: Sendable {
@@ -60,6 +64,7 @@ public struct GuidelineEngine: Sendable {
     public func evaluate(_ facts: ClinicalCase) -> GuidelineResult {
         var outcomes = outcomes(facts)
         var explanation: [RuleExplanation] = []
+        explanation.reserveCapacity(book.rules.count)
         var recommendations: [Recommendation] = []
         var warnings: [DetectedWarning] = []
         for rule in book.rules {
@@ -67,7 +72,7 @@ public struct GuidelineEngine: Sendable {
             explanation.append(
                 RuleExplanation(
                     rule: rule.id, kind: rule.kind, title: rule.title, citation: rule.citation, fired: outcome.fired,
-                    reasons: outcome.reasons.map(\.text), sources: outcome.reasons.flatMap(\.sources).uniqued()))
+                    verdictReasons: outcome.reasons))
             guard outcome.fired else { continue }
             if let warning = outcome.warning {
                 warnings.append(DetectedWarning(ruleId: rule.id, warning: warning, reasons: outcome.reasons))

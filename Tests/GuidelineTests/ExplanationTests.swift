@@ -145,4 +145,23 @@ struct ExplanationTests {
                 Line("NSAID contraindicated: eGFR 24 (< 30)", ["Observation/obs-2"])
             ])
     }
+
+    /// The duration's reason is made with the case, from the onset and the stage, and rules cite it as made.
+    @Test func theDurationIsCitedWithItsStageWeeksAndOnset() throws {
+        var fixture = CaseFixture()
+        let condition = fixture.condition(sct, lowBackPain, onset: chronicOnset)
+        let facts = try fixture.facts()
+        #expect(facts.durationReason.text == "chronic: 29 weeks since onset 2026-05-01")
+        #expect(facts.durationReason.sources == [condition])
+        let result = GuidelineEngine().evaluate(facts)
+        let cited = result.recommendations.flatMap(\.reasons).filter { $0.text.hasPrefix("chronic: ") }
+        #expect(!cited.isEmpty && cited.allSatisfy { $0 == facts.durationReason })
+
+        var acute = CaseFixture()
+        _ = acute.condition(sct, lowBackPain, onset: "2026-11-07")
+        #expect(try acute.facts().durationReason.text == "acute: 2 weeks since onset 2026-11-07")
+        let none = try CaseFixture().facts()
+        #expect(none.durationReason.text == "duration unknown (no onset or recorded date)")
+        #expect(none.durationReason.sources.isEmpty)
+    }
 }

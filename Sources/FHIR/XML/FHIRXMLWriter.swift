@@ -31,9 +31,11 @@ public struct FHIRXMLWriter: Sendable {
     {
         // The definition is read without a retain, for every element and property written: `schema` holds it.
         let type = schema.unretainedType(named: element.type)
-        func placement(_ property: FHIRProperty) -> (isAttribute: Bool, holdsResource: Bool)? {
-            type?._withUnsafeGuaranteedRef { $0.xmlPlacement(property.name) }
+        func placement(_ name: String) -> (isAttribute: Bool, holdsResource: Bool)? {
+            type?._withUnsafeGuaranteedRef { $0.xmlPlacement(name) }
         }
+        // The properties are read in place, by index: each pass copied every property and its values.
+        let properties = element.properties
         output.path.append(name)
         defer { output.path.removeLast() }
         output.newline()
@@ -42,9 +44,10 @@ public struct FHIRXMLWriter: Sendable {
         if namespace { output.bytes.append(literal: " xmlns=\"http://hl7.org/fhir\"") }
         // Attributes first (`id`, `url`), then the child elements: two passes over the properties, no array.
         var hasChildren = false
-        for property in element.properties {
-            if placement(property)?.isAttribute == true, let value = property.values.first?.primitive?.value {
-                try output.attribute(property.name, value)
+        for index in properties.indices {
+            let name = properties[index].name
+            if placement(name)?.isAttribute == true, let value = properties[index].values.firstPrimitiveValue {
+                try output.attribute(name, value)
             } else {
                 hasChildren = true
             }
@@ -55,9 +58,20 @@ public struct FHIRXMLWriter: Sendable {
         }
         output.bytes.append(UInt8(ascii: ">"))
         output.depth += 1
-        for property in element.properties {
-            let placed = placement(property)
-            if placed?.isAttribute == true, property.values.first?.primitive?.value != nil { continue }
+        for index in properties.indices {
+            let name = properties[index].name
+            let placed = placement(name)
+            if placed?.isAttribute == true, properties[index].values.firstPrimitiveValue != nil { continue }
+            // Most properties: one primitive without id or extensions, `<name value="…"/>`.
+            if let primitive = properties[index].values.singlePlainPrimitive {
+                output.newline()
+                output.bytes.append(UInt8(ascii: "<"))
+                output.bytes.append(utf8: name)
+                if let value = primitive.value { try output.attribute("value", value) }
+                output.bytes.append(literal: "/>")
+                continue
+            }
+            let property = properties[index]
             let isResourceSlot = placed?.holdsResource == true
             for value in property.values {
                 switch value {

@@ -20,7 +20,7 @@ public struct ServiceRequest: ResourceView {
     }
     public var categories: [CodeableConcept] {
         get { resource.concepts("category") }
-        set { resource.setElements("category", newValue.map(\.element)) }
+        set { resource.setElements("category", newValue.lazy.map(\.element)) }
     }
     public var priority: String? {
         get { resource.string("priority") }
@@ -53,19 +53,19 @@ public struct ServiceRequest: ResourceView {
     }
     public var reasonCodes: [CodeableConcept] {
         get { resource.concepts("reasonCode") }
-        set { resource.setElements("reasonCode", newValue.map(\.element)) }
+        set { resource.setElements("reasonCode", newValue.lazy.map(\.element)) }
     }
     public var reasonReferences: [Reference] {
         get { resource.references("reasonReference") }
-        set { resource.setElements("reasonReference", newValue.map(\.element)) }
+        set { resource.setElements("reasonReference", newValue.lazy.map(\.element)) }
     }
     public var supportingInfo: [Reference] {
         get { resource.references("supportingInfo") }
-        set { resource.setElements("supportingInfo", newValue.map(\.element)) }
+        set { resource.setElements("supportingInfo", newValue.lazy.map(\.element)) }
     }
     public var notes: [Annotation] {
         get { resource.children("note").compactMap(Annotation.init) }
-        set { resource.setElements("note", newValue.map(\.element)) }
+        set { resource.setElements("note", newValue.lazy.map(\.element)) }
     }
     public var patientInstruction: String? {
         get { resource.string("patientInstruction") }
@@ -113,11 +113,11 @@ public struct MedicationRequest: ResourceView {
     }
     public var reasonCodes: [CodeableConcept] {
         get { resource.concepts("reasonCode") }
-        set { resource.setElements("reasonCode", newValue.map(\.element)) }
+        set { resource.setElements("reasonCode", newValue.lazy.map(\.element)) }
     }
     public var reasonReferences: [Reference] {
         get { resource.references("reasonReference") }
-        set { resource.setElements("reasonReference", newValue.map(\.element)) }
+        set { resource.setElements("reasonReference", newValue.lazy.map(\.element)) }
     }
     public var instantiatesCanonical: [String] {
         get { resource.strings("instantiatesCanonical") }
@@ -125,11 +125,11 @@ public struct MedicationRequest: ResourceView {
     }
     public var notes: [Annotation] {
         get { resource.children("note").compactMap(Annotation.init) }
-        set { resource.setElements("note", newValue.map(\.element)) }
+        set { resource.setElements("note", newValue.lazy.map(\.element)) }
     }
     public var dosageInstructions: [Dosage] {
         get { resource.children("dosageInstruction").map(Dosage.init) }
-        set { resource.setElements("dosageInstruction", newValue.map(\.element)) }
+        set { resource.setElements("dosageInstruction", newValue.lazy.map(\.element)) }
     }
     /// dispenseRequest.validityPeriod: when the prescription may be filled.
     public var validityPeriod: Period? { resource.child("dispenseRequest")?.child("validityPeriod").map(Period.init) }
@@ -249,15 +249,15 @@ public struct CarePlan: ResourceView {
     }
     public var addresses: [Reference] {
         get { resource.references("addresses") }
-        set { resource.setElements("addresses", newValue.map(\.element)) }
+        set { resource.setElements("addresses", newValue.lazy.map(\.element)) }
     }
     public var supportingInfo: [Reference] {
         get { resource.references("supportingInfo") }
-        set { resource.setElements("supportingInfo", newValue.map(\.element)) }
+        set { resource.setElements("supportingInfo", newValue.lazy.map(\.element)) }
     }
     public var activities: [Activity] {
         get { resource.children("activity").map(Activity.init) }
-        set { resource.setElements("activity", newValue.map(\.element)) }
+        set { resource.setElements("activity", newValue.lazy.map(\.element)) }
     }
     /// The narrative (`text`): status and canonical XHTML.
     public var narrative: (status: String, div: String)? {
@@ -307,7 +307,7 @@ public struct DetectedIssue: ResourceView {
     }
     public var implicated: [Reference] {
         get { resource.references("implicated") }
-        set { resource.setElements("implicated", newValue.map(\.element)) }
+        set { resource.setElements("implicated", newValue.lazy.map(\.element)) }
     }
     public var detail: String? {
         get { resource.string("detail") }
@@ -326,7 +326,7 @@ public struct Provenance: ResourceView {
 
     public var targets: [Reference] {
         get { resource.references("target") }
-        set { resource.setElements("target", newValue.map(\.element)) }
+        set { resource.setElements("target", newValue.lazy.map(\.element)) }
     }
     public var recorded: String? {
         get { resource.string("recorded") }
@@ -419,7 +419,7 @@ public struct Bundle: ResourceView {
     }
     public var entries: [Entry] {
         get { resource.children("entry").map(Entry.init) }
-        set { resource.setElements("entry", newValue.map(\.element)) }
+        set { resource.setElements("entry", newValue.lazy.map(\.element)) }
     }
 
     /// The resources of the entries, in order.

@@ -44,7 +44,9 @@ extension FHIRElement {
         set(name, value.map { FHIRValues(.element($0)) } ?? FHIRValues())
     }
 
-    public mutating func setElements(_ name: String, _ values: [FHIRElement]) {
+    /// The views pass their values' elements lazily (`newValue.lazy.map(\.element)`): one array is made, of the
+    /// values as the model keeps them, not an array of elements first.
+    public mutating func setElements(_ name: String, _ values: some Sequence<FHIRElement>) {
         set(name, values.map { .element($0) })
     }
 

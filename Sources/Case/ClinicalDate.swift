@@ -101,7 +101,7 @@ public enum ClinicalDate {
         let total = Int(date.timeIntervalSince1970.rounded(.down))
         let days = Int((Double(total) / 86400).rounded(.down))
         let rest = total - days * 86400
-        let (y, m, d) = civil(fromDays: Int((date.timeIntervalSince1970 / 86400).rounded(.down)))
+        let (y, m, d) = civil(fromDays: days)
         guard (0...9999).contains(y) else {
             return day(date) + "T" + padded(rest / 3600, 2) + ":" + padded(rest % 3600 / 60, 2) + ":"
                 + padded(rest % 60, 2) + "Z"

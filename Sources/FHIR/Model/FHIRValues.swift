@@ -142,18 +142,18 @@ public struct FHIRValues: RandomAccessCollection, MutableCollection, RangeReplac
         }
     }
 
-    /// The first value's lexical form when it is a primitive with one. The pattern binds the primitive inside the
-    /// storage (`.one(.primitive(let p))`), so only its value is copied: through `first`, the whole value was copied
-    /// and released around it (case −4 to −5 % instructions; a switch binding the value, `.one(let value)`, measured
-    /// slower still, +17 %).
     /// The type and lexical form of the only value, when it is one primitive without an id or extensions — most
-    /// properties — bound inside the storage as `firstPrimitiveValue` is: the JSON writer asks this of every property,
-    /// and copying the property and its value around it was a fifth of writing.
+    /// properties — bound inside the storage as `firstPrimitiveValue` is: the JSON and XML writers ask this of every
+    /// property, and copying the property and its value around it was a fifth of writing.
     var singlePlainPrimitive: (type: String, value: String?)? {
         guard case .one(.primitive(let primitive)) = storage, !primitive.hasMetadata else { return nil }
         return (primitive.type, primitive.value)
     }
 
+    /// The first value's lexical form when it is a primitive with one. The pattern binds the primitive inside the
+    /// storage (`.one(.primitive(let p))`), so only its value is copied: through `first`, the whole value was copied
+    /// and released around it (case −4 to −5 % instructions; a switch binding the value, `.one(let value)`, measured
+    /// slower still, +17 %).
     public var firstPrimitiveValue: String? {
         switch storage {
         case .one(.primitive(let primitive)): return primitive.value

@@ -222,10 +222,12 @@ final class Context {
         medicines = RecognisedMedicines(terminology: terminology)
     }
 
-    func reference(_ resource: FHIRElement) -> String? { resource.string("id").map { "\(resource.type)/\($0)" } }
+    func reference(_ resource: FHIRElement) -> String? {
+        resource.string("id").map { literalReference(type: resource.type, id: $0) }
+    }
     func ref(_ resource: FHIRElement) -> String { Self.ref(type: resource.type, id: resource.string("id")) }
     /// `Type/id`, or the type alone for a resource without an id (facts still name where they came from).
-    static func ref(type: String, id: String?) -> String { id.map { "\(type)/\($0)" } ?? type }
+    static func ref(type: String, id: String?) -> String { id.map { literalReference(type: type, id: $0) } ?? type }
 
     func label(_ concept: CodeableConcept?) -> String {
         concept?.text ?? concept?.codings.first(where: { $0.display != nil })?.display ?? concept?.codings.first?.code

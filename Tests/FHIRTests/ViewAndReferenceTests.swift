@@ -70,6 +70,18 @@ struct ReferenceTests {
         #expect(BundleResolver.isRelativeFullUrl(fullUrl) == relative)
     }
 
+    @Test(
+        "a literal reference is the type, a slash and the id, byte for byte, whatever their lengths",
+        arguments: [
+            ("Patient", "p1"), ("QuestionnaireResponse", "8f1c3e2a-1111-4c1b-9a2e-000000000001"), ("Observation", ""),
+            ("Condition", "é-ß-東京"), ("", "x"),
+        ])
+    func literalReferenceJoinsTypeAndId(type: String, id: String) {
+        let joined = literalReference(type: type, id: id)
+        #expect(joined == type + "/" + id)
+        #expect(Array(joined.utf8) == Array(type.utf8) + [UInt8(ascii: "/")] + Array(id.utf8))
+    }
+
     @Test("urn:uuid references resolve by fullUrl")
     func urnUUID() {
         let resolver = BundleResolver(bundle: bundle)

@@ -27,7 +27,7 @@ extension ResourceView {
     }
 
     /// `Type/id`, the literal reference to this resource, when it has an id.
-    public var literalReference: String? { id.map { "\(Self.resourceType)/\($0)" } }
+    public var literalReference: String? { id.map { FHIR.literalReference(type: Self.resourceType, id: $0) } }
 }
 
 /// Setters used by the views.

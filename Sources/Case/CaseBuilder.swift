@@ -30,10 +30,17 @@ public struct CaseOptions: Sendable {
 public struct CaseBuilder: Sendable {
     public let terminology: Terminology
     public let options: CaseOptions
+    /// Medication products made for earlier bundles with this terminology (share one across the builders of one
+    /// terminology: `Pipeline` does).
+    public let products: MedicationProductCache
 
-    public init(terminology: Terminology, options: CaseOptions = CaseOptions()) {
+    public init(
+        terminology: Terminology, options: CaseOptions = CaseOptions(),
+        products: MedicationProductCache = MedicationProductCache()
+    ) {
         self.terminology = terminology
         self.options = options
+        self.products = products
     }
 
     public func build(bundle: FHIRElement) throws(CaseError) -> ClinicalCase {
@@ -46,7 +53,7 @@ public struct CaseBuilder: Sendable {
                     ? "the bundle has no Patient; one is required"
                     : "the bundle has \(patients.count) Patients; exactly one is required")
         }
-        let context = Context(terminology: terminology, resolver: resolver)
+        let context = Context(terminology: terminology, resolver: resolver, sharedProducts: products)
         let (now, nowSource) = clinicalNow(bundle: bundle, resolver: resolver)
         var facts = ClinicalCase(
             now: now, nowSource: nowSource, patientReference: context.reference(patient.resource) ?? "Patient",
@@ -211,12 +218,19 @@ final class Context {
     let labels: LabelMatches
     /// Medicines recognised by name, remembered for this bundle.
     let medicines: RecognisedMedicines
-    /// The products of medication concepts, remembered for this bundle (re-orders repeat their concept).
+    /// The products of medication concepts, remembered for this bundle (re-orders repeat their concept, and share
+    /// its storage: found by identity, without hashing the concept).
     let products = ConceptMemo<MedicationProduct>()
+    /// The products of earlier bundles, by the concept's value.
+    let sharedProducts: MedicationProductCache
 
-    init(terminology: Terminology, resolver: BundleResolver) {
+    init(
+        terminology: Terminology, resolver: BundleResolver,
+        sharedProducts: MedicationProductCache = MedicationProductCache()
+    ) {
         self.terminology = terminology
         self.resolver = resolver
+        self.sharedProducts = sharedProducts
         concepts = ConceptMemberships(terminology: terminology, expectedConcepts: resolver.entries.count)
         labels = LabelMatches(terminology: terminology)
         medicines = RecognisedMedicines(terminology: terminology)

@@ -1,10 +1,11 @@
 import FHIR
+import Synchronization
 import Terminology
 
 /// What an order's medicine is, whatever the order says of its use (GUIDELINE §1 "Reading real prescriptions"): its
 /// ingredients and their classes, its label, whether it is an anticoagulant. It depends only on the medication
 /// concept and a referenced Medication, so the orders of one product share it (`Context.products`, a `ConceptMemo`).
-struct MedicationProduct {
+struct MedicationProduct: Sendable {
     /// Empty when PainPath knows no ingredient of it (an order of it is then no use of a medicine it reads).
     let ingredients: [ProductIngredient]
     /// The classes of its ingredients and of the class value sets that list the product itself.
@@ -32,7 +33,8 @@ extension Context {
         let choice = resource.choiceValue("medication")
         if let choice, choice.type == "CodeableConcept", case .element(let element) = choice.value {
             return products.value(of: element) {
-                makeMedicationProduct(concept: CodeableConcept(element), medication: nil)
+                let concept = CodeableConcept(element)
+                return sharedProducts.product(of: concept) { makeMedicationProduct(concept: concept, medication: nil) }
             }
         }
         let medication = medication(referencedBy: choice, in: resource)
@@ -88,5 +90,34 @@ extension Context {
                 ingredients[$0].release == .extended && classesOfIngredient[$0].contains(.opioid)
             },
             isTopicalProduct: ingredients.allSatisfy { $0.route == .topical })
+    }
+}
+
+/// The products of medication concepts, remembered across bundles for one terminology: a feed orders the same few
+/// hundred products for patient after patient, and making one (its ingredients, classes and label, the label searched
+/// for anticoagulants' names) was about a third of reading an order. Keyed by the concept's value — its codings and
+/// text, all a product made without a Medication resource depends on besides the terminology — so a cache belongs to
+/// one terminology (`Pipeline` holds one; a reload makes a new pipeline and a new cache). Bounded: when full it is
+/// emptied and fills again with what the feed orders now.
+public final class MedicationProductCache: Sendable {
+    private let products = Mutex<[CodeableConcept: MedicationProduct]>([:])
+    /// Most concepts remembered at once.
+    public let capacity: Int
+
+    public init(capacity: Int = 4096) { self.capacity = max(capacity, 1) }
+
+    /// How many concepts are remembered (tests).
+    public var count: Int { products.withLock { $0.count } }
+
+    /// The remembered product of this concept, or `make()`'s, remembered. `make` runs outside the lock: two workers
+    /// meeting a new concept at once both make it, and the second stores the same product again.
+    func product(of concept: CodeableConcept, make: () -> MedicationProduct) -> MedicationProduct {
+        if let known = products.withLock({ $0[concept] }) { return known }
+        let made = make()
+        products.withLock { products in
+            if products.count >= capacity { products.removeAll(keepingCapacity: true) }
+            products[concept] = made
+        }
+        return made
     }
 }

@@ -196,22 +196,53 @@ extension Context {
     }
 
     /// Items and answers are walked in place (`forEachElement`): a response of ten items copied each item, its
-    /// answers and their values on the way.
+    /// answers and their values on the way. The item's own properties are walked once, by name (its link id, text,
+    /// answers and nested items were each looked up, the answers twice: a third of this).
     private static func appendScoredAnswers(of item: FHIRElement, to answers: inout [ChoiceValue]) {
+        var answerIndex: Int?
+        var itemIndex: Int?
+        var namesAScore = false
+        for index in item.properties.indices {
+            switch ItemProperty(item.properties[index].name) {
+            case .linkIdOrText:
+                namesAScore = namesAScore || Self.namesAScore(item.properties[index].values.firstPrimitiveValue)
+            case .answer: answerIndex = index
+            case .item: itemIndex = index
+            case nil: break
+            }
+        }
         var firstAnswer: ChoiceValue?
-        var hasNestedItems = item.has("item")
-        item.forEachElement(of: "answer") { answer in
-            if firstAnswer == nil { firstAnswer = answer.choiceValue("value") }
-            if answer.has("item") { hasNestedItems = true }
+        var hasNestedItems = itemIndex.map { !item.properties[$0].values.isEmpty } ?? false
+        if let answerIndex {
+            item.properties[answerIndex].values.forEachElement { answer in
+                if firstAnswer == nil { firstAnswer = answer.choiceValue("value") }
+                if answer.has("item") { hasNestedItems = true }
+            }
         }
-        if let firstAnswer, !hasNestedItems, !Self.namesAScore(item.string("linkId")),
-            !Self.namesAScore(item.string("text"))
-        {
-            answers.append(firstAnswer)
+        if let firstAnswer, !hasNestedItems, !namesAScore { answers.append(firstAnswer) }
+        // Depth first: the item's nested items, then those under its answers.
+        if let itemIndex {
+            item.properties[itemIndex].values.forEachElement { appendScoredAnswers(of: $0, to: &answers) }
         }
-        item.forEachElement(of: "item") { appendScoredAnswers(of: $0, to: &answers) }
-        item.forEachElement(of: "answer") { answer in
-            answer.forEachElement(of: "item") { appendScoredAnswers(of: $0, to: &answers) }
+        if let answerIndex {
+            item.properties[answerIndex].values.forEachElement { answer in
+                answer.forEachElement(of: "item") { appendScoredAnswers(of: $0, to: &answers) }
+            }
+        }
+    }
+
+    /// The properties of a questionnaire response item the scores read, told apart by the name's length first.
+    private enum ItemProperty {
+        case linkIdOrText, answer, item
+
+        init?(_ name: String) {
+            switch name.utf8.count {
+            case 4 where name == "text": self = .linkIdOrText
+            case 4 where name == "item": self = .item
+            case 6 where name == "linkId": self = .linkIdOrText
+            case 6 where name == "answer": self = .answer
+            default: return nil
+            }
         }
     }
 

@@ -14,6 +14,8 @@ public struct Pipeline: Sendable {
     public var defaultSetting: ClinicalCase.CareSetting
     public var output: OutputOptions
     public var clock: @Sendable () -> Date
+    /// Medication products remembered across the bundles this pipeline reads (they depend on the terminology).
+    public let medicationProducts = MedicationProductCache()
 
     public init(
         terminology: Terminology, limits: FHIRReadLimits = .default,
@@ -34,7 +36,8 @@ public struct Pipeline: Sendable {
         let facts: ClinicalCase
         do {
             facts = try CaseBuilder(
-                terminology: terminology, options: CaseOptions(now: now, defaultSetting: defaultSetting, clock: clock)
+                terminology: terminology, options: CaseOptions(now: now, defaultSetting: defaultSetting, clock: clock),
+                products: medicationProducts
             )
             .build(bundle: read.resource)
         } catch {

@@ -199,3 +199,64 @@ struct MedicationProductMemoTests {
         #expect(facts.mme.known == 60)
     }
 }
+
+/// A medicine's product made for one bundle is reused for the next bundles of the same terminology, by the concept's
+/// value, and reads exactly as one made afresh.
+@Suite("case stage: medicine products remembered across bundles")
+struct MedicationProductCacheTests {
+    private static func orders(_ codes: [String]) -> CaseFixture {
+        chronicBack {
+            for (index, product) in codes.enumerated() {
+                $0.order(product, authored: "2026-0\(index + 1)-01", dosage: dosage(mg(5), timing: code("QID")))
+            }
+        }
+    }
+
+    /// What a course reads of its product, and the dose the orders give it.
+    private static func readings(_ facts: ClinicalCase) -> [String] {
+        facts.medications.map { course in
+            "\(course.label) \(course.ingredients.map(\.ingredient)) \(course.classes.sorted()) "
+                + "\(course.dailyDoseMilligrams.map { "\($0)" } ?? "-") \(course.mmePerDay.map { "\($0)" } ?? "-") "
+                + "\(course.extendedRelease) \(course.isTopical)"
+        }
+    }
+
+    private static func facts(_ fixture: CaseFixture, cache: MedicationProductCache) throws -> ClinicalCase {
+        let bundle = try FHIRReader().read(fixture.bundleJSON).result.resource
+        return try CaseBuilder(terminology: repositoryTerminology, products: cache).build(bundle: bundle)
+    }
+
+    @Test func aProductOfAnEarlierBundleIsReusedAndReadsAsAFreshOne() throws {
+        let cache = MedicationProductCache()
+        let first = Self.orders(["1049621"])
+        let fresh = try first.facts()
+        #expect(Self.readings(try Self.facts(first, cache: cache)) == Self.readings(fresh))
+        #expect(!Self.readings(fresh).isEmpty && cache.count == 1)
+        // Another patient's bundle with the same product and another one: one new entry, the same readings.
+        let second = Self.orders(["1049621", "197591"])
+        let reused = try Self.facts(second, cache: cache)
+        #expect(cache.count == 2)
+        #expect(Self.readings(reused) == Self.readings(try second.facts()))
+        #expect(reused.medications.count == 2)
+    }
+
+    @Test func aFullCacheIsEmptiedAndFillsAgain() throws {
+        let cache = MedicationProductCache(capacity: 2)
+        _ = try Self.facts(Self.orders(["1049621", "197591"]), cache: cache)
+        #expect(cache.count == 2)
+        let third = Self.orders(["197696"])
+        #expect(Self.readings(try Self.facts(third, cache: cache)) == Self.readings(try third.facts()))
+        #expect(cache.count == 1)
+    }
+
+    @Test func workersShareOneCache() async throws {
+        let cache = MedicationProductCache()
+        let fixture = Self.orders(["1049621", "197591", "197696"])
+        let expected = Self.readings(try fixture.facts())
+        try await withThrowingTaskGroup(of: [String].self) { group in
+            for _ in 0..<8 { group.addTask { Self.readings(try Self.facts(fixture, cache: cache)) } }
+            for try await readings in group { #expect(readings == expected) }
+        }
+        #expect(cache.count == 3)
+    }
+}

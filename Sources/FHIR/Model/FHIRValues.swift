@@ -133,21 +133,12 @@ public struct FHIRValues: RandomAccessCollection, MutableCollection, RangeReplac
 
     /// `body` applied in place to the first value's element (a deferred resource built), nil when the first value
     /// is not an element or there is none: a view asking `period.start` of every encounter copied the period.
-    ///
-    /// The pattern binds the element inside the storage: through `first`, the value was copied into an optional,
-    /// whose destruction the compiler leaves to the runtime's generic value witness (about 150 instructions).
+    @inlinable
     public func withFirstElement<Result>(_ body: (FHIRElement) -> Result) -> Result? {
-        switch storage {
-        case .one(.element(let element)): return body(element)
-        case .one(.deferred(let deferred)): return body(deferred.element)
-        case .many(let values):
-            guard !values.isEmpty else { return nil }
-            switch values[0] {
-            case .element(let element): return body(element)
-            case .deferred(let deferred): return body(deferred.element)
-            case .primitive, .xhtml: return nil
-            }
-        case .none, .one(.primitive), .one(.xhtml): return nil
+        switch first {
+        case .element(let element)?: body(element)
+        case .deferred(let deferred)?: body(deferred.element)
+        case .primitive?, .xhtml?, nil: nil
         }
     }
 

@@ -104,14 +104,19 @@ struct Bench: ParsableCommand {
                 stage("ref: JSONSerialization") { _ = try? JSONSerialization.jsonObject(with: data) }
             }
         }
+        // The allocator's settings are part of what was measured (AllocatorTuning): printed with the figures.
+        let tunables = ProcessInfo.processInfo.environment["GLIBC_TUNABLES"] ?? ""
         if json {
             let stages = totals.sorted { $0.key < $1.key }.map { "\"\($0.key)\": \($0.value)" }.joined(separator: ", ")
-            print("{\"files\": \(files.count), \"bytes\": \(totalBytes), \"seconds\": {\(stages)}}")
+            let quotedTunables = String(decoding: try JSONEncoder().encode(tunables), as: UTF8.self)
+            print(
+                "{\"files\": \(files.count), \"bytes\": \(totalBytes), \"glibcTunables\": \(quotedTunables), "
+                    + "\"seconds\": {\(stages)}}")
             return
         }
         guard files.count > 1 else { return }
         let megabytes = Double(totalBytes) / 1_000_000
-        print("all \(files.count) files, \(totalBytes) bytes:")
+        print("all \(files.count) files, \(totalBytes) bytes (GLIBC_TUNABLES=\(tunables)):")
         for (name, seconds) in totals.sorted(by: { $0.value > $1.value }) {
             print(
                 "  \(name.padding(toLength: 22, withPad: " ", startingAt: 0)) \(fmt(seconds * 1000, 3)) ms  \(fmt(megabytes / seconds, 1)) MB/s  \(fmt(Double(files.count) / seconds, 1)) bundles/s"

@@ -151,5 +151,6 @@ struct PainPathDaemonCommand: ParsableCommand {
     }
 }
 
+AllocatorTuning.startWithThreadCacheTunable()  // first: may start the program again, with glibc's tunable set
 AllocatorTuning.disableFastBins()  // before any work: reading XML frees libxml2's trees (see AllocatorTuning)
 PainPathDaemonCommand.main()

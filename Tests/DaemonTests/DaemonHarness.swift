@@ -56,6 +56,9 @@ final class DaemonHarness: @unchecked Sendable {  // used from one test at a tim
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "NOTIFY_SOCKET")
         env.removeValue(forKey: "WATCHDOG_USEC")
+        // The allocator's tunable as a fresh start has it (AllocatorTuning), whatever ran the tests.
+        env.removeValue(forKey: "GLIBC_TUNABLES")
+        env.removeValue(forKey: "PAINPATH_ALLOCATOR_RESTARTED")
         for (key, value) in environment { env[key] = value }
         process.environment = env
         let log = "\(self.root)/daemon-\(processes.count)-\(UUID().uuidString.prefix(6)).log"

@@ -35,6 +35,35 @@ struct DaemonTests {
         #expect(log.split(separator: "\n").allSatisfy { $0.hasPrefix("<") && $0.contains("event=") })
     }
 
+    /// The daemon starts itself again with glibc's thread cache tunable, keeping its process id (systemd and the
+    /// harness know it by that id); started with the tunable set (the systemd unit sets it), it is not started again.
+    @Test func theDaemonRunsWithTheAllocatorTunable() throws {
+        /// The environment block the process started with, its strings one per line. (glibc's loader parses
+        /// GLIBC_TUNABLES in that block, leaving a NUL where each colon was: the tunables are read as lines too.)
+        func environment(of daemon: Int, _ harness: DaemonHarness) throws -> String {
+            let pid = harness.processes[daemon].processIdentifier
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/environ"))
+            return "\n" + String(decoding: bytes.map { $0 == 0 ? UInt8(ascii: "\n") : $0 }, as: UTF8.self)
+        }
+        let harness = try DaemonHarness()
+        let restarted = try harness.start(environment: ["GLIBC_TUNABLES": "glibc.malloc.trim_threshold=131072"])
+        #expect(harness.waitReady(restarted))
+        let restartedEnvironment = try environment(of: restarted, harness)
+        #expect(restartedEnvironment.contains("\nGLIBC_TUNABLES=glibc.malloc.trim_threshold=131072\n"))
+        #expect(restartedEnvironment.contains("\n" + AllocatorTuning.threadCacheTunable + "\n"))
+        #expect(restartedEnvironment.contains("\nPAINPATH_ALLOCATOR_RESTARTED=1\n"))
+        harness.signal(restarted, SIGTERM)
+        #expect(harness.waitExit(restarted) == 0)
+
+        let asTheUnitStartsIt = try harness.start(environment: ["GLIBC_TUNABLES": AllocatorTuning.threadCacheTunable])
+        #expect(harness.waitReady(asTheUnitStartsIt))
+        let unitEnvironment = try environment(of: asTheUnitStartsIt, harness)
+        #expect(unitEnvironment.contains("\nGLIBC_TUNABLES=" + AllocatorTuning.threadCacheTunable + "\n"))
+        #expect(!unitEnvironment.contains("\nPAINPATH_ALLOCATOR_RESTARTED="))
+        harness.signal(asTheUnitStartsIt, SIGTERM)
+        #expect(harness.waitExit(asTheUnitStartsIt) == 0)
+    }
+
     @Test func prometheusTextfileCountsWhatHappened() throws {
         let harness = try DaemonHarness()
         let metrics = harness.root + "/painpathd.prom"

@@ -1,5 +1,6 @@
-import FHIR
 import Testing
+
+@testable import FHIR
 
 #if canImport(Glibc)
     import Glibc
@@ -30,6 +31,25 @@ struct ScanStageTests {
 struct AllocatorTuningTests {
     /// Under AddressSanitizer (`scripts/asan-tests`) the allocator is ASan's, whose `mallopt` takes nothing.
     private var allocatorIsReplaced: Bool { dlsym(nil, "__asan_init") != nil }
+
+    @Test("the thread cache's count is added to GLIBC_TUNABLES, and a count the caller set is kept")
+    func threadCacheTunable() {
+        let tunable = AllocatorTuning.threadCacheTunable
+        #expect(tunable == "glibc.malloc.tcache_count=256")
+        #expect(AllocatorTuning.tunables(adding: tunable, to: nil) == tunable)
+        #expect(AllocatorTuning.tunables(adding: tunable, to: "") == tunable)
+        #expect(
+            AllocatorTuning.tunables(adding: tunable, to: "glibc.malloc.trim_threshold=131072")
+                == "glibc.malloc.trim_threshold=131072:" + tunable)
+        #expect(AllocatorTuning.tunables(adding: tunable, to: "glibc.malloc.tcache_count=7") == nil)
+        #expect(
+            AllocatorTuning.tunables(adding: tunable, to: "glibc.malloc.arena_max=2:glibc.malloc.tcache_count=0") == nil
+        )
+        // Another name that begins the same is not the count.
+        #expect(
+            AllocatorTuning.tunables(adding: tunable, to: "glibc.malloc.tcache_count_x=1")
+                == "glibc.malloc.tcache_count_x=1:" + tunable)
+    }
 
     @Test("glibc takes the setting that turns its fast bins off (the commands ask it first thing)")
     func fastBinsOff() {

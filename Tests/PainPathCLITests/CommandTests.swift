@@ -111,10 +111,13 @@ struct BinaryTests {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
     }()
 
-    func run(_ arguments: [String]) throws -> (Int32, String, String) {
+    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String, String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary!)
         process.arguments = arguments
+        var inherited = ProcessInfo.processInfo.environment
+        for name in ["GLIBC_TUNABLES", "PAINPATH_ALLOCATOR_RESTARTED"] { inherited.removeValue(forKey: name) }
+        process.environment = inherited.merging(environment) { $1 }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
@@ -145,6 +148,26 @@ struct BinaryTests {
         }
         let (missingCode, _, _) = try run(["validate", "/nonexistent.json"])
         #expect(missingCode == 66)
+    }
+
+    @Test(
+        "bench runs with glibc's thread cache tunable: started again with it, or with the caller's own count",
+        .enabled(if: BinaryTests.binary != nil, "painpath binary not found beside the test bundle"))
+    func benchRunsWithTheAllocatorTunable() throws {
+        func tunables(_ environment: [String: String]) throws -> String? {
+            try withTemporaryFile(goodPatient) { patient in
+                let (code, stdout, _) = try run(
+                    ["bench", patient, "--iterations", "1", "--json", "--only", "read"], environment: environment)
+                #expect(code == 0)
+                let report = try JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any]
+                return report?["glibcTunables"] as? String
+            }
+        }
+        #expect(try tunables([:]) == AllocatorTuning.threadCacheTunable)
+        #expect(
+            try tunables(["GLIBC_TUNABLES": "glibc.malloc.trim_threshold=131072"])
+                == "glibc.malloc.trim_threshold=131072:" + AllocatorTuning.threadCacheTunable)
+        #expect(try tunables(["GLIBC_TUNABLES": "glibc.malloc.tcache_count=64"]) == "glibc.malloc.tcache_count=64")
     }
 
     @Test(

@@ -211,15 +211,20 @@ extension Context {
             case nil: break
             }
         }
-        var firstAnswer: ChoiceValue?
+        // The first answer's value is appended as it is found, and taken back if a later answer has nested items:
+        // an optional value held across the walk was destroyed through the runtime's generic value witness.
         var hasNestedItems = itemIndex.map { !item.properties[$0].values.isEmpty } ?? false
         if let answerIndex {
+            var appended = false
             item.properties[answerIndex].values.forEachElement { answer in
-                if firstAnswer == nil { firstAnswer = answer.choiceValue("value") }
+                if !appended, !hasNestedItems, !namesAScore, let value = answer.choiceValue("value") {
+                    answers.append(value)
+                    appended = true
+                }
                 if answer.has("item") { hasNestedItems = true }
             }
+            if appended && hasNestedItems { answers.removeLast() }
         }
-        if let firstAnswer, !hasNestedItems, !namesAScore { answers.append(firstAnswer) }
         // Depth first: the item's nested items, then those under its answers.
         if let itemIndex {
             item.properties[itemIndex].values.forEachElement { appendScoredAnswers(of: $0, to: &answers) }

@@ -36,7 +36,7 @@ extension Context {
     func number(_ value: ChoiceValue?) -> Double? {
         guard let value else { return nil }
         switch value.type {
-        case "Quantity": return value.quantity?.number
+        case "Quantity": return value.quantityNumber
         case "integer", "decimal": return value.text.flatMap(Double.init(fhirNumber:))
         default: return nil
         }

@@ -209,6 +209,24 @@ struct TextSearchTests {
         let answer = FHIRElement(type: "QuestionnaireResponse.item.answer").with("valueInteger", .integer(3))
         #expect(answer.choiceValue("value")?.type == "integer" && answer.choiceValue("value")?.text == "3")
     }
+
+    @Test("a Quantity value's number is read without its unit; an Age is a quantity but not a Quantity's number")
+    func quantityNumber() {
+        let quantity = FHIRElement(type: "Quantity").with("value", .primitive("decimal", "7.5"))
+            .with("unit", .string("score")).with("code", .code("{score}"))
+        let observation = FHIRElement(type: "Observation").with("valueQuantity", .element(quantity))
+        let value = observation.choiceValue("value")
+        #expect(value?.quantityNumber == 7.5 && value?.quantityNumber == value?.quantity?.number)
+        let age = FHIRElement(type: "Observation.component")
+            .with("valueString", .string("7.5"))
+        #expect(age.choiceValue("value")?.quantityNumber == nil, "a string is no quantity")
+        let ageValue = ChoiceValue(
+            type: "Age", value: .element(FHIRElement(type: "Age").with("value", .primitive("decimal", "3"))))
+        #expect(ageValue.quantity?.number == 3 && ageValue.quantityNumber == nil)
+        let unvalued = ChoiceValue(
+            type: "Quantity", value: .element(FHIRElement(type: "Quantity").with("unit", .string("mg"))))
+        #expect(unvalued.quantityNumber == nil && unvalued.quantity?.unit == "mg")
+    }
 }
 
 @Suite("Typed views")

@@ -89,7 +89,15 @@ public struct ChoiceValue: Hashable, Sendable {
 
     public var text: String? { value.primitive?.value }
     public var quantity: Quantity? {
-        ["Quantity", "Age", "Duration", "Distance", "Count"].contains(type) ? value.element.map(Quantity.init) : nil
+        switch type {
+        case "Quantity", "Age", "Duration", "Distance", "Count": value.element.map(Quantity.init)
+        default: nil
+        }
+    }
+    /// The number of a Quantity value (`quantity?.number` without reading its unit, system and code).
+    public var quantityNumber: Double? {
+        guard type == "Quantity", case .element(let element) = value else { return nil }
+        return element.string("value").flatMap(Double.init(fhirNumber:))
     }
     public var codeableConcept: CodeableConcept? {
         type == "CodeableConcept" ? value.element.map(CodeableConcept.init) : nil

@@ -35,7 +35,7 @@ struct AllocatorTuningTests {
     @Test("the thread cache's count is added to GLIBC_TUNABLES, and a count the caller set is kept")
     func threadCacheTunable() {
         let tunable = AllocatorTuning.threadCacheTunable
-        #expect(tunable == "glibc.malloc.tcache_count=256")
+        #expect(tunable == "glibc.malloc.tcache_count=32")
         #expect(AllocatorTuning.tunables(adding: tunable, to: nil) == tunable)
         #expect(AllocatorTuning.tunables(adding: tunable, to: "") == tunable)
         #expect(

@@ -12,18 +12,21 @@ import CLibXML2
 /// cache still serves the sizes in use. Measured with `painpath bench`, alternated: XML read faster by a sixth, JSON
 /// unchanged (README, Performance).
 ///
-/// Its per-thread cache keeps 256 freed blocks of each size, not 7 (`threadCacheTunable`). A bundle's model is tens
+/// Its per-thread cache keeps 32 freed blocks of each size, not 7 (`threadCacheTunable`). A bundle's model is tens
 /// of thousands of small blocks made and freed together; past the seventh of a size, each free and each malloc went
 /// through the arena's bins (`_int_free`, `_int_malloc`: a tenth of the daemon's CPU in `perf`). glibc reads this only
 /// from `GLIBC_TUNABLES` when a program starts, so a command starts itself again with it, once
-/// (`startWithThreadCacheTunable`); the systemd unit sets it, and then nothing is started again.
+/// (`startWithThreadCacheTunable`); the systemd unit sets it, and then nothing is started again. Why 32: timed side by
+/// side, 32 made every set faster (typical bundles −8 %, large −5 %, Synthea −5 % end to end); 64 to 256 made small
+/// and typical bundles faster still but large ones and Synthea slower (up to +6 %: blocks handed back in the order
+/// they were freed scatter a large model's memory).
 public enum AllocatorTuning {
     /// Turns the fast bins off (`mallopt(M_MXFAST, 0)`); true when the allocator took it (false without glibc).
     @discardableResult
     public static func disableFastBins() -> Bool { painpath_disable_fast_bins() == 1 }
 
     /// The glibc tunable the commands run with.
-    public static let threadCacheTunable = "glibc.malloc.tcache_count=256"
+    public static let threadCacheTunable = "glibc.malloc.tcache_count=32"
     /// Set in the environment of the second start: a program is never started again twice, even where glibc drops
     /// `GLIBC_TUNABLES` (a program running with raised privileges).
     static let restartedMarker = "PAINPATH_ALLOCATOR_RESTARTED"

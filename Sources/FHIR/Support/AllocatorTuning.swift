@@ -37,12 +37,14 @@ public enum AllocatorTuning {
     /// before anything else: no thread, file or state survives the new start.
     public static func startWithThreadCacheTunable() {
         #if canImport(Glibc)
-            guard getenv(restartedMarker) == nil,
-                let tunables = tunables(
-                    adding: threadCacheTunable, to: getenv("GLIBC_TUNABLES").map { String(cString: $0) })
+            let current = getenv("GLIBC_TUNABLES").map { String(cString: $0) }
+            guard getenv(restartedMarker) == nil, let tunables = tunables(adding: threadCacheTunable, to: current)
             else { return }
             setenv(restartedMarker, "1", 1)
             setenv("GLIBC_TUNABLES", tunables, 1)
+            // Returns only if the exec failed: the environment then names a tunable glibc did not read. It fails
+            // without /proc, where a Swift program cannot read its own arguments either (they come from
+            // /proc/self/cmdline).
             execv("/proc/self/exe", CommandLine.unsafeArgv)
         #endif
     }

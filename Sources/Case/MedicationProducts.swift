@@ -95,10 +95,10 @@ extension Context {
 
 /// The products of medication concepts, remembered across bundles for one terminology: a feed orders the same few
 /// hundred products for patient after patient, and making one (its ingredients, classes and label, the label searched
-/// for anticoagulants' names) was about half of reading an order in the daemon. Keyed by the concept's value — its codings and
-/// text, all a product made without a Medication resource depends on besides the terminology — so a cache belongs to
-/// one terminology (`Pipeline` holds one; a reload makes a new pipeline and a new cache). Bounded: when full it is
-/// emptied and fills again with what the feed orders now.
+/// for anticoagulants' names) was about half of reading an order in the daemon (`perf`). Keyed by the concept's
+/// value — its codings and text, all a product made without a Medication resource depends on besides the
+/// terminology — so a cache belongs to one terminology (`Pipeline` holds one; a reload makes a new pipeline and a new
+/// cache). Bounded: when full it is emptied and fills again with what the feed orders now.
 public final class MedicationProductCache: Sendable {
     private let products = Mutex<[CodeableConcept: MedicationProduct]>([:])
     /// Most concepts remembered at once.

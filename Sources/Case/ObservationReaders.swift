@@ -197,7 +197,7 @@ extension Context {
 
     /// Items and answers are walked in place (`forEachElement`): a response of ten items copied each item, its
     /// answers and their values on the way. The item's own properties are walked once, by name (its link id, text,
-    /// answers and nested items were each looked up, the answers twice: a third of this).
+    /// answers and nested items were each looked up, the answers twice).
     private static func appendScoredAnswers(of item: FHIRElement, to answers: inout [ChoiceValue]) {
         var answerIndex: Int?
         var itemIndex: Int?

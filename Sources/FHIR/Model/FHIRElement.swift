@@ -27,7 +27,7 @@ public struct FHIRElement: Hashable, Sendable {
 
     /// Where a property is, without copying the properties it passes: every view reads through this, and
     /// comparing lengths first skips most names without a string comparison.
-    @inline(__always)
+    @inlinable @inline(__always)
     func propertyIndex(_ name: String) -> Int? {
         let length = name.utf8.count
         for index in properties.indices where properties[index].name.utf8.count == length {

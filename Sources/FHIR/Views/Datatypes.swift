@@ -4,12 +4,14 @@
 /// Reading helpers on the model, used by every view.
 extension FHIRElement {
     /// The lexical value of a single primitive property.
+    @inlinable
     public func string(_ name: String) -> String? {
         guard let index = propertyIndex(name) else { return nil }
         return properties[index].values.firstPrimitiveValue
     }
 
     /// Whether a property has a value (`answer.has("item")`), without copying its values.
+    @inlinable
     public func has(_ name: String) -> Bool {
         guard let index = propertyIndex(name) else { return false }
         return !properties[index].values.isEmpty
@@ -19,15 +21,15 @@ extension FHIRElement {
     public func strings(_ name: String) -> [String] { self[name].compactMap { $0.primitive?.value } }
 
     /// Calls `body` with each element of a complex property in place (see `FHIRValues.forEachElement`).
+    @inlinable
     public func forEachElement(of name: String, _ body: (FHIRElement) -> Void) {
         guard let index = propertyIndex(name) else { return }
-        // Through the buffer: the array's subscript copied the values (their storage enum, retained and released
-        // around the walk, about 200 instructions a call).
-        properties.withUnsafeBufferPointer { $0[index].values.forEachElement(body) }
+        properties[index].values.forEachElement(body)
     }
 
     /// The lexical value of a primitive of a single complex property (`string("period", "start")`), read in place:
     /// `child("period")?.string("start")` copied the period to ask it one thing.
+    @inlinable
     public func string(_ child: String, _ name: String) -> String? {
         guard let index = propertyIndex(child) else { return nil }
         return properties[index].values.withFirstElement { $0.string(name) } ?? nil
@@ -35,6 +37,7 @@ extension FHIRElement {
 
     /// `body` applied in place to the single element of a complex property (a deferred resource built), nil when
     /// there is none: `child(name)` returns a copy, retained and released to be asked one thing.
+    @inlinable
     public func withChild<Result>(_ name: String, _ body: (FHIRElement) -> Result) -> Result? {
         guard let index = propertyIndex(name) else { return nil }
         return properties[index].values.withFirstElement(body)

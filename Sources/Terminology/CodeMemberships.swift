@@ -1,11 +1,15 @@
+import FHIR
+
 /// Which value sets and medication classes hold a code, and whether the terminology knows it at all.
 ///
 /// Readers test the same coding against a dozen value sets; asking each set's index costs several hash
 /// lookups per set. The membership of every listed code is computed once at load, so a coding costs one
 /// lookup whatever the number of sets asked about.
 public struct ValueSetMembership: Sendable, Equatable {
-    private var valueSetBits: (low: UInt64, high: UInt64) = (0, 0)
-    private var classBits: UInt16 = 0
+    // Usable from inlinable code: the readers ask `contains` of every concept they read, and a call across the module
+    // boundary cost more than the test.
+    @usableFromInline var valueSetBits: (low: UInt64, high: UInt64) = (0, 0)
+    @usableFromInline var classBits: UInt16 = 0
     /// Some value set, the product map or a local map knows the code (the unmatched-code report).
     public internal(set) var isKnown = false
 
@@ -19,25 +23,30 @@ public struct ValueSetMembership: Sendable, Equatable {
     init() {}
 
     /// Whether any set of `other` is also here.
+    @inlinable
     public func intersects(_ other: ValueSetMembership) -> Bool {
         valueSetBits.low & other.valueSetBits.low != 0 || valueSetBits.high & other.valueSetBits.high != 0
             || classBits & other.classBits != 0
     }
 
+    @inlinable
     public func contains(_ id: ValueSetID) -> Bool {
         let (low, high) = Self.bits(id)
         return valueSetBits.low & low != 0 || valueSetBits.high & high != 0
     }
 
+    @inlinable
     public func contains(_ medicationClass: MedicationClass) -> Bool { classBits & Self.bit(medicationClass) != 0 }
 
     /// A set's bit: its case index among the 128 bits (`CodeMembershipsTests` checks that all cases fit).
-    private static func bits(_ id: ValueSetID) -> (low: UInt64, high: UInt64) {
+    @inlinable
+    static func bits(_ id: ValueSetID) -> (low: UInt64, high: UInt64) {
         let index = id.caseIndex
         return index < 64 ? (1 << UInt64(index), 0) : (0, 1 << UInt64(index - 64))
     }
 
-    private static func bit(_ medicationClass: MedicationClass) -> UInt16 { 1 << UInt16(medicationClass.caseIndex) }
+    @inlinable
+    static func bit(_ medicationClass: MedicationClass) -> UInt16 { 1 << UInt16(medicationClass.caseIndex) }
 
     mutating func insert(_ id: ValueSetID) {
         let (low, high) = Self.bits(id)

@@ -12,7 +12,7 @@ final class ConceptMemo<Value> {
     /// Unchecked: only this class's methods touch it, none while another is in it; the dynamic exclusivity check
     /// of a class's stored property was a tenth of the lookup.
     @exclusivity(unchecked)
-    private var remembered: [UnsafeRawPointer: (concept: FHIRElement, value: Value)] = [:]
+    private var remembered: [StorageKey: (concept: FHIRElement, value: Value)] = [:]
 
     /// `expected`: room made at once (growing the table from empty rehashed it a dozen times on a long record).
     init(expected: Int = 0) { remembered.reserveCapacity(expected) }
@@ -23,10 +23,27 @@ final class ConceptMemo<Value> {
     /// `make()`'s value for this concept, made once per concept storage.
     func value(of concept: FHIRElement, make: () -> Value) -> Value {
         guard let identity = concept.storageIdentity else { return make() }
-        if let found = remembered[identity] { return found.value }
+        if let found = remembered[StorageKey(identity)] { return found.value }
         let value = make()
-        remembered[identity] = (concept, value)
+        remembered[StorageKey(identity)] = (concept, value)
         return value
+    }
+}
+
+/// A storage identity as a dictionary key, hashed by one multiplication (a Fibonacci hash, as `HashedByCase`): an
+/// address hashed by the seeded SipHasher cost about 90 instructions a lookup, and the memo is asked for every
+/// concept the case stage reads. Addresses come from the allocator, not from the input: no key is chosen by it.
+struct StorageKey: Hashable {
+    let address: UnsafeRawPointer
+
+    init(_ address: UnsafeRawPointer) { self.address = address }
+
+    func hash(into hasher: inout Hasher) { hasher.combine(address) }
+
+    func _rawHashValue(seed: Int) -> Int {
+        var mixed = UInt64(UInt(bitPattern: Int(bitPattern: address)) ^ UInt(bitPattern: seed)) &* 0x9E37_79B9_7F4A_7C15
+        mixed ^= mixed >> 29
+        return Int(truncatingIfNeeded: mixed)
     }
 }
 

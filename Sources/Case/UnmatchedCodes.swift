@@ -71,7 +71,7 @@ private struct UnmatchedCodeReport {
     /// Where each concept's codings went, by the concept's storage (`FHIRElement.storageIdentity`), with a copy of
     /// the concept so that no other element can take its storage: the reader shares a concept a record repeats, and
     /// a lab code repeated over years is then looked up once, not once per result.
-    var positionsByConcept: [UnsafeRawPointer: (concept: FHIRElement, positions: [Int])] = [:]
+    var positionsByConcept: [StorageKey: (concept: FHIRElement, positions: [Int])] = [:]
     /// (code's position in `found`, carrying resource's index), in the order found: one array for all codes, where a
     /// list per code grew by reallocation, a lab code's to thousands (a third of the report on a Synthea record).
     var carriers: [(position: Int, resource: Int)] = []
@@ -84,7 +84,7 @@ private struct UnmatchedCodeReport {
     /// display).
     mutating func add(_ concept: FHIRElement, element: @autoclosure () -> String, carrier: Int) {
         let identity = concept.storageIdentity
-        if let identity, let known = positionsByConcept[identity] {
+        if let identity, let known = positionsByConcept[StorageKey(identity)] {
             for position in known.positions { add(carrier, at: position) }
             return
         }
@@ -106,7 +106,7 @@ private struct UnmatchedCodeReport {
             positionsOfConcept.append(position)
             add(carrier, at: position)
         }
-        if let identity { positionsByConcept[identity] = (concept, positionsOfConcept) }
+        if let identity { positionsByConcept[StorageKey(identity)] = (concept, positionsOfConcept) }
     }
 
     private mutating func add(_ carrier: Int, at position: Int) {

@@ -49,6 +49,35 @@ struct CaseMemoTests {
         #expect(memo.membership(conceptElement: concept) == .none)
     }
 
+    @Test func manyConceptsEachKeepTheirOwnValue() {
+        // Enough concepts for the memo's table to grow many times over: each finds its own value, not a neighbour's.
+        let memo = ConceptMemo<Int>()
+        let concepts = (0..<3000).map { index in
+            FHIRElement(
+                type: "CodeableConcept",
+                properties: [FHIRProperty(name: "text", values: [.primitive("string", "concept \(index)")])])
+        }
+        let made = concepts.indices.map { index in memo.value(of: concepts[index]) { index } }
+        let found = concepts.indices.map { index in memo.value(of: concepts[index]) { -1 } }
+        #expect(made == Array(concepts.indices))
+        #expect(found == Array(concepts.indices))
+        #expect(memo.count == concepts.count)
+    }
+
+    @Test func storageKeysAreEqualByAddressAndHashTheirAddress() throws {
+        let first = try #require(Self.severeBackPain.storageIdentity)
+        let copy = try #require(Self.severeBackPain.storageIdentity)
+        let other = try #require(
+            FHIRElement(type: "Coding", properties: [FHIRProperty(name: "code", values: [.primitive("code", "x")])])
+                .storageIdentity)
+        #expect(StorageKey(first) == StorageKey(copy))
+        #expect(StorageKey(first) != StorageKey(other))
+        #expect(StorageKey(first)._rawHashValue(seed: 7) == StorageKey(copy)._rawHashValue(seed: 7))
+        // Addresses a block apart (their low bits zero by alignment) still land in different buckets of a table.
+        let hashes = Set((0..<64).map { StorageKey(first + 16 * $0)._rawHashValue(seed: 7) & 63 })
+        #expect(hashes.count > 32)
+    }
+
     @Test func storageIdentityIsSharedByCopiesOnly() {
         let concept = Self.severeBackPain
         var changed = concept

@@ -262,10 +262,11 @@ final class Context {
     /// A date from onset[x], performed[x], effective[x] or occurrence[x]: dateTime, instant, date or
     /// Period.start. Age and String onsets give no date (GUIDELINE §1 reads them as absent).
     func date(of choice: ChoiceValue?) -> Date? {
-        guard let choice else { return nil }
-        switch choice.type {
-        case "dateTime", "instant", "date": return ClinicalDate.parse(choice.text)
-        case "Period": return ClinicalDate.parse(choice.period?.start)
+        // Read through the optional: unwrapping it (`guard let`) copied the choice and destroyed the copy, half of
+        // dating an observation.
+        switch choice?.type {
+        case "dateTime", "instant", "date": return ClinicalDate.parse(choice?.text)
+        case "Period": return ClinicalDate.parse(choice?.period?.start)
         default: return nil
         }
     }

@@ -34,10 +34,10 @@ extension Context {
     }
 
     func number(_ value: ChoiceValue?) -> Double? {
-        guard let value else { return nil }
-        switch value.type {
-        case "Quantity": return value.quantityNumber
-        case "integer", "decimal": return value.text.flatMap(Double.init(fhirNumber:))
+        // Read through the optional, not unwrapped: unwrapping copied the value and destroyed the copy (`date(of:)`).
+        switch value?.type {
+        case "Quantity": return value?.quantityNumber
+        case "integer", "decimal": return value?.text.flatMap(Double.init(fhirNumber:))
         default: return nil
         }
     }
@@ -306,9 +306,8 @@ extension Context {
     }
 
     func answerWords(_ answer: ChoiceValue?) -> String {
-        guard let answer else { return "" }
-        if let coding = answer.coding { return ((coding.display ?? "") + " " + (coding.code ?? "")).lowercased() }
-        return (answer.text ?? "").lowercased()
+        if let coding = answer?.coding { return ((coding.display ?? "") + " " + (coding.code ?? "")).lowercased() }
+        return (answer?.text ?? "").lowercased()
     }
 
     func agreePoint(_ answer: ChoiceValue?) -> Int {

@@ -30,9 +30,9 @@ final class ConceptMemo<Value> {
     }
 }
 
-/// A storage identity as a dictionary key, hashed by one multiplication (a Fibonacci hash, as `HashedByCase`): an
-/// address hashed by the seeded SipHasher cost about 90 instructions a lookup, and the memo is asked for every
-/// concept the case stage reads. Addresses come from the allocator, not from the input: no key is chosen by it.
+/// A storage identity as a dictionary key, hashed by `fibonacciHash` (as `HashedByCase` is): an address hashed by the
+/// seeded SipHasher cost about 90 instructions a lookup, and the memo is asked for every concept the case stage
+/// reads. Addresses come from the allocator, not from the input: no key is chosen by it.
 struct StorageKey: Hashable {
     let address: UnsafeRawPointer
 
@@ -41,9 +41,7 @@ struct StorageKey: Hashable {
     func hash(into hasher: inout Hasher) { hasher.combine(address) }
 
     func _rawHashValue(seed: Int) -> Int {
-        var mixed = UInt64(UInt(bitPattern: Int(bitPattern: address)) ^ UInt(bitPattern: seed)) &* 0x9E37_79B9_7F4A_7C15
-        mixed ^= mixed >> 29
-        return Int(truncatingIfNeeded: mixed)
+        fibonacciHash(UInt64(UInt(bitPattern: address)), seed: seed)
     }
 }
 

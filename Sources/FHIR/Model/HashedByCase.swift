@@ -23,8 +23,15 @@ extension HashedByCase {
     /// chosen by input, so the seeded hasher's defence against crafted collisions buys nothing here;
     /// the case sets and dictionaries of the engine are read on every rule and every concept.
     @inlinable @inline(__always) public func _rawHashValue(seed: Int) -> Int {
-        var mixed = UInt64(truncatingIfNeeded: caseIndex ^ seed) &* 0x9E37_79B9_7F4A_7C15
-        mixed ^= mixed >> 29
-        return Int(truncatingIfNeeded: mixed)
+        fibonacciHash(UInt64(truncatingIfNeeded: caseIndex), seed: seed)
     }
+}
+
+/// A key mixed with a table's seed by one multiply, its high bits folded into the low ones a table reads: the hash of
+/// keys never chosen by the input (a case index, an address from the allocator), where the seeded SipHash `Hasher`
+/// defends against nothing and costs most of a lookup.
+@inlinable @inline(__always) public func fibonacciHash(_ key: UInt64, seed: Int) -> Int {
+    var mixed = (key ^ UInt64(truncatingIfNeeded: seed)) &* 0x9E37_79B9_7F4A_7C15
+    mixed ^= mixed >> 29
+    return Int(truncatingIfNeeded: mixed)
 }

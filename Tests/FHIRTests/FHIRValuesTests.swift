@@ -17,6 +17,27 @@ struct FHIRValuesTests {
         }
     }
 
+    @Test("walked in place: each value with its position, and whether all are primitives")
+    func walkedInPlaceWithPositions() {
+        let element = FHIRValue.element(FHIRElement(type: "Coding"))
+        for values in [[], [a], [element], [a, b, c], [a, element, b], [element, element]] as [[FHIRValue]] {
+            var walked: [(Int, FHIRValue)] = []
+            FHIRValues(values).forEachValue { walked.append(($0, $1)) }
+            #expect(walked.map(\.0) == Array(values.indices) && walked.map(\.1) == values)
+            #expect(FHIRValues(values).areAllPrimitives == values.allSatisfy { $0.primitive != nil }, "\(values)")
+        }
+        // A throwing walk stops at the value that throws.
+        struct Stop: Error {}
+        var seen = 0
+        #expect(throws: Stop.self) {
+            try FHIRValues([a, b, c]).forEachValue { (position, _) throws(Stop) in
+                seen += 1
+                if position == 1 { throw Stop() }
+            }
+        }
+        #expect(seen == 2)
+    }
+
     @Test func appendingGrowsFromNoneToOneToMany() {
         var values = FHIRValues()
         #expect(values.isEmpty)

@@ -11,6 +11,22 @@ struct NarrativeWriterTests {
             .replacingOccurrences(of: ">", with: "&gt;")
     }
 
+    @Test("the eight-byte scan marks the first `&`, `<` or `>` of a word exactly, and nothing in a word without one")
+    func wordScanFindsTheFirstMarkupByte() {
+        for byte in UInt8(0)...UInt8(255) {
+            for position in 0..<8 {
+                var word = [UInt8](repeating: UInt8(ascii: "a"), count: 8)
+                word[position] = byte
+                // Every byte value below it too: a borrow from a lower byte must not hide or move the first mark.
+                if position > 0 { word[position - 1] = byte &- 1 }
+                let value = word.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+                let marks = CarePlanNarrative.Writer.markupMarks(value)
+                let first = word.firstIndex { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E }
+                #expect((marks == 0 ? nil : marks.trailingZeroBitCount >> 3) == first, "\(word)")
+            }
+        }
+    }
+
     @Test("each special character at every position, alone, in pairs and between non-ASCII text")
     func textIsEscapedExactly() {
         for special in ["&", "<", ">", "&&", "<>", "a&b"] {
@@ -24,6 +40,18 @@ struct NarrativeWriterTests {
                     writer.raw("</p>")
                     #expect(writer.result == "<p>" + reference(text) + "</p>", "\(text)")
                 }
+            }
+        }
+        // Texts longer than the eight-byte words the writer scans, with the special character in every byte of a word.
+        let long = "Radicular pain — L5, with numbness (weeks 6–12) and a straight-leg raise"
+        for special in ["&", "<", ">", "<&>"] {
+            for position in 0...long.utf8.count {
+                let bytes = Array(long.utf8)
+                let text = String(
+                    decoding: bytes[..<position] + Array(special.utf8) + bytes[position...], as: UTF8.self)
+                var writer = CarePlanNarrative.Writer()
+                writer.text(text)
+                #expect(writer.result == reference(text), "\(text)")
             }
         }
         var writer = CarePlanNarrative.Writer()

@@ -55,14 +55,16 @@ public struct FHIRJSONWriter: Sendable {
     private func writeProperty(
         _ property: FHIRProperty, repeats: Bool, first: inout Bool, into output: inout JSONOutput
     ) {
-        let primitives = property.values.compactMap(\.primitive)
-        if primitives.count == property.values.count, !primitives.isEmpty {
-            writePrimitive(property.name, primitives, repeats: repeats, first: &first, into: &output)
+        // Looked at in place: most properties written here hold elements, and copying them out to look was a tenth
+        // of writing.
+        if property.values.areAllPrimitives, !property.values.isEmpty {
+            writePrimitive(
+                property.name, property.values.compactMap(\.primitive), repeats: repeats, first: &first, into: &output)
             return
         }
         output.key(property.name, first: &first)
         if repeats { output.open(UInt8(ascii: "[")) }
-        for (index, value) in property.values.enumerated() {
+        property.values.forEachValue { index, value in
             if repeats { output.item(index) }
             switch value {
             case .element(let child): writeObject(child, into: &output)
@@ -137,8 +139,10 @@ public struct FHIRJSONWriter: Sendable {
 
 /// The byte buffer and indentation state of the JSON writer.
 private struct JSONOutput {
-    /// Freed by the writer when it has copied them out.
-    var bytes = TrivialBuffer<UInt8>(capacity: 4096)
+    /// Freed by the writer when it has copied them out. Sized for a whole recommendation bundle (30–55 KB pretty):
+    /// from 4 KB, doubling to fit one copied as many bytes again as the final copy out. Only what is written is
+    /// touched, so a small result costs no more than before.
+    var bytes = TrivialBuffer<UInt8>(capacity: 64 * 1024)
     let pretty: Bool
     var depth = 0
 
@@ -182,13 +186,20 @@ private struct JSONOutput {
     private static let spaces = [UInt8](repeating: UInt8(ascii: " "), count: 64)
 
     mutating func string(_ text: String) {
-        var text = text
-        text.withUTF8 { utf8 in
-            bytes.append(UInt8(ascii: "\""))
-            // Most strings have nothing to escape: found eight bytes at a time, appended whole.
-            if Self.needsEscaping(utf8) { appendEscaped(utf8) } else { bytes.append(contentsOf: utf8) }
+        bytes.append(UInt8(ascii: "\""))
+        // Read in place: `withUTF8` needs a mutable copy of the string, a retain and a release for every string
+        // written. Only a string bridged from another runtime has no contiguous UTF-8 (none on Linux).
+        if text.utf8.withContiguousStorageIfAvailable({ utf8 in appendContents(utf8) }) == nil {
+            var text = text
+            text.withUTF8 { appendContents($0) }
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// A string's bytes, escaped where JSON needs it. Most strings have nothing to escape: found eight bytes at a
+    /// time, appended whole.
+    private mutating func appendContents(_ utf8: UnsafeBufferPointer<UInt8>) {
+        if Self.needsEscaping(utf8) { appendEscaped(utf8) } else { bytes.append(contentsOf: utf8) }
     }
 
     /// A quote, a backslash or a control character in the bytes (`JSONParser.specialByteMarks`: the same set).

@@ -151,6 +151,33 @@ public struct FHIRValues: RandomAccessCollection, MutableCollection, RangeReplac
         }
     }
 
+    /// Calls `body` with each value in place and its position, in order: no iterator and no copy of the values are
+    /// made (the writers walk every element-valued property this way; through `enumerated()`, each value was copied
+    /// out and released).
+    @inlinable @inline(__always)
+    public func forEachValue<Failure: Error>(_ body: (Int, FHIRValue) throws(Failure) -> Void) throws(Failure) {
+        switch storage {
+        case .none: return
+        case .one(let value): try body(0, value)
+        case .many(let values):
+            for index in values.indices { try body(index, values[index]) }
+        }
+    }
+
+    /// Whether every value is a primitive (true when there are none), asked in place.
+    @inlinable
+    public var areAllPrimitives: Bool {
+        switch storage {
+        case .none, .one(.primitive): return true
+        case .one: return false
+        case .many(let values):
+            for index in values.indices {
+                guard case .primitive = values[index] else { return false }
+            }
+            return true
+        }
+    }
+
     /// The type and lexical form of the only value, when it is one primitive without an id or extensions — most
     /// properties — bound inside the storage as `firstPrimitiveValue` is: the JSON and XML writers ask this of every
     /// property, and copying the property and its value around it was a fifth of writing.

@@ -70,8 +70,12 @@ struct TrivialBuffer<Element: BitwiseCopyable> {
 extension TrivialBuffer where Element == UInt8 {
     /// Appends a string's UTF-8 bytes (one copy).
     mutating func append(utf8 text: String) {
-        var text = text
-        text.withUTF8 { append(contentsOf: $0) }
+        // In place: `withUTF8` needs a mutable copy of the string (a retain and a release each). Only a string
+        // bridged from another runtime has no contiguous UTF-8 (none on Linux).
+        if text.utf8.withContiguousStorageIfAvailable({ append(contentsOf: $0) }) == nil {
+            var text = text
+            text.withUTF8 { append(contentsOf: $0) }
+        }
     }
 
     /// Appends a literal's UTF-8 bytes (one copy).

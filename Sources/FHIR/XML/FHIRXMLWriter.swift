@@ -71,28 +71,28 @@ public struct FHIRXMLWriter: Sendable {
                 output.bytes.append(literal: "/>")
                 continue
             }
-            let property = properties[index]
+            // Walked in place, as the JSON writer does: copying the property and each value out was a tenth of it.
             let isResourceSlot = placed?.holdsResource == true
-            for value in property.values {
+            try properties[index].values.forEachValue { (_, value) throws(FHIRReadError) in
                 switch value {
                 case .primitive(let primitive):
-                    try writePrimitive(property.name, primitive, into: &output)
+                    try writePrimitive(name, primitive, into: &output)
                 case .xhtml(let text):
                     output.newline()
                     try output.checkCharacters(text)
                     output.bytes.append(utf8: text)
                 case .element, .deferred:
-                    guard let child = value.element else { continue }  // a deferred resource, built
+                    guard let child = value.element else { return }  // a deferred resource, built
                     if isResourceSlot {
                         output.newline()
-                        output.openTag(property.name)
+                        output.openTag(name)
                         output.depth += 1
                         try writeElement(child.type, child, namespace: false, into: &output)
                         output.depth -= 1
                         output.newline()
-                        output.closeTag(property.name)
+                        output.closeTag(name)
                     } else {
-                        try writeElement(property.name, child, namespace: false, into: &output)
+                        try writeElement(name, child, namespace: false, into: &output)
                     }
                 }
             }
@@ -126,8 +126,9 @@ public struct FHIRXMLWriter: Sendable {
 }
 
 private struct XMLOutput {
-    /// Freed by the writer when it has copied them out.
-    var bytes = TrivialBuffer<UInt8>(capacity: 4096)
+    /// Freed by the writer when it has copied them out. Sized for a whole recommendation bundle, as the JSON
+    /// writer's is: growing from 4 KB copied as many bytes again as the final copy out.
+    var bytes = TrivialBuffer<UInt8>(capacity: 64 * 1024)
     let pretty: Bool
     var depth = 0
     var path: [String] = []
